@@ -1,0 +1,43 @@
+"""shapecalc: exact, symbolic shapes and parameter counts of convolutional networks.
+
+>>> from shapecalc import analyze
+>>> a = analyze("28x28x1 | conv3x3x16 same | maxpool2 | flatten | dense10")
+>>> str(a.output_shape), a.totals.params
+('10', 31530)
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    LayerError,
+    ShapecalcError,
+    ShapeError,
+    Span,
+    SpecError,
+    SpecSyntaxError,
+    SubstitutionError,
+    UnknownLayerError,
+)
+from .network import Analysis, Row, Totals, analyze
+from .parser import parse
+from .shape import Shape
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Analysis",
+    "LayerError",
+    "Row",
+    "Shape",
+    "ShapeError",
+    "ShapecalcError",
+    "Span",
+    "SpecError",
+    "SpecSyntaxError",
+    "SubstitutionError",
+    "Totals",
+    "UnknownLayerError",
+    "__version__",
+    "analyze",
+    "parse",
+]

@@ -1,0 +1,5 @@
+"""``python -m shapecalc``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,151 @@
+"""The command line: a thin shell over :func:`shapecalc.analyze` and the renderers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import ShapecalcError
+
+#: The spec given as an argument: "-" reads it from standard input.
+STDIN = "-"
+
+
+class Assignments(click.ParamType):
+    """``n=28,f=3`` -> {"n": 28, "f": 3}; integers only, never evaluated."""
+
+    name = "NAME=INT[,NAME=INT...]"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dict[str, int]:
+        if isinstance(value, dict):
+            return value
+        result: dict[str, int] = {}
+        for part in str(value).split(","):
+            name, sep, number = (s.strip() for s in part.partition("="))
+            if not sep or not name.isidentifier() or not number.lstrip("-").isdigit():
+                self.fail(f"{part.strip()!r} is not name=integer (as in n=28)", param, ctx)
+            result[name] = int(number)
+        return result
+
+
+class DefaultGroup(click.Group):
+    """A group whose first argument is a spec unless it names a subcommand.
+
+    ``shapecalc "SPEC"`` and ``shapecalc --json "SPEC"`` run ``calc``; ``shapecalc layers``
+    runs ``layers``. Spec errors exit with code 2 and no traceback.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["calc", *args]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ShapecalcError as err:
+            click.echo(f"error: {err.render()}", err=True)
+            ctx.exit(2)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console()
+
+
+def _read_spec(spec: str | None, file: Path | None) -> str:
+    if spec is not None and file is not None:
+        raise click.UsageError("give the spec as an argument or with -f, not both")
+    if file is not None:
+        return _read_text(file)
+    if spec is None:
+        raise click.UsageError('missing spec, as in: shapecalc "28x28x1 | conv3x3x16 same"')
+    if spec == STDIN:
+        return sys.stdin.read()
+    return spec
+
+
+#: Largest spec file read, so a wrong file name cannot eat the memory.
+MAX_SPEC_BYTES = 1_000_000
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            raise click.UsageError(f"{path} is {size:,} bytes; spec files are at most 1 MB")
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise click.UsageError(f"cannot read {path}: {err}") from None
+
+
+@click.group(
+    cls=DefaultGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+)
+@click.version_option(package_name="shapecalc", prog_name="shapecalc")
+def cli() -> None:
+    """Exact shapes and parameter counts of CNNs.
+
+    \b
+    shapecalc "28x28x1 | conv3x3x16 same | maxpool2 | flatten | dense10"
+    shapecalc "nxnx3 | conv{f}x{f}x8 pad{p} | maxpool2" --at n=28,f=3,p=1
+    shapecalc -f net.shape --json
+
+    A spec (or -f FILE) runs the calculator (see 'shapecalc calc --help');
+    'shapecalc layers' lists every layer keyword.
+    """
+
+
+@cli.command()
+@click.argument("spec", required=False)
+@click.option("-f", "--file", type=click.Path(path_type=Path, dir_okay=False), help="Read the spec from a file.")
+@click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
+@click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the table as GitHub Markdown.")
+def calc(
+    spec: str | None,
+    file: Path | None,
+    at: tuple[dict[str, int], ...],
+    as_json: bool,
+    markdown: bool,
+) -> None:
+    """Print every layer's output shape and parameter count. SPEC '-' reads standard input."""
+    from .network import analyze
+
+    if as_json and markdown:
+        raise click.UsageError("choose one of --json and --markdown")
+    values = {name: value for group in at for name, value in group.items()}
+    analysis = analyze(_read_spec(spec, file), **values)
+    if as_json:
+        click.echo(json.dumps(analysis.to_json(), indent=2))
+    elif markdown:
+        click.echo(analysis.to_markdown(), nl=False)
+    else:
+        _console().print(analysis)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the reference as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table.")
+def layers(as_json: bool, markdown: bool) -> None:
+    """List every layer keyword with its options, formula and an example."""
+    from .render.reference import layers_json, layers_markdown, layers_table
+
+    if as_json:
+        click.echo(json.dumps(layers_json(), indent=2))
+    elif markdown:
+        click.echo(layers_markdown(), nl=False)
+    else:
+        _console().print(layers_table())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="shapecalc")

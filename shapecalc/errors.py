@@ -1,0 +1,97 @@
+"""Positions in a spec and the exception hierarchy.
+
+Every error shapecalc raises derives from :class:`ShapecalcError`. Errors about a spec carry
+the source text and a :class:`Span`, and render as one line of message followed by the spec
+line with a caret under the offending token. This module imports nothing from shapecalc.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Span:
+    """Half-open character offsets ``[start, end)`` into the spec text."""
+
+    start: int
+    end: int
+
+    def cover(self, other: Span) -> Span:
+        """The smallest span that contains both spans."""
+        return Span(min(self.start, other.start), max(self.end, other.end))
+
+
+class ShapecalcError(Exception):
+    """Base class of every error shapecalc raises on bad input."""
+
+    def render(self) -> str:
+        """The full human-readable message (may span several lines)."""
+        return str(self)
+
+
+class LayerError(ShapecalcError):
+    """A layer's arithmetic failed; raised without a position.
+
+    The analysis loop, which knows where the layer stands in the spec, re-raises it as a
+    :class:`ShapeError` with the layer's span.
+    """
+
+    def __init__(self, message: str, *, option: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        # Name of the option the error is about, so the caret can point at it.
+        self.option = option
+
+
+class SpecError(ShapecalcError):
+    """An error at a position in the spec text.
+
+    Attributes:
+        message: one line naming what is wrong.
+        source: the whole spec text.
+        span: where in ``source`` the problem is.
+    """
+
+    def __init__(self, message: str, source: str, span: Span) -> None:
+        self.message = message
+        self.source = source
+        self.span = span
+        super().__init__(self.render())
+
+    def location(self) -> tuple[int, int]:
+        """1-based (line, column) of the span start."""
+        before = self.source[: self.span.start]
+        line = before.count("\n") + 1
+        column = self.span.start - (before.rfind("\n") + 1) + 1
+        return line, column
+
+    def render(self) -> str:
+        """Message, then the offending spec line with carets under the span."""
+        line_no, column = self.location()
+        lines = self.source.split("\n")
+        text = lines[line_no - 1] if lines else ""
+        where = f"column {column}" if len(lines) == 1 else f"line {line_no}, column {column}"
+        # The position goes after the first clause: "unknown layer 'x' at column 3 — hint".
+        cut = min((i for i in (self.message.find(" — "), self.message.find("; ")) if i >= 0),
+                  default=len(self.message))
+        first = f"{self.message[:cut]} at {where}{self.message[cut:]}"
+        width = max(1, min(self.span.end, self.span.start + len(text) - column + 1) - self.span.start)
+        caret = " " * (column - 1) + "^" * width
+        return f"{first}\n  {text}\n  {caret}"
+
+
+class SpecSyntaxError(SpecError):
+    """The spec text does not follow the grammar."""
+
+
+class UnknownLayerError(SpecError):
+    """A layer keyword or option that shapecalc does not know (with a suggestion)."""
+
+
+class ShapeError(SpecError):
+    """A layer cannot be applied to its input (kernel too large, wrong rank, ...)."""
+
+
+class SubstitutionError(ShapecalcError):
+    """Bad ``--at`` values: unknown symbol, non-integer or non-positive value."""

@@ -1,0 +1,269 @@
+"""The Layer base class, the registry of layer keywords, and helpers shared by layer kinds.
+
+A layer kind is one class in one module of this package, decorated with :func:`register`.
+Its class docstring is the user help; ``formula``, ``options`` and ``examples`` feed
+``shapecalc layers``, docs/spec.md and the registry-driven tests.
+"""
+
+from __future__ import annotations
+
+import difflib
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, TypeVar
+
+from ..errors import LayerError, Span, SpecError, SpecSyntaxError, UnknownLayerError
+from ..parser import LayerSpec, OptionSpec, Value
+from ..shape import Shape
+from ..symbolic import Constraint, Dim, at_least, fmt
+
+#: Short option names accepted everywhere, mapped to their full names.
+OPTION_ALIASES = {"s": "stride", "d": "dilation", "g": "groups", "padding": "pad"}
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option a layer accepts: a flag (``same``) or one that takes sizes (``stride2x1``)."""
+
+    help: str
+    takes_values: bool = False
+    zero_ok: bool = False  # a value of 0 is meaningful (padding)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example: a layer applied to an input, with the expected result.
+
+    Used by ``shapecalc layers``, docs/spec.md, and tests that check every example against
+    the calculator (and against torch in the cross-check tests).
+    """
+
+    input: str
+    layer: str
+    output: str
+    params: int
+
+
+class Checks:
+    """Collects validity conditions while a layer computes its output.
+
+    A condition that is false raises :class:`LayerError`; one that depends on symbols is
+    recorded as a :class:`Constraint` ("needs n >= 7").
+    """
+
+    def __init__(self) -> None:
+        self.constraints: list[Constraint] = []
+
+    def at_least(
+        self, value: Dim, minimum: Dim, message: Callable[[], str], option: str | None = None
+    ) -> None:
+        """Require ``value >= minimum``; ``message`` explains the failure."""
+        verdict = at_least(value, minimum)
+        if verdict is False:
+            raise LayerError(message(), option=option)
+        if isinstance(verdict, Constraint):
+            self.constraints.append(verdict)
+
+
+class SpecReader:
+    """Reads one :class:`LayerSpec` for a layer class: numbers, options, symbols.
+
+    Errors it raises point at the exact number or option in the spec text.
+    """
+
+    def __init__(
+        self,
+        spec: LayerSpec,
+        source: str,
+        layer: type[Layer],
+        resolve: Callable[[Value], Dim],
+    ) -> None:
+        self.spec = spec
+        self.source = source
+        self.layer = layer
+        self._resolve = resolve
+        self._options = self._read_options()
+
+    def error(self, message: str, span: Span) -> SpecError:
+        """A syntax error at ``span``."""
+        return SpecSyntaxError(message, self.source, span)
+
+    def _read_options(self) -> dict[str, OptionSpec]:
+        allowed = self.layer.options
+        seen: dict[str, OptionSpec] = {}
+        for opt in self.spec.options:
+            key = OPTION_ALIASES.get(opt.key, opt.key)
+            if opt.word is not None:  # pad=same, padding=valid
+                if key != "pad":
+                    raise self.error(f"{opt.key}={opt.word} is not an option; use {opt.word}", opt.span)
+                key = opt.word
+            if key not in allowed:
+                raise self._unknown_option(opt)
+            if key in seen:
+                raise self.error(f"option {key!r} given twice", opt.span)
+            if allowed[key].takes_values and not opt.values:
+                raise self.error(f"option {key!r} needs a value, as in {key}2", opt.span)
+            if not allowed[key].takes_values and opt.values:
+                raise self.error(f"option {key!r} takes no value", opt.span)
+            seen[key] = opt
+        return seen
+
+    def _unknown_option(self, opt: OptionSpec) -> SpecError:
+        word = self.source[opt.span.start : opt.span.end]
+        names = sorted(self.layer.options)
+        if not names:
+            return UnknownLayerError(
+                f"{self.spec.keyword} takes no options, found {word!r}", self.source, opt.span
+            )
+        close = difflib.get_close_matches(opt.key, names, n=1)
+        hint = f" — did you mean {close[0]!r}?" if close else f" — options: {', '.join(names)}"
+        return UnknownLayerError(
+            f"unknown option {word!r} for {self.spec.keyword}{hint}", self.source, opt.span
+        )
+
+    def flag(self, name: str) -> bool:
+        """Whether a flag option such as ``same`` is present."""
+        return name in self._options
+
+    def option_span(self, name: str) -> Span | None:
+        """Where an option stands in the spec, if present."""
+        opt = self._options.get(name)
+        return opt.span if opt is not None else None
+
+    def values(self, name: str) -> tuple[Dim, ...] | None:
+        """The sizes given to an option (``stride2x1`` -> (2, 1)), or None when absent."""
+        opt = self._options.get(name)
+        if opt is None:
+            return None
+        return tuple(
+            self.dim(v, what=name, zero_ok=self.layer.options[name].zero_ok) for v in opt.values
+        )
+
+    def params(self, count: range, form: str) -> tuple[Value, ...]:
+        """The values glued to the keyword, checking their count against ``form``."""
+        params = self.spec.params
+        if len(params) not in count:
+            span = self.spec.keyword_span.cover(params[-1].span) if params else self.spec.keyword_span
+            word = self.source[span.start : span.end]
+            raise self.error(f"{word!r} does not match the form {form}", span)
+        return params
+
+    def dim(self, value: Value, *, what: str, zero_ok: bool = False) -> Dim:
+        """A positive integer (or nonnegative when ``zero_ok``) or a symbol."""
+        if value.is_symbol:
+            return self._resolve(value)
+        number = value.number
+        if not isinstance(number, int):
+            raise self.error(f"{what} must be a whole number, got {value.text!r}", value.span)
+        if number < (0 if zero_ok else 1):
+            need = "nonnegative" if zero_ok else "positive"
+            raise self.error(f"{what} must be {need}, got {number}", value.span)
+        return number
+
+    def fraction(self, value: Value, *, what: str) -> float:
+        """A number in [0, 1], such as a dropout probability."""
+        if value.is_symbol or value.number is None or not 0 <= value.number <= 1:
+            raise self.error(f"{what} must be a number from 0 to 1, got {value.text!r}", value.span)
+        return float(value.number)
+
+
+class Layer(ABC):
+    """Base class of layer kinds. By default a layer keeps its input shape and has no parameters.
+
+    Subclasses are frozen dataclasses holding their resolved hyperparameters, and set:
+
+    - ``keyword`` (and ``aliases``): the words that name the layer in a spec;
+    - ``kind``: the family, reported in JSON (``conv``, ``pool``, ``dense``, ...);
+    - ``options``: the options it accepts;
+    - ``formula``: the output shape and parameter formulas, as help text;
+    - ``examples``: worked examples, checked by the tests.
+    """
+
+    keyword: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    kind: ClassVar[str] = "other"
+    options: ClassVar[dict[str, Option]] = {}
+    formula: ClassVar[str] = "output = input"
+    examples: ClassVar[tuple[Example, ...]] = ()
+    #: Keyword numbers that may be 0 (zeropad0), used to give symbols the right assumptions.
+    params_zero_ok: ClassVar[bool] = False
+
+    @classmethod
+    @abstractmethod
+    def from_spec(cls, reader: SpecReader) -> Layer:
+        """Build the layer from its spec item (no input shape needed yet)."""
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        """The output shape for ``inp``; raises LayerError or records constraints in ``checks``."""
+        return inp
+
+    def param_count(self, inp: Shape) -> Dim:
+        """Trainable parameters for input ``inp``."""
+        return 0
+
+    def non_trainable_count(self, inp: Shape) -> Dim:
+        """Non-trainable parameters (running statistics) for input ``inp``."""
+        return 0
+
+    @abstractmethod
+    def to_spec(self) -> str:
+        """Canonical spec text; parsing it gives an equal layer."""
+
+
+#: Every layer keyword and alias, mapped to its class.
+REGISTRY: dict[str, type[Layer]] = {}
+
+L = TypeVar("L", bound=type[Layer])
+
+
+def register(cls: L) -> L:
+    """Class decorator that adds a layer kind under its keyword and aliases."""
+    for word in (cls.keyword, *cls.aliases):
+        if word in REGISTRY:
+            raise RuntimeError(f"layer keyword {word!r} registered twice")
+        REGISTRY[word] = cls
+    return cls
+
+
+def suggest_keyword(word: str) -> str | None:
+    """The closest known layer keyword, for "did you mean" hints."""
+    close = difflib.get_close_matches(word, list(REGISTRY), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def broadcast(values: tuple[Dim, ...], rank: int, option: str) -> tuple[Dim, ...]:
+    """One value for every spatial dim, or exactly one value per dim."""
+    if len(values) == 1:
+        return values * rank
+    if len(values) != rank:
+        given = "x".join(fmt(v) for v in values)
+        raise LayerError(
+            f"{option}{given} gives {len(values)} values for a {rank}D input; "
+            f"give one, or {rank} joined by x",
+            option=option,
+        )
+    return values
+
+
+def sizes_text(values: tuple[Dim, ...]) -> str:
+    """``(3, 3)`` -> ``3x3``; symbols in braces so the text parses back."""
+    parts = []
+    for v in values:
+        text = fmt(v)
+        parts.append(text if text.isdigit() else "{" + text + "}")
+    return "x".join(parts)
+
+
+def describe_shape(shape: Shape) -> str:
+    """``28x28x1 (2D)`` for users, naming how many spatial dims there are."""
+    return f"{shape} ({shape.spatial_rank}D)" if shape.spatial_rank else f"the flat vector {shape}"
+
+
+def reads_as(shape: Shape) -> str:
+    """How a shape is read: "a 1D signal of length 28 with 28 channels"."""
+    if shape.is_flat:
+        return f"a flat vector of {fmt(shape.channels)} values"
+    size = "x".join(fmt(d) for d in shape.spatial)
+    what = {1: "a 1D signal of length", 2: "a 2D image of", 3: "a 3D volume of"}
+    return f"{what.get(shape.spatial_rank, 'a tensor of')} {size} with {fmt(shape.channels)} channels"

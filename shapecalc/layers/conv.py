@@ -1,0 +1,196 @@
+"""Convolution layers (1D, 2D and 3D, by the rank of the input)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import LayerError
+from ..shape import Shape
+from ..symbolic import Dim, at_least, ceil_div, exact_div, floor_div, fmt, product, times
+from .base import (
+    Checks,
+    Example,
+    Layer,
+    Option,
+    SpecReader,
+    broadcast,
+    reads_as,
+    register,
+    sizes_text,
+)
+
+WINDOW_OPTIONS = {
+    "valid": Option("no padding (the default)"),
+    "same": Option("pad so that out = ceil(in / stride); odd padding goes at the end"),
+    "pad": Option("zero padding on both sides, one value or one per dim: pad1, pad1x2", True, True),
+    "stride": Option("step, one value or one per dim: stride2, s2, stride2x1", True),
+}
+
+
+def padding_mode(reader: SpecReader) -> None:
+    """Reject contradictory padding options such as ``same pad1``."""
+    given = [name for name in ("valid", "same", "pad") if reader.flag(name)]
+    if len(given) > 1:
+        span = reader.option_span(given[1])
+        assert span is not None
+        raise reader.error(f"{given[0]!r} and {given[1]!r} contradict each other", span)
+
+
+def same_size(n: Dim, stride: Dim) -> Dim:
+    """Output size with ``same`` padding: ceil(n / stride), as TensorFlow defines it."""
+    return ceil_div(n, stride)
+
+
+def same_padding(n: Dim, kernel: Dim, stride: Dim) -> tuple[Dim, Dim]:
+    """(before, after) padding that ``same`` implies; the odd pixel goes after (TensorFlow).
+
+    total = max((ceil(n/s) - 1)*s + k - n, 0), where k is the dilated kernel.
+    """
+    total: Dim = (same_size(n, stride) - 1) * stride + kernel - n
+    if at_least(total, 0) is False:
+        total = 0
+    before = floor_div(total, 2)
+    return before, total - before
+
+
+@register
+@dataclass(frozen=True)
+class Conv(Layer):
+    """Convolution: ``conv<k>x<k>x<filters>`` with one kernel size per spatial dim.
+
+    ``conv5x16`` on a 1D signal, ``conv3x3x16`` on an image, ``conv3x3x3x8`` on a volume.
+    """
+
+    keyword = "conv"
+    kind = "conv"
+    options = {
+        **WINDOW_OPTIONS,
+        "dilation": Option("spacing of kernel taps: dilation2, d2", True),
+        "groups": Option("grouped convolution: groups4, g4", True),
+        "dw": Option("depthwise: groups = input channels"),
+        "nobias": Option("no bias terms"),
+    }
+    formula = (
+        "out = floor((in + pad_before + pad_after - dilation*(k - 1) - 1) / stride) + 1; "
+        "same: out = ceil(in / stride). "
+        "params = (prod(k) * C_in / groups + 1) * filters (no +1 with nobias)"
+    )
+    examples = (
+        Example("28x28x1", "conv3x3x16 same", "28x28x16", 160),
+        Example("32x32x3", "conv5x5x6", "28x28x6", 456),
+        Example("63x63x16", "conv7x7x32 stride2", "29x29x32", 25120),
+        Example("100x8", "conv5x16 pad2", "100x16", 656),
+        Example("16x16x16x3", "conv3x3x3x8 stride2 pad1", "8x8x8x8", 656),
+        Example("56x56x32", "conv3x3x32 dw same nobias", "56x56x32", 288),
+        Example("28x28x8", "conv3x3x16 groups4 dilation2", "24x24x16", 304),
+    )
+
+    kernel: tuple[Dim, ...]
+    filters: Dim
+    pad: tuple[Dim, ...] | None = None
+    same: bool = False
+    stride: tuple[Dim, ...] = (1,)
+    dilation: tuple[Dim, ...] = (1,)
+    groups: Dim = 1
+    depthwise: bool = False
+    bias: bool = True
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Conv:
+        params = reader.params(range(2, 5), "conv<k>x<filters> (1D), conv<k>x<k>x<filters> (2D)")
+        padding_mode(reader)
+        if reader.flag("dw") and reader.flag("groups"):
+            span = reader.option_span("groups")
+            assert span is not None
+            raise reader.error("'dw' already sets groups to the input channels", span)
+        sizes = [reader.dim(v, what="kernel size") for v in params[:-1]]
+        return cls(
+            kernel=tuple(sizes),
+            filters=reader.dim(params[-1], what="filters"),
+            pad=reader.values("pad"),
+            same=reader.flag("same"),
+            stride=reader.values("stride") or (1,),
+            dilation=reader.values("dilation") or (1,),
+            groups=(reader.values("groups") or (1,))[0],
+            depthwise=reader.flag("dw"),
+            bias=not reader.flag("nobias"),
+        )
+
+    def _check_rank(self, inp: Shape) -> None:
+        rank = len(self.kernel)
+        if inp.is_flat:
+            raise LayerError(
+                f"conv needs a spatial input such as 28x28x1, got a flat vector of {inp}"
+            )
+        if rank == inp.spatial_rank:
+            return
+        form = "conv" + "<k>x" * inp.spatial_rank + "<filters>"
+        word = self.to_spec().split()[0]
+        if inp.spatial_rank == rank - 1:
+            hint = f"for one channel write the input as {inp}x1"
+        else:
+            hint = f"write {form} for a {inp.spatial_rank}D input"
+        raise LayerError(f"{word} has a {rank}D kernel but the input {inp} is {reads_as(inp)} — {hint}")
+
+    def group_count(self, inp: Shape) -> Dim:
+        """Groups in effect (input channels when depthwise)."""
+        return inp.channels if self.depthwise else self.groups
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        self._check_rank(inp)
+        rank = inp.spatial_rank
+        stride = broadcast(self.stride, rank, "stride")
+        dilation = broadcast(self.dilation, rank, "dilation")
+        self._check_groups(inp, checks)
+        if self.same:
+            return Shape((*(same_size(n, s) for n, s in zip(inp.spatial, stride)), self.filters))
+        pad = broadcast(self.pad or (0,), rank, "pad")
+        out = []
+        for n, k, p, s, d in zip(inp.spatial, self.kernel, pad, stride, dilation):
+            effective = d * (k - 1) + 1
+            padded = n + 2 * p
+
+            def message(n: Dim = n, k: Dim = k, padded: Dim = padded, eff: Dim = effective) -> str:
+                dilated = f" (dilated to {fmt(eff)})" if eff != k else ""
+                return (
+                    f"kernel {fmt(k)}{dilated} is larger than the padded input {fmt(padded)}; "
+                    "add padding or use a smaller kernel"
+                )
+
+            checks.at_least(padded, effective, message)
+            out.append(floor_div(padded - effective, s) + 1)
+        return Shape((*out, self.filters))
+
+    def _check_groups(self, inp: Shape, checks: Checks) -> None:
+        groups = self.group_count(inp)
+        cin, cout = inp.channels, self.filters
+        for what, count in (("input channels", cin), ("filters", cout)):
+            if isinstance(count, int) and isinstance(groups, int) and count % groups:
+                option = "dw" if self.depthwise else "groups"
+                raise LayerError(
+                    f"{what} ({count}) are not divisible by groups ({groups})", option=option
+                )
+
+    def param_count(self, inp: Shape) -> Dim:
+        groups = self.group_count(inp)
+        cin = inp.channels
+        per_filter = product(self.kernel) * exact_div(cin, groups)
+        return times(per_filter + 1, self.filters) if self.bias else times(per_filter, self.filters)
+
+    def to_spec(self) -> str:
+        words = [f"conv{sizes_text((*self.kernel, self.filters))}"]
+        if self.same:
+            words.append("same")
+        if self.pad is not None:
+            words.append(f"pad{sizes_text(self.pad)}")
+        if self.stride != (1,):
+            words.append(f"stride{sizes_text(self.stride)}")
+        if self.dilation != (1,):
+            words.append(f"dilation{sizes_text(self.dilation)}")
+        if self.groups != 1:
+            words.append(f"groups{sizes_text((self.groups,))}")
+        if self.depthwise:
+            words.append("dw")
+        if not self.bias:
+            words.append("nobias")
+        return " ".join(words)

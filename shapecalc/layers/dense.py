@@ -1,0 +1,47 @@
+"""Fully connected layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import LayerError
+from ..shape import Shape
+from ..symbolic import Dim, times
+from .base import Checks, Example, Layer, Option, SpecReader, register, sizes_text
+
+
+@register
+@dataclass(frozen=True)
+class Dense(Layer):
+    """Fully connected layer: ``dense10`` (aliases ``fc10``, ``linear10``) on a flat input."""
+
+    keyword = "dense"
+    aliases = ("fc", "linear")
+    kind = "dense"
+    options = {"nobias": Option("no bias terms")}
+    formula = "out = units; params = (N_in + 1) * units (no +1 with nobias)"
+    examples = (
+        Example("400", "dense120", "120", 48120),
+        Example("784", "dense10 nobias", "10", 7840),
+    )
+
+    units: Dim
+    bias: bool = True
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Dense:
+        (units,) = reader.params(range(1, 2), f"{reader.spec.keyword}<units>, as in dense10")
+        return cls(reader.dim(units, what="units"), bias=not reader.flag("nobias"))
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        if not inp.is_flat:
+            raise LayerError(
+                f"dense needs a flat input, got {inp}; add flatten (or gap) before it"
+            )
+        return Shape((self.units,))
+
+    def param_count(self, inp: Shape) -> Dim:
+        return times(inp.channels + 1, self.units) if self.bias else times(inp.channels, self.units)
+
+    def to_spec(self) -> str:
+        return f"dense{sizes_text((self.units,))}" + ("" if self.bias else " nobias")

@@ -1,0 +1,205 @@
+"""Pooling layers: windowed max/average, global and adaptive pooling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import LayerError
+from ..shape import Shape
+from ..symbolic import Dim, at_least, ceil_div, floor_div, fmt, sp
+from .base import Checks, Example, Layer, Option, SpecReader, broadcast, register, sizes_text
+from .conv import WINDOW_OPTIONS, padding_mode, same_size
+
+
+def _needs_spatial(keyword: str, inp: Shape) -> None:
+    if inp.is_flat:
+        raise LayerError(f"{keyword} needs a spatial input such as 28x28x16, got the flat vector {inp}")
+
+
+def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
+    """PyTorch's ceil-mode size: ceil((n + 2p - k)/s) + 1, less one if the last window
+    would start past the input and the left padding."""
+    out = ceil_div(n + 2 * p - k, s) + 1
+    starts_outside = at_least((out - 1) * s, n + p)
+    if starts_outside is True:
+        return out - 1
+    if starts_outside is False:
+        return out
+    return sp().Piecewise((out - 1, (out - 1) * s >= n + p), (out, True))
+
+
+@dataclass(frozen=True)
+class WindowPool(Layer):
+    """Max or average pooling over a window; the stride defaults to the window."""
+
+    kind = "pool"
+    options = {**WINDOW_OPTIONS, "ceil": Option("ceil mode: round the output size up (PyTorch rule)")}
+    formula = (
+        "out = floor((in + 2*pad - k) / stride) + 1 (ceil with 'ceil', the last window starting "
+        "inside the input or left padding); same: out = ceil(in / stride); stride defaults to k"
+    )
+
+    window: tuple[Dim, ...]
+    stride: tuple[Dim, ...] | None = None
+    pad: tuple[Dim, ...] | None = None
+    same: bool = False
+    ceil: bool = False
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Any:
+        params = reader.params(range(1, 4), f"{cls.keyword}<k> or {cls.keyword}<k>x<k>")
+        padding_mode(reader)
+        return cls(
+            window=tuple(reader.dim(v, what="window size") for v in params),
+            stride=reader.values("stride"),
+            pad=reader.values("pad"),
+            same=reader.flag("same"),
+            ceil=reader.flag("ceil"),
+        )
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        _needs_spatial(self.keyword, inp)
+        rank = inp.spatial_rank
+        window = broadcast(self.window, rank, self.keyword)
+        stride = broadcast(self.stride, rank, "stride") if self.stride else window
+        if self.same:
+            return inp.with_spatial([same_size(n, s) for n, s in zip(inp.spatial, stride)])
+        pad = broadcast(self.pad or (0,), rank, "pad")
+        out = []
+        for n, k, p, s in zip(inp.spatial, window, pad, stride):
+            # PyTorch refuses padding of more than half the window.
+            checks.at_least(
+                k,
+                2 * p,
+                lambda k=k, p=p: f"pad {fmt(p)} is more than half the window {fmt(k)} "
+                "(PyTorch requires pad <= k/2)",
+                option="pad",
+            )
+            checks.at_least(
+                n + 2 * p,
+                k,
+                lambda n=n, k=k, p=p: f"window {fmt(k)} is larger than the padded input "
+                f"{fmt(n + 2 * p)}; use a smaller window or add padding",
+            )
+            out.append(ceil_mode_size(n, k, p, s) if self.ceil else floor_div(n + 2 * p - k, s) + 1)
+        return inp.with_spatial(out)
+
+    def to_spec(self) -> str:
+        words = [f"{self.keyword}{sizes_text(self.window)}"]
+        if self.stride is not None:
+            words.append(f"stride{sizes_text(self.stride)}")
+        if self.pad is not None:
+            words.append(f"pad{sizes_text(self.pad)}")
+        if self.same:
+            words.append("same")
+        if self.ceil:
+            words.append("ceil")
+        return " ".join(words)
+
+
+@register
+@dataclass(frozen=True)
+class MaxPool(WindowPool):
+    """Max pooling: ``maxpool2`` (2x2 window, stride 2), ``maxpool3x3 stride2``."""
+
+    keyword = "maxpool"
+    examples = (
+        Example("28x28x16", "maxpool2", "14x14x16", 0),
+        Example("55x55x64", "maxpool3 stride2", "27x27x64", 0),
+        Example("9x9x4", "maxpool2x3 stride2x3 pad0x1", "4x3x4", 0),
+        Example("7x7x8", "maxpool2 ceil", "4x4x8", 0),
+        Example("7x7x8", "maxpool2 same", "4x4x8", 0),
+    )
+
+
+@register
+@dataclass(frozen=True)
+class AvgPool(WindowPool):
+    """Average pooling: ``avgpool2``, ``avgpool2 stride2``, ``avgpool3 stride1 pad1``."""
+
+    keyword = "avgpool"
+    examples = (
+        Example("28x28x6", "avgpool2 stride2", "14x14x6", 0),
+        Example("100x8", "avgpool4", "25x8", 0),
+        Example("8x8x8x2", "avgpool2", "4x4x4x2", 0),
+    )
+
+
+@dataclass(frozen=True)
+class GlobalPool(Layer):
+    """Pools every spatial dim away, giving a flat vector of C values (as Keras does)."""
+
+    kind = "pool"
+    formula = "out = C (a flat vector)"
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Any:
+        reader.params(range(0, 1), cls.keyword)
+        return cls()
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        _needs_spatial(self.keyword, inp)
+        return Shape((inp.channels,))
+
+    def to_spec(self) -> str:
+        return self.keyword
+
+
+@register
+@dataclass(frozen=True)
+class GlobalAvgPool(GlobalPool):
+    """Global average pooling: ``globalavgpool`` (alias ``gap``)."""
+
+    keyword = "globalavgpool"
+    aliases = ("gap",)
+    examples = (Example("7x7x512", "globalavgpool", "512", 0),)
+
+
+@register
+@dataclass(frozen=True)
+class GlobalMaxPool(GlobalPool):
+    """Global max pooling: ``globalmaxpool``."""
+
+    keyword = "globalmaxpool"
+    examples = (Example("100x64", "globalmaxpool", "64", 0),)
+
+
+@dataclass(frozen=True)
+class AdaptivePool(Layer):
+    """Pools to a fixed spatial size, keeping the channels (as PyTorch does)."""
+
+    kind = "pool"
+    formula = "out = the given size in every spatial dim (one value, or one per dim)"
+
+    size: tuple[Dim, ...]
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Any:
+        params = reader.params(range(1, 4), f"{cls.keyword}<size> or {cls.keyword}<h>x<w>")
+        return cls(tuple(reader.dim(v, what="output size") for v in params))
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        _needs_spatial(self.keyword, inp)
+        return inp.with_spatial(broadcast(self.size, inp.spatial_rank, self.keyword))
+
+    def to_spec(self) -> str:
+        return f"{self.keyword}{sizes_text(self.size)}"
+
+
+@register
+@dataclass(frozen=True)
+class AdaptiveAvgPool(AdaptivePool):
+    """Adaptive average pooling: ``adaptiveavgpool7x7``, ``adaptiveavgpool1``."""
+
+    keyword = "adaptiveavgpool"
+    examples = (Example("13x13x256", "adaptiveavgpool6x6", "6x6x256", 0),)
+
+
+@register
+@dataclass(frozen=True)
+class AdaptiveMaxPool(AdaptivePool):
+    """Adaptive max pooling: ``adaptivemaxpool1x1``."""
+
+    keyword = "adaptivemaxpool"
+    examples = (Example("7x7x512", "adaptivemaxpool1x1", "1x1x512", 0),)

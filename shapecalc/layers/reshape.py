@@ -1,0 +1,96 @@
+"""Layers that reshape without parameters: flatten, zero padding, upsampling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import LayerError
+from ..shape import Shape
+from ..symbolic import Dim, product
+from .base import Checks, Example, Layer, SpecReader, broadcast, register, sizes_text
+
+
+@register
+@dataclass(frozen=True)
+class Flatten(Layer):
+    """Flattens to a vector of H*W*C values; a no-op on a flat vector."""
+
+    keyword = "flatten"
+    kind = "reshape"
+    formula = "out = prod(in)"
+    examples = (
+        Example("5x5x16", "flatten", "400", 0),
+        Example("512", "flatten", "512", 0),
+    )
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Flatten:
+        reader.params(range(0, 1), "flatten")
+        return cls()
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        return Shape((product(inp.dims),))
+
+    def to_spec(self) -> str:
+        return "flatten"
+
+
+def _needs_spatial(keyword: str, inp: Shape) -> None:
+    if inp.is_flat:
+        raise LayerError(f"{keyword} needs a spatial input such as 28x28x1, got the flat vector {inp}")
+
+
+@register
+@dataclass(frozen=True)
+class ZeroPad(Layer):
+    """Zero padding on both sides of every spatial dim: ``zeropad1``, ``zeropad1x2`` (per dim)."""
+
+    keyword = "zeropad"
+    kind = "reshape"
+    formula = "out = in + 2*pad"
+    params_zero_ok = True
+    examples = (
+        Example("28x28x1", "zeropad2", "32x32x1", 0),
+        Example("28x28x1", "zeropad1x2", "30x32x1", 0),
+    )
+
+    pad: tuple[Dim, ...]
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> ZeroPad:
+        params = reader.params(range(1, 4), "zeropad<p> or zeropad<p>x<p>")
+        return cls(tuple(reader.dim(v, what="padding", zero_ok=True) for v in params))
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        _needs_spatial(self.keyword, inp)
+        pad = broadcast(self.pad, inp.spatial_rank, self.keyword)
+        return inp.with_spatial([n + 2 * p for n, p in zip(inp.spatial, pad)])
+
+    def to_spec(self) -> str:
+        return f"zeropad{sizes_text(self.pad)}"
+
+
+@register
+@dataclass(frozen=True)
+class Upsample(Layer):
+    """Nearest-neighbour upsampling by an integer factor: ``upsample2``, ``upsample2x1``."""
+
+    keyword = "upsample"
+    kind = "reshape"
+    formula = "out = in * factor"
+    examples = (Example("14x14x8", "upsample2", "28x28x8", 0),)
+
+    factor: tuple[Dim, ...]
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Upsample:
+        params = reader.params(range(1, 4), "upsample<f> or upsample<f>x<f>")
+        return cls(tuple(reader.dim(v, what="factor") for v in params))
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        _needs_spatial(self.keyword, inp)
+        factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
+        return inp.with_spatial([n * f for n, f in zip(inp.spatial, factor)])
+
+    def to_spec(self) -> str:
+        return f"upsample{sizes_text(self.factor)}"

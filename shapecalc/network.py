@@ -1,0 +1,350 @@
+"""From spec text to an :class:`Analysis`: layers built from the registry, shapes inferred.
+
+This is the one loop that knows where each layer stands in the spec, so it turns the
+position-less :class:`LayerError` of layer code into a :class:`ShapeError` with a caret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .errors import (
+    LayerError,
+    ShapeError,
+    Span,
+    SpecError,
+    SpecSyntaxError,
+    SubstitutionError,
+    UnknownLayerError,
+)
+from .layers import REGISTRY, Checks, Layer, SpecReader
+from .layers.base import suggest_keyword
+from .parser import LayerSpec, ParsedSpec, RepeatSpec, Value, parse
+from .shape import Shape
+from .symbolic import Constraint, Dim, make_symbol, merge_constraints, symbols_of
+
+#: Most layers a spec may expand to (repeats included), so a typo cannot exhaust memory.
+MAX_LAYERS = 100_000
+
+
+@dataclass(frozen=True)
+class Row:
+    """One expanded layer of an analysis.
+
+    Attributes:
+        index: 1-based position among the expanded layers.
+        spec: the item as written in the spec.
+        span: where the item stands in the spec text.
+        layer: the layer object.
+        input_shape, output_shape: shapes, channels last.
+        trainable, non_trainable: parameter counts; ``params`` is their sum.
+        constraints: validity conditions this layer adds for symbolic specs.
+        formula: the symbolic output shape when the analysis substituted ``--at`` values.
+    """
+
+    index: int
+    spec: str
+    span: Span
+    layer: Layer
+    input_shape: Shape
+    output_shape: Shape
+    trainable: Dim
+    non_trainable: Dim
+    constraints: tuple[Constraint, ...] = ()
+    formula: Shape | None = None
+
+    @property
+    def kind(self) -> str:
+        """The layer family (``conv``, ``pool``, ``dense``, ...)."""
+        return self.layer.kind
+
+    @property
+    def keyword(self) -> str:
+        """The layer's canonical keyword (``conv``, ``maxpool``, ``relu``, ...)."""
+        return self.layer.keyword
+
+    @property
+    def params(self) -> Dim:
+        """Trainable plus non-trainable parameters."""
+        return self.trainable + self.non_trainable
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Parameter totals of a network."""
+
+    trainable: Dim
+    non_trainable: Dim
+
+    @property
+    def params(self) -> Dim:
+        """All parameters, trainable and not (Keras' "Total params")."""
+        return self.trainable + self.non_trainable
+
+    @property
+    def param_bytes(self) -> Dim:
+        """Memory of all parameters at float32."""
+        return 4 * self.params
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every layer's shape and parameter count for a spec.
+
+    Render it with rich (``rich.print(analysis)``), or as ``to_json()`` / ``to_markdown()``.
+    """
+
+    source: str
+    input_shape: Shape
+    rows: tuple[Row, ...]
+    totals: Totals
+    constraints: tuple[Constraint, ...] = ()
+    symbols: tuple[str, ...] = ()
+    substitutions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def layers(self) -> tuple[Row, ...]:
+        """The expanded layers (alias of ``rows``)."""
+        return self.rows
+
+    @property
+    def output_shape(self) -> Shape:
+        """The network's output shape."""
+        return self.rows[-1].output_shape if self.rows else self.input_shape
+
+    @property
+    def is_symbolic(self) -> bool:
+        """True when some result still depends on symbols."""
+        return any(symbols_of(d) for row in self.rows for d in row.output_shape.dims) or any(
+            symbols_of(d) for d in (*self.input_shape.dims, self.totals.params)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` document (see README for the schema)."""
+        from .render.json import analysis_to_json
+
+        return analysis_to_json(self)
+
+    def to_markdown(self) -> str:
+        """The table as GitHub Markdown."""
+        from .render.markdown import analysis_to_markdown
+
+        return analysis_to_markdown(self)
+
+    def __rich__(self) -> Any:
+        from .render.table import analysis_table
+
+        return analysis_table(self)
+
+
+class _Symbols:
+    """Resolves symbol values: integers from ``--at``, else sympy symbols.
+
+    A symbol used only for padding may be 0; every other symbol is a positive integer.
+    """
+
+    def __init__(self, source: str, pad_only: set[str], subs: dict[str, int]) -> None:
+        self.source = source
+        self.pad_only = pad_only
+        self.subs = subs
+        self.seen: dict[str, None] = {}
+
+    def resolve(self, value: Value) -> Dim:
+        name = value.name
+        assert name is not None
+        self.seen.setdefault(name)
+        if name in self.subs:
+            return self.subs[name]
+        return make_symbol(name, nonnegative=name in self.pad_only)
+
+
+def _expand(
+    items: tuple[LayerSpec | RepeatSpec, ...], source: str, out: list[LayerSpec]
+) -> None:
+    for item in items:
+        if isinstance(item, LayerSpec):
+            out.append(item)
+            if len(out) > MAX_LAYERS:
+                raise SpecSyntaxError(
+                    f"the spec expands to more than {MAX_LAYERS:,} layers", source, item.span
+                )
+            continue
+        body: list[LayerSpec] = []
+        _expand(item.body, source, body)
+        if len(out) + len(body) * item.count > MAX_LAYERS:
+            raise SpecSyntaxError(
+                f"this repeat expands to {len(body) * item.count:,} layers; "
+                f"the limit is {MAX_LAYERS:,}",
+                source,
+                item.span,
+            )
+        for _ in range(item.count):
+            out.extend(body)
+
+
+def _pad_only_symbols(specs: list[LayerSpec]) -> set[str]:
+    """Names used only where 0 is meaningful (padding); they get nonnegative symbols."""
+    zero_ok: set[str] = set()
+    other: set[str] = set()
+    for spec in specs:
+        cls = REGISTRY.get(spec.keyword)
+        for value in spec.params:
+            if value.name:
+                (zero_ok if cls is not None and cls.params_zero_ok else other).add(value.name)
+        for opt in spec.options:
+            option = cls.options.get(opt.key) if cls is not None else None
+            for value in opt.values:
+                if value.name:
+                    (zero_ok if option is not None and option.zero_ok else other).add(value.name)
+    return zero_ok - other
+
+
+def _input_shape(parsed: ParsedSpec, symbols: _Symbols) -> Shape:
+    dims: list[Dim] = []
+    for value in parsed.input.dims:
+        if value.is_symbol:
+            dims.append(symbols.resolve(value))
+            continue
+        if not isinstance(value.number, int) or value.number < 1:
+            raise SpecSyntaxError(
+                f"input sizes must be positive whole numbers, got {value.text!r}",
+                parsed.source,
+                value.span,
+            )
+        dims.append(value.number)
+    if len(dims) > 4:
+        raise SpecSyntaxError(
+            f"input {parsed.input.text!r} has {len(dims)} dims; at most 4 (D x H x W x C)",
+            parsed.source,
+            parsed.input.span,
+        )
+    return Shape(tuple(dims))
+
+
+def _build(spec: LayerSpec, source: str, symbols: _Symbols) -> Layer:
+    cls = REGISTRY.get(spec.keyword)
+    if cls is None:
+        word_span = spec.keyword_span.cover(spec.params[-1].span) if spec.params else spec.keyword_span
+        word = source[word_span.start : word_span.end]
+        close = suggest_keyword(spec.keyword)
+        hint = f" — did you mean {close!r}?" if close else " — run 'shapecalc layers' for the list"
+        raise UnknownLayerError(f"unknown layer {word!r}{hint}", source, word_span)
+    return cls.from_spec(SpecReader(spec, source, cls, symbols.resolve))
+
+
+def _error_span(spec: LayerSpec, err: LayerError) -> Span:
+    """Point at the option the error is about when there is one, else at the whole item."""
+    if err.option is not None:
+        from .layers.base import OPTION_ALIASES
+
+        for opt in spec.options:
+            if OPTION_ALIASES.get(opt.key, opt.key) == err.option:
+                return opt.span
+    return spec.span
+
+
+def _check_substitutions(names: list[str], subs: dict[str, int]) -> None:
+    for name, value in subs.items():
+        if name not in names:
+            known = ", ".join(names) if names else "none"
+            raise SubstitutionError(f"unknown symbol {name!r} in --at; the spec's symbols: {known}")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SubstitutionError(f"--at {name}={value!r}: values must be whole numbers")
+        if value < 0:
+            raise SubstitutionError(f"--at {name}={value}: values must not be negative")
+
+
+def _symbol_names(parsed: ParsedSpec, specs: list[LayerSpec]) -> list[str]:
+    names: dict[str, None] = {}
+    for value in parsed.input.dims:
+        if value.name:
+            names.setdefault(value.name)
+    for spec in specs:
+        for value in (*spec.params, *(v for opt in spec.options for v in opt.values)):
+            if value.name:
+                names.setdefault(value.name)
+    return list(names)
+
+
+def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> Analysis:
+    """Analyse an already parsed spec, substituting ``subs`` for symbols."""
+    subs = dict(subs or {})
+    source = parsed.source
+    specs: list[LayerSpec] = []
+    _expand(parsed.items, source, specs)
+    names = _symbol_names(parsed, specs)
+    _check_substitutions(names, subs)
+    symbols = _Symbols(source, _pad_only_symbols(specs), subs)
+    shape = _input_shape(parsed, symbols)
+    input_shape = shape
+    built: dict[int, Layer] = {}  # a repeated item is built once
+    rows: list[Row] = []
+    for index, spec in enumerate(specs, start=1):
+        layer = built.get(id(spec))
+        if layer is None:
+            layer = built[id(spec)] = _build(spec, source, symbols)
+        checks = Checks()
+        try:
+            out = layer.output_shape(shape, checks)
+            trainable = layer.param_count(shape)
+            non_trainable = layer.non_trainable_count(shape)
+        except LayerError as err:
+            raise ShapeError(err.message, source, _error_span(spec, err)) from None
+        rows.append(
+            Row(
+                index,
+                spec.text,
+                spec.span,
+                layer,
+                shape,
+                out,
+                trainable,
+                non_trainable,
+                tuple(merge_constraints(checks.constraints)),
+            )
+        )
+        shape = out
+    totals = Totals(
+        sum((r.trainable for r in rows), start=0), sum((r.non_trainable for r in rows), start=0)
+    )
+    constraints = merge_constraints([c for r in rows for c in r.constraints])
+    remaining = tuple(n for n in names if n not in subs)
+    return Analysis(source, input_shape, tuple(rows), totals, tuple(constraints), remaining, subs)
+
+
+def analyze(spec: str, **subs: int) -> Analysis:
+    """Analyse a spec: every layer's output shape and parameter count.
+
+    Args:
+        spec: the architecture, e.g. ``"28x28x1 | conv3x3x16 same | maxpool2"``.
+        **subs: integer values for symbols, e.g. ``n=28``; the result then also carries each
+            layer's symbolic ``formula``.
+
+    Raises:
+        ShapecalcError: a subclass naming what is wrong and, for spec errors, where.
+    """
+    parsed = parse(spec)
+    analysis = analyze_parsed(parsed, subs)
+    if not subs:
+        return analysis
+    symbolic = analyze_parsed(parsed)
+    rows = tuple(
+        _with_formula(row, sym_row.output_shape) for row, sym_row in zip(analysis.rows, symbolic.rows)
+    )
+    return Analysis(
+        analysis.source,
+        analysis.input_shape,
+        rows,
+        analysis.totals,
+        analysis.constraints,
+        analysis.symbols,
+        analysis.substitutions,
+    )
+
+
+def _with_formula(row: Row, formula: Shape) -> Row:
+    return replace(row, formula=formula)
+
+
+__all__ = ["Analysis", "Row", "SpecError", "Totals", "analyze", "analyze_parsed"]

@@ -1,0 +1,50 @@
+"""The ``--json`` document. Its schema is documented in README.md and is a public contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..network import Analysis
+from ..symbolic import to_json
+
+#: Bumped only for incompatible changes; additions keep the version.
+SCHEMA_VERSION = 1
+
+
+def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
+    """The analysis as JSON-ready data: integers when concrete, strings of sympy expressions
+    when symbolic."""
+    layers = []
+    for row in analysis.rows:
+        entry: dict[str, Any] = {
+            "index": row.index,
+            "spec": row.spec,
+            "kind": row.kind,
+            "keyword": row.keyword,
+            "input_shape": row.input_shape.to_json(),
+            "output_shape": row.output_shape.to_json(),
+            "params": to_json(row.params),
+            "trainable": to_json(row.trainable),
+            "non_trainable": to_json(row.non_trainable),
+            "constraints": [c.text for c in row.constraints],
+        }
+        if row.formula is not None:
+            entry["formula"] = row.formula.to_json()
+        layers.append(entry)
+    totals = analysis.totals
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "spec": analysis.source,
+        "input": analysis.input_shape.to_json(),
+        "output": analysis.output_shape.to_json(),
+        "symbols": list(analysis.symbols),
+        "at": dict(analysis.substitutions),
+        "layers": layers,
+        "totals": {
+            "params": to_json(totals.params),
+            "trainable": to_json(totals.trainable),
+            "non_trainable": to_json(totals.non_trainable),
+            "param_bytes": to_json(totals.param_bytes),
+        },
+        "constraints": [c.text for c in analysis.constraints],
+    }

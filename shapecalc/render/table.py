@@ -1,0 +1,35 @@
+"""The terminal table, as a rich renderable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..network import Analysis
+from .common import table_data
+
+
+def analysis_table(analysis: Analysis) -> Any:
+    """A rich renderable: the layer table with the totals under it."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    data = table_data(analysis)
+    table = Table(show_edge=True, header_style="bold", expand=False)
+    numeric = {"#", "Params"}
+    for header in data.headers:
+        table.add_column(
+            header,
+            justify="right" if header in numeric else "left",
+            overflow="fold",
+            no_wrap=header in numeric,
+        )
+    for cells in data.rows:
+        # Text() so that spec text such as "[same]" is never read as rich markup.
+        table.add_row(*(Text(cell) for cell in cells))
+    summary = Table.grid(padding=(0, 1))
+    summary.add_column(style="bold")
+    summary.add_column()
+    for label, value in data.summary:
+        summary.add_row(Text(label + ":"), Text(value))
+    return Group(table, summary)

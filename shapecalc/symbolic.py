@@ -1,0 +1,282 @@
+"""Exact arithmetic on dimensions that are integers or sympy expressions.
+
+A dimension (:data:`Dim`) is a Python ``int`` when the spec is concrete and a sympy expression
+when it has symbols. Concrete specs never import sympy: ``import sympy`` alone costs about half
+a second here, more than the whole calculator may take. Python ints are exact and unbounded,
+and compare equal to sympy Integers, so both kinds mix freely.
+
+Floors are built so that results stay small: ``floor(floor(x/a)/b)`` becomes
+``floor(x/(a*b))`` and ``floor((floor(x/a) + c)/b)`` becomes ``floor((x + c*a)/(a*b))`` (x, c
+integers; a, b positive integers), and integer multiples of the divisor are taken out of the
+constant term, so that a symbolic VGG-16 ends at ``floor(H/32)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    import sympy
+
+    Dim = Union[int, sympy.Expr]
+else:
+    Dim = Union[int, Any]
+
+
+def sp() -> Any:
+    """The sympy module, imported on first use (only symbolic specs need it)."""
+    return importlib.import_module("sympy")
+
+
+def is_concrete(value: Dim) -> bool:
+    """True for a plain integer (Python int or sympy Integer)."""
+    if isinstance(value, int):
+        return True
+    return bool(getattr(value, "is_Integer", False))
+
+
+def concrete(value: Dim) -> Dim:
+    """Turn a sympy Integer into a Python int; leave other values alone."""
+    if not isinstance(value, int) and getattr(value, "is_Integer", False):
+        return int(value)
+    return value
+
+
+@cache
+def make_symbol(name: str, nonnegative: bool = False) -> Any:
+    """A sympy integer symbol: positive, or nonnegative for a value that may be 0 (padding)."""
+    if nonnegative:
+        return sp().Symbol(name, integer=True, nonnegative=True)
+    return sp().Symbol(name, integer=True, positive=True)
+
+
+def _split_rounded(num: Any) -> tuple[str, Any, Any, Any] | None:
+    """Split ``num`` into ``("floor"|"ceiling", x, a, rest)`` with num = floor(x/a) + rest.
+
+    Only when num has exactly one floor/ceiling term with coefficient 1, the rest is an
+    integer without floors, x is an integer and a a positive integer, which makes the nested
+    floor rules valid.
+    """
+    s = sp()
+    rounded = [t for t in s.Add.make_args(num) if isinstance(t, (s.floor, s.ceiling))]
+    if len(rounded) != 1:
+        return None
+    term = rounded[0]
+    rest = num - term
+    if rest.has(s.floor, s.ceiling) or not (rest.is_integer or rest == 0):
+        return None
+    x, a = term.args[0].as_numer_denom()
+    if not (x.is_integer and a.is_integer and a.is_positive):
+        return None
+    kind = "floor" if isinstance(term, s.floor) else "ceiling"
+    return kind, x, a, rest
+
+
+def _rounded(kind: str, num: Any, den: Any) -> Any:
+    """floor or ceiling of num/den, built unevaluated so the fraction prints as ``(...)/d``."""
+    s = sp()
+    quotient = num / den
+    if quotient.is_integer:
+        return quotient
+    func = s.floor if kind == "floor" else s.ceiling
+    if den.is_Integer:
+        # Take whole multiples of den out of the constant term: floor((H - 2)/2) = floor(H/2) - 1.
+        const = num.as_coeff_Add()[0]
+        shift = const // den if kind == "floor" else -((-const) // den)
+        rest = num - shift * den
+        frac = s.Mul(rest, s.Pow(den, -1, evaluate=False), evaluate=False)
+        if (rest / den).is_integer:
+            return rest / den + shift
+        return func(frac, evaluate=False) + shift
+    return func(s.Mul(num, s.Pow(den, -1), evaluate=False), evaluate=False)
+
+
+def floor_div(num: Dim, den: Dim) -> Dim:
+    """Exact ``floor(num / den)`` for a positive integer ``den``, kept small."""
+    if isinstance(num, int) and isinstance(den, int):
+        return num // den
+    s = sp()
+    num, den = s.sympify(num), s.sympify(den)  # ints or expressions only, never text
+    if den == 1:
+        return concrete(num)
+    split = _split_rounded(num)
+    if split is not None:
+        kind, x, a, rest = split
+        if kind == "ceiling":  # ceil(x/a) = floor((x + a - 1)/a)
+            x = x + a - 1
+        return floor_div(x + rest * a, a * den)
+    return concrete(_rounded("floor", num, den))
+
+
+def ceil_div(num: Dim, den: Dim) -> Dim:
+    """Exact ``ceil(num / den)`` for a positive integer ``den``, kept small."""
+    if isinstance(num, int) and isinstance(den, int):
+        return -((-num) // den)
+    s = sp()
+    num, den = s.sympify(num), s.sympify(den)
+    if den == 1:
+        return concrete(num)
+    split = _split_rounded(num)
+    if split is not None:
+        kind, x, a, rest = split
+        if kind == "floor":  # floor(x/a) = ceil((x - a + 1)/a)
+            x = x - a + 1
+        return ceil_div(x + rest * a, a * den)
+    return concrete(_rounded("ceiling", num, den))
+
+
+def times(a: Dim, b: Dim) -> Dim:
+    """``a * b`` that keeps a sum as a factor: ``(3*f**2 + 1)*8`` rather than ``24*f**2 + 8``."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a * b
+    s = sp()
+    a, b = s.sympify(a), s.sympify(b)
+    if a == 0 or b == 0:
+        return 0
+    if a == 1:
+        return concrete(b)
+    if b == 1:
+        return concrete(a)
+    if a.is_Add or b.is_Add:
+        return s.Mul(a, b, evaluate=False)
+    return concrete(a * b)
+
+
+def exact_div(num: Dim, den: Dim) -> Dim:
+    """``num / den`` where den divides num (channels per group)."""
+    if isinstance(num, int) and isinstance(den, int):
+        return num // den
+    return concrete(sp().sympify(num) / den)
+
+
+def product(values: tuple[Dim, ...] | list[Dim]) -> Dim:
+    """The product of dims (1 for none)."""
+    result: Dim = 1
+    for value in values:
+        result = result * value
+    return concrete(result)
+
+
+def substitute(value: Dim, mapping: dict[str, int]) -> Dim:
+    """Replace symbols by integers, by name."""
+    if isinstance(value, int) or not mapping:
+        return value
+    subs = {sym: mapping[sym.name] for sym in value.free_symbols if sym.name in mapping}
+    return concrete(value.subs(subs)) if subs else value
+
+
+def symbols_of(value: Dim) -> set[str]:
+    """Names of the symbols a value depends on."""
+    if isinstance(value, int):
+        return set()
+    return {sym.name for sym in value.free_symbols}
+
+
+@cache
+def _printer() -> Any:
+    from sympy.printing.str import StrPrinter
+
+    class ReadablePrinter(StrPrinter):  # type: ignore[misc]
+        """Prints sums with positive terms first: ``n + 2*p - f + 1``, not ``-f + n + 2*p + 1``."""
+
+        def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
+            terms = super()._as_ordered_terms(expr, order=order)
+            if not expr.is_Add:
+                return list(terms)
+            return sorted(terms, key=lambda t: (t.is_number, t.could_extract_minus_sign()))
+
+    return ReadablePrinter()
+
+
+def fmt(value: Dim) -> str:
+    """A dim as text: ``28`` or ``floor(H/2)`` (valid sympy syntax)."""
+    if isinstance(value, int):
+        return str(value)
+    if getattr(value, "is_Integer", False):
+        return str(int(value))
+    return str(_printer().doprint(value))
+
+
+def to_json(value: Dim) -> int | str:
+    """A JSON value: an integer when concrete, else the sympy expression as a string."""
+    value = concrete(value)
+    return value if isinstance(value, int) else fmt(value)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A validity condition on symbols, read as ``text`` (``n >= 7``, ``n + 2*p >= f``).
+
+    The condition is ``key >= bound`` where ``key`` is the symbolic part and ``bound`` an
+    integer, so that conditions from several layers on the same key merge into the strongest.
+    """
+
+    text: str
+    key: str
+    bound: int
+
+
+def _constraint(diff: Any) -> bool | Constraint:
+    """The condition ``diff >= 0`` in its most readable form, or its truth when decided."""
+    s = sp()
+    diff = s.expand(diff)
+    if diff.is_nonnegative:
+        return True
+    if diff.is_negative:
+        return False
+    const, variable = diff.as_coeff_Add()
+    free = sorted(variable.free_symbols, key=lambda sym: sym.name)
+    if len(free) == 1 and variable.is_Symbol or (
+        len(free) == 1 and variable.is_Mul and variable.as_coeff_Mul()[1].is_Symbol
+    ):
+        sym = free[0]
+        coeff = variable.as_coeff_Mul()[0]
+        if coeff.is_Integer and coeff > 0 and const.is_Integer:
+            bound = int(-(const // coeff))  # sym >= ceil(-const/coeff)
+            lowest = 1 if sym.is_positive else 0
+            if bound <= lowest:
+                return True
+            return Constraint(f"{sym.name} >= {bound}", sym.name, bound)
+    terms = s.Add.make_args(variable)
+    positive = s.Add(*[t for t in terms if not t.could_extract_minus_sign()])
+    negative = -s.Add(*[t for t in terms if t.could_extract_minus_sign()]) - const
+    return Constraint(f"{fmt(positive)} >= {fmt(negative)}", fmt(variable), int(-const))
+
+
+def at_least(value: Dim, minimum: Dim) -> bool | Constraint:
+    """Decide ``value >= minimum``.
+
+    Returns True or False when it is decided (always for concrete values), else the
+    :class:`Constraint` under which it holds, rewritten to be readable: floors are unwrapped
+    (``floor(x/a) + c >= m`` iff ``x >= (m - c)*a``) and a linear condition on one symbol
+    becomes ``n >= 7``.
+    """
+    if isinstance(value, int) and isinstance(minimum, int):
+        return value >= minimum
+    s = sp()
+    diff = s.sympify(value) - s.sympify(minimum)
+    for _ in range(64):  # unwrap nested floors; each pass removes one
+        if diff.is_nonnegative:
+            return True
+        if diff.is_negative:
+            return False
+        split = _split_rounded(diff)
+        if split is None:
+            break
+        kind, x, a, rest = split
+        # floor(x/a) + rest >= 0 iff x >= -rest*a ; ceiling(x/a) + rest >= 0 iff x >= (-rest-1)*a + 1
+        diff = x + rest * a if kind == "floor" else x + (rest + 1) * a - 1
+    return _constraint(diff)
+
+
+def merge_constraints(constraints: list[Constraint]) -> list[Constraint]:
+    """Keep the strongest bound per symbolic part, in first-seen order."""
+    strongest: dict[str, Constraint] = {}
+    for c in constraints:
+        old = strongest.get(c.key)
+        if old is None or c.bound > old.bound:
+            strongest[c.key] = c
+    return list(strongest.values())
