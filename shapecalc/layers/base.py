@@ -266,4 +266,5 @@ def reads_as(shape: Shape) -> str:
         return f"a flat vector of {fmt(shape.channels)} values"
     size = "x".join(fmt(d) for d in shape.spatial)
     what = {1: "a 1D signal of length", 2: "a 2D image of", 3: "a 3D volume of"}
-    return f"{what.get(shape.spatial_rank, 'a tensor of')} {size} with {fmt(shape.channels)} channels"
+    channels = "1 channel" if shape.channels == 1 else f"{fmt(shape.channels)} channels"
+    return f"{what.get(shape.spatial_rank, 'a tensor of')} {size} with {channels}"

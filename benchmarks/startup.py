@@ -1,0 +1,72 @@
+"""Cold-process wall time and peak memory of the calculator. Prints figures; asserts nothing.
+
+    python benchmarks/startup.py [--runs 7]
+
+Each case runs ``shapecalc`` as a new process (the console script when installed, else
+``python -m shapecalc``) and reports the median and best wall time and the peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOALS = {"VGG-16 (concrete)": 0.35, "1,000-layer concrete": 1.0, "60-layer symbolic": 1.0}
+
+
+def _command() -> list[str]:
+    script = shutil.which("shapecalc")
+    return [script] if script else [sys.executable, "-m", "shapecalc"]
+
+
+def _specs(tmp: Path) -> dict[str, Path]:
+    vgg = ROOT / "examples" / "vgg16.shape"
+    concrete = tmp / "concrete1000.shape"
+    concrete.write_text("64x64x8\n" + "conv3x3x8 same\nrelu\n" * 500)
+    symbolic = tmp / "symbolic60.shape"
+    blocks = "conv3x3x16 same | relu | conv3x3x16 pad1 | bn | maxpool2 stride1 same\n"
+    symbolic.write_text("HxWx3\n" + blocks * 12)
+    return {"VGG-16 (concrete)": vgg, "1,000-layer concrete": concrete, "60-layer symbolic": symbolic}
+
+
+def _run_once(command: list[str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, rusage = os.wait4(proc.pid, 0)[1:]
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, None):
+        raise SystemExit(f"{command} failed")
+    return elapsed, rusage.ru_maxrss // 1024  # KiB -> MiB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    base = _command()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, command: {' '.join(base)}")
+    print(f"{'case':<24} {'median s':>9} {'best s':>8} {'peak MiB':>9} {'goal s':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, path in _specs(Path(tmp)).items():
+            command = [*base, "-f", str(path)]
+            _run_once(command)  # warm the file cache and bytecode
+            results = [_run_once(command) for _ in range(args.runs)]
+            times = [t for t, _ in results]
+            peak = max(m for _, m in results)
+            print(
+                f"{name:<24} {statistics.median(times):>9.3f} {min(times):>8.3f} "
+                f"{peak:>9} {GOALS[name]:>7.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

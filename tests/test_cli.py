@@ -1,0 +1,134 @@
+"""The command line, through click's CliRunner and as a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from shapecalc.cli import cli
+
+SPEC = "28x28x1 | conv3x3x16 same | maxpool2 | flatten | dense10"
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), input=input)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_table() -> None:
+    code, out = run(SPEC)
+    assert code == 0
+    for text in ("conv3x3x16 same", "28x28x16", "14x14x16", "3136", "31,370", "31,530"):
+        assert text in out
+    assert "Params size (float32)" in out
+
+
+@pytest.mark.parametrize("args", [["--json", SPEC], [SPEC, "--json"], ["calc", SPEC, "--json"]])
+def test_options_before_or_after_the_spec(args: list[str]) -> None:
+    code, out = run(*args)
+    assert code == 0
+    assert json.loads(out)["totals"]["params"] == 31530
+
+
+def test_markdown() -> None:
+    code, out = run(SPEC, "--markdown")
+    assert code == 0 and out.startswith("| # | Layer | Output shape | Params |")
+
+
+def test_spec_from_file_and_stdin(tmp_path: Path) -> None:
+    path = tmp_path / "net.shape"
+    path.write_text("# comment\n28x28x1\nconv3x3x16 same\nmaxpool2 | flatten\ndense10\n")
+    code, out = run("-f", str(path), "--json")
+    assert code == 0 and json.loads(out)["totals"]["params"] == 31530
+    code, out = run("-", "--json", input=SPEC)
+    assert code == 0 and json.loads(out)["output"] == [10]
+
+
+def test_at_values() -> None:
+    spec = "nxnx3 | conv{f}x{f}x8 pad{p} | maxpool2"
+    code, out = run(spec, "--at", "n=28,f=3", "--at", "p=1")
+    assert code == 0
+    assert "14x14x8" in out and "Formula" in out and "n=28, f=3, p=1" in out
+    code, out = run(spec, "--at", "n=28,f=3,p=1", "--json")
+    layer = json.loads(out)["layers"][1]
+    assert layer["output_shape"] == [14, 14, 8]
+    assert layer["formula"][0] == "floor((n + 2*p - f + 1)/2)"
+
+
+def test_symbolic_table_shows_formulas_and_conditions() -> None:
+    code, out = run("nxnx3 | conv{f}x{f}x8 pad{p} | maxpool2")
+    assert code == 0
+    assert "(3*f**2 + 1)*8" in out
+    assert "Valid when" in out and "n + 2*p >= f + 1" in out
+
+
+def test_unknown_layer_error_exits_2_with_caret() -> None:
+    code, out = run("28x28x1 | cnv3x3x16 same")
+    assert code == 2
+    assert out == (
+        "error: unknown layer 'cnv3x3x16' at column 11 — did you mean 'conv'?\n"
+        "  28x28x1 | cnv3x3x16 same\n"
+        "            ^^^^^^^^^\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["28x28x1 | conv3x3x16 | dense10"],
+        ["28x28 | conv3x3x16"],
+        ["28x28x1 | __import__('os').system('true')"],
+        ["nxnx3 | conv3x3x8", "--at", "q=1"],
+        ["nxnx3 | conv3x3x8", "--at", "n"],
+        ["--json", "--markdown", SPEC],
+        [],
+        ["calc"],
+        ["-f", "/nonexistent/net.shape"],
+        [SPEC, "-f", "x.shape"],
+    ],
+)
+def test_bad_input_exits_2_without_traceback(args: list[str]) -> None:
+    code, out = run(*args)
+    assert code == 2 if args else code in (0, 2)
+    assert "Traceback" not in out
+
+
+def test_layers_lists_every_keyword() -> None:
+    from shapecalc.layers import REGISTRY
+
+    code, out = run("layers", "--json")
+    assert code == 0
+    listed = json.loads(out)
+    words = {e["keyword"] for e in listed} | {a for e in listed for a in e["aliases"]}
+    assert words == set(REGISTRY)
+    code, out = run("layers")
+    assert code == 0 and "conv" in out and "maxpool" in out
+
+
+def test_python_dash_m_and_exit_code_as_a_process() -> None:
+    ok = subprocess.run(
+        [sys.executable, "-m", "shapecalc", SPEC, "--json"], capture_output=True, text=True
+    )
+    assert ok.returncode == 0 and json.loads(ok.stdout)["output"] == [10]
+    bad = subprocess.run(
+        [sys.executable, "-m", "shapecalc", "28x28x1 | conv9x9x3 stride0"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2
+    assert bad.stdout == ""
+    assert bad.stderr.startswith("error: stride must be positive, got 0 at column 27")
+    assert "Traceback" not in bad.stderr
+
+
+def test_no_color_when_piped() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "shapecalc", SPEC], capture_output=True, text=True
+    ).stdout
+    assert "\x1b[" not in out and "31,530" in out

@@ -1,0 +1,114 @@
+"""Symbolic results stay small and exact; validity conditions are readable."""
+
+from __future__ import annotations
+
+import pytest
+
+from shapecalc import analyze
+from shapecalc.symbolic import (
+    Constraint,
+    at_least,
+    ceil_div,
+    floor_div,
+    fmt,
+    make_symbol,
+    substitute,
+    times,
+)
+
+VGG16_SYMBOLIC = (
+    "HxWx3 | (conv3x3x64 same | relu)x2 | maxpool2 | (conv3x3x128 same | relu)x2 | maxpool2"
+    " | (conv3x3x256 same | relu)x3 | maxpool2 | (conv3x3x512 same | relu)x3 | maxpool2"
+    " | (conv3x3x512 same | relu)x3 | maxpool2"
+)
+
+
+def test_symbolic_vgg16_ends_at_floor_h_over_32() -> None:
+    analysis = analyze(VGG16_SYMBOLIC)
+    assert [fmt(d) for d in analysis.output_shape.dims] == ["floor(H/32)", "floor(W/32)", "512"]
+    assert [c.text for c in analysis.constraints] == ["H >= 32", "W >= 32"]
+
+
+def test_issue_example_formulas() -> None:
+    analysis = analyze("nxnx3 | conv{f}x{f}x8 pad{p} | maxpool2")
+    conv, pool = analysis.rows
+    assert fmt(conv.params) == "(3*f**2 + 1)*8"
+    assert fmt(pool.output_shape.dims[0]) == "floor((n + 2*p - f + 1)/2)"
+    assert [c.text for c in analysis.constraints] == ["n + 2*p >= f + 1"]
+
+
+def test_padding_symbol_may_be_zero() -> None:
+    analysis = analyze("28x28x1 | conv3x3x4 pad{p}", p=0)
+    assert str(analysis.output_shape) == "26x26x4"
+
+
+def test_conv_then_pool_gives_needs_n_at_least() -> None:
+    analysis = analyze("nxnx3 | conv7x7x8 | maxpool2")
+    assert [c.text for c in analysis.constraints] == ["n >= 8"]
+
+
+def test_at_substitutes_and_keeps_the_formula() -> None:
+    analysis = analyze("nxnx3 | conv{f}x{f}x8 pad{p} | maxpool2", n=28, f=3, p=1)
+    assert str(analysis.output_shape) == "14x14x8"
+    assert analysis.totals.params == 224
+    assert analysis.rows[1].formula is not None
+    assert str(analysis.rows[1].formula).startswith("floor((n + 2*p - f + 1)/2)")
+
+
+def test_invalid_substitution_is_a_shape_error() -> None:
+    from shapecalc import ShapeError
+
+    with pytest.raises(ShapeError, match="kernel 9 is larger than the padded input 5"):
+        analyze("nxnx3 | conv{f}x{f}x8", n=5, f=9)
+
+
+@pytest.mark.parametrize("x", range(1, 80))
+def test_nested_floor_and_ceiling_rules_are_exact(x: int) -> None:
+    h = make_symbol("h")
+    cases = [
+        (floor_div(floor_div(h, 2) - 3, 3), (x // 2 - 3) // 3),
+        (floor_div(ceil_div(h, 2) + 1, 4), (-(-x // 2) + 1) // 4),
+        (ceil_div(floor_div(h, 3) - 1, 2), -(-(x // 3 - 1) // 2)),
+        (ceil_div(ceil_div(h, 5), 2), -(-(-(-x // 5)) // 2)),
+        (floor_div(h - 7, 2) + 1, (x - 7) // 2 + 1),
+    ]
+    for expr, expected in cases:
+        assert substitute(expr, {"h": x}) == expected, fmt(expr)
+
+
+def test_floor_nest_collapses() -> None:
+    h = make_symbol("h")
+    assert fmt(floor_div(floor_div(h, 2), 2)) == "floor(h/4)"
+    assert fmt(floor_div(floor_div(h, 2) + 1, 3)) == "floor((h + 2)/6)"
+    assert fmt(floor_div(ceil_div(h, 2) - 2, 2) + 1) == "floor((h + 1)/4)"
+
+
+def test_times_keeps_the_sum_as_a_factor() -> None:
+    f = make_symbol("f")
+    assert fmt(times(3 * f**2 + 1, 8)) == "(3*f**2 + 1)*8"
+    assert times(3, 4) == 12
+
+
+@pytest.mark.parametrize(
+    ("value", "minimum", "text"),
+    [
+        ("n - 6", 1, "n >= 7"),
+        ("floor(n/2)", 5, "n >= 10"),
+        ("ceiling(n/3)", 4, "n >= 10"),
+        ("2*n", 9, "n >= 5"),
+    ],
+)
+def test_at_least_reads_as_a_bound(value: str, minimum: int, text: str) -> None:
+    import sympy
+
+    n = make_symbol("n")
+    # Test input written as text for readability; the library itself never sympifies text.
+    expr = sympy.sympify(value, locals={"n": n})
+    verdict = at_least(expr, minimum)
+    assert isinstance(verdict, Constraint) and verdict.text == text
+
+
+def test_at_least_decides_what_assumptions_decide() -> None:
+    n = make_symbol("n")
+    assert at_least(n + 2, 3) is True
+    assert at_least(7, 9) is False
