@@ -35,7 +35,11 @@ def _specs(tmp: Path) -> dict[str, Path]:
     symbolic = tmp / "symbolic60.shape"
     blocks = "conv3x3x16 same | relu | conv3x3x16 pad1 | bn | maxpool2 stride1 same\n"
     symbolic.write_text("HxWx3\n" + blocks * 12)
-    return {"VGG-16 (concrete)": vgg, "1,000-layer concrete": concrete, "60-layer symbolic": symbolic}
+    return {
+        "VGG-16 (concrete)": vgg,
+        "1,000-layer concrete": concrete,
+        "60-layer symbolic": symbolic,
+    }
 
 
 def _run_once(command: list[str]) -> tuple[float, int]:

@@ -105,7 +105,12 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("spec", required=False)
-@click.option("-f", "--file", type=click.Path(path_type=Path, dir_okay=False), help="Read the spec from a file.")
+@click.option(
+    "-f",
+    "--file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the spec from a file.",
+)
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
 @click.option("--markdown", is_flag=True, help="Print the table as GitHub Markdown.")

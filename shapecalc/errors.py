@@ -73,10 +73,14 @@ class SpecError(ShapecalcError):
         text = lines[line_no - 1] if lines else ""
         where = f"column {column}" if len(lines) == 1 else f"line {line_no}, column {column}"
         # The position goes after the first clause: "unknown layer 'x' at column 3 — hint".
-        cut = min((i for i in (self.message.find(" — "), self.message.find("; ")) if i >= 0),
-                  default=len(self.message))
+        cut = min(
+            (i for i in (self.message.find(" — "), self.message.find("; ")) if i >= 0),
+            default=len(self.message),
+        )
         first = f"{self.message[:cut]} at {where}{self.message[cut:]}"
-        width = max(1, min(self.span.end, self.span.start + len(text) - column + 1) - self.span.start)
+        width = max(
+            1, min(self.span.end, self.span.start + len(text) - column + 1) - self.span.start
+        )
         caret = " " * (column - 1) + "^" * width
         return f"{first}\n  {text}\n  {caret}"
 

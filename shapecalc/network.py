@@ -159,9 +159,7 @@ class _Symbols:
         return make_symbol(name, nonnegative=name in self.pad_only)
 
 
-def _expand(
-    items: tuple[LayerSpec | RepeatSpec, ...], source: str, out: list[LayerSpec]
-) -> None:
+def _expand(items: tuple[LayerSpec | RepeatSpec, ...], source: str, out: list[LayerSpec]) -> None:
     for item in items:
         if isinstance(item, LayerSpec):
             out.append(item)
@@ -225,7 +223,9 @@ def _input_shape(parsed: ParsedSpec, symbols: _Symbols) -> Shape:
 def _build(spec: LayerSpec, source: str, symbols: _Symbols) -> Layer:
     cls = REGISTRY.get(spec.keyword)
     if cls is None:
-        word_span = spec.keyword_span.cover(spec.params[-1].span) if spec.params else spec.keyword_span
+        word_span = (
+            spec.keyword_span.cover(spec.params[-1].span) if spec.params else spec.keyword_span
+        )
         word = source[word_span.start : word_span.end]
         close = suggest_keyword(spec.keyword)
         hint = f" — did you mean {close!r}?" if close else " — run 'shapecalc layers' for the list"
@@ -330,7 +330,8 @@ def analyze(spec: str, **subs: int) -> Analysis:
         return analysis
     symbolic = analyze_parsed(parsed)
     rows = tuple(
-        _with_formula(row, sym_row.output_shape) for row, sym_row in zip(analysis.rows, symbolic.rows)
+        _with_formula(row, sym_row.output_shape)
+        for row, sym_row in zip(analysis.rows, symbolic.rows)
     )
     return Analysis(
         analysis.source,

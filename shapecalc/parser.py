@@ -137,7 +137,9 @@ def _tokenize(source: str) -> list[_Token]:
         elif ch.isspace():
             i += 1
         elif ch == ";":
-            raise SpecSyntaxError("unexpected ';' — separate layers with '|'", source, Span(i, i + 1))
+            raise SpecSyntaxError(
+                "unexpected ';' — separate layers with '|'", source, Span(i, i + 1)
+            )
         else:
             start = i
             while i < n and not source[i].isspace() and source[i] not in "#;()|=":
@@ -243,7 +245,9 @@ class _Parser:
             raise self.error("unclosed '(' — add ')x<count>' after the group", open_tok.span)
         self.pos += 1
         times = self.peek()
-        match = re.fullmatch(r"[x×]([0-9]+)", times.text) if times and times.kind == "WORD" else None
+        match = (
+            re.fullmatch(r"[x×]([0-9]+)", times.text) if times and times.kind == "WORD" else None
+        )
         if times is None or match is None:
             span = times.span if times is not None else close.span
             raise self.error("a group must be followed by a repeat count such as x2", span)
@@ -295,9 +299,7 @@ class _Parser:
         """Split ``conv3x3x16`` into keyword ``conv`` and values (3, 3, 16)."""
         match = _NAME.match(tok.text)
         if match is None:
-            raise self.error(
-                f"expected a layer or option name, found {tok.text!r}", tok.span
-            )
+            raise self.error(f"expected a layer or option name, found {tok.text!r}", tok.span)
         name = match.group(0)
         key_span = Span(tok.span.start, tok.span.start + len(name))
         rest = tok.text[len(name) :]
@@ -320,7 +322,9 @@ class _Parser:
                 return tuple(values)
             if text[i] not in _SEPARATORS:
                 bad = Span(offset + i, offset + i + 1)
-                raise self.error(f"unexpected {text[i]!r} in {text!r}; sizes are joined by 'x'", bad)
+                raise self.error(
+                    f"unexpected {text[i]!r} in {text!r}; sizes are joined by 'x'", bad
+                )
             i += 1
             if i == len(text):
                 raise self.error(f"expected a {what} after 'x'", Span(offset + i - 1, offset + i))

@@ -229,8 +229,10 @@ def _constraint(diff: Any) -> bool | Constraint:
         return False
     const, variable = diff.as_coeff_Add()
     free = sorted(variable.free_symbols, key=lambda sym: sym.name)
-    if len(free) == 1 and variable.is_Symbol or (
-        len(free) == 1 and variable.is_Mul and variable.as_coeff_Mul()[1].is_Symbol
+    if (
+        len(free) == 1
+        and variable.is_Symbol
+        or (len(free) == 1 and variable.is_Mul and variable.as_coeff_Mul()[1].is_Symbol)
     ):
         sym = free[0]
         coeff = variable.as_coeff_Mul()[0]

@@ -19,7 +19,9 @@ def test_spec_reference_is_generated_from_the_registry() -> None:
 def test_spec_reference_carries_the_parser_grammar() -> None:
     import shapecalc.parser
 
-    grammar = [line.strip() for line in (shapecalc.parser.__doc__ or "").splitlines() if " = " in line]
+    grammar = [
+        line.strip() for line in (shapecalc.parser.__doc__ or "").splitlines() if " = " in line
+    ]
     text = (ROOT / "docs" / "spec.md").read_text()
     for line in grammar:
         assert line in text

@@ -149,7 +149,10 @@ def test_shape_errors_are_named(spec: str, expected: str) -> None:
     ("spec", "fragment"),
     [
         ("28x28x1 | cnv3x3x16", "unknown layer 'cnv3x3x16' at column 11 — did you mean 'conv'?"),
-        ("28x28x1 | conv3x3x16 strid2", "unknown option 'strid2' for conv at column 22 — did you mean 'stride'?"),
+        (
+            "28x28x1 | conv3x3x16 strid2",
+            "unknown option 'strid2' for conv at column 22 — did you mean 'stride'?",
+        ),
         ("28x28x1 | relu same", "relu takes no options, found 'same'"),
         ("28x28x1 | conv3x3x16 same pad1", "'same' and 'pad' contradict each other"),
         ("28x28x1 | conv3x3x16 stride", "option 'stride' needs a value, as in stride2"),

@@ -96,7 +96,9 @@ class SpecReader:
             key = OPTION_ALIASES.get(opt.key, opt.key)
             if opt.word is not None:  # pad=same, padding=valid
                 if key != "pad":
-                    raise self.error(f"{opt.key}={opt.word} is not an option; use {opt.word}", opt.span)
+                    raise self.error(
+                        f"{opt.key}={opt.word} is not an option; use {opt.word}", opt.span
+                    )
                 key = opt.word
             if key not in allowed:
                 raise self._unknown_option(opt)
@@ -144,7 +146,9 @@ class SpecReader:
         """The values glued to the keyword, checking their count against ``form``."""
         params = self.spec.params
         if len(params) not in count:
-            span = self.spec.keyword_span.cover(params[-1].span) if params else self.spec.keyword_span
+            span = (
+                self.spec.keyword_span.cover(params[-1].span) if params else self.spec.keyword_span
+            )
             word = self.source[span.start : span.end]
             raise self.error(f"{word!r} does not match the form {form}", span)
         return params

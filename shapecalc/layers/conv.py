@@ -130,7 +130,9 @@ class Conv(Layer):
             hint = f"for one channel write the input as {inp}x1"
         else:
             hint = f"write {form} for a {inp.spatial_rank}D input"
-        raise LayerError(f"{word} has a {rank}D kernel but the input {inp} is {reads_as(inp)} — {hint}")
+        raise LayerError(
+            f"{word} has a {rank}D kernel but the input {inp} is {reads_as(inp)} — {hint}"
+        )
 
     def group_count(self, inp: Shape) -> Dim:
         """Groups in effect (input channels when depthwise)."""

@@ -35,9 +35,7 @@ class Dense(Layer):
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         if not inp.is_flat:
-            raise LayerError(
-                f"dense needs a flat input, got {inp}; add flatten (or gap) before it"
-            )
+            raise LayerError(f"dense needs a flat input, got {inp}; add flatten (or gap) before it")
         return Shape((self.units,))
 
     def param_count(self, inp: Shape) -> Dim:

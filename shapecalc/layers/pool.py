@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,9 @@ from .conv import WINDOW_OPTIONS, padding_mode, same_size
 
 def _needs_spatial(keyword: str, inp: Shape) -> None:
     if inp.is_flat:
-        raise LayerError(f"{keyword} needs a spatial input such as 28x28x16, got the flat vector {inp}")
+        raise LayerError(
+            f"{keyword} needs a spatial input such as 28x28x16, got the flat vector {inp}"
+        )
 
 
 def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
@@ -29,12 +32,28 @@ def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
     return sp().Piecewise((out - 1, (out - 1) * s >= n + p), (out, True))
 
 
+def _pad_message(k: Dim, p: Dim) -> Callable[[], str]:
+    return lambda: (
+        f"pad {fmt(p)} is more than half the window {fmt(k)} (PyTorch requires pad <= k/2)"
+    )
+
+
+def _window_message(padded: Dim, k: Dim) -> Callable[[], str]:
+    return lambda: (
+        f"window {fmt(k)} is larger than the padded input {fmt(padded)}; "
+        "use a smaller window or add padding"
+    )
+
+
 @dataclass(frozen=True)
 class WindowPool(Layer):
     """Max or average pooling over a window; the stride defaults to the window."""
 
     kind = "pool"
-    options = {**WINDOW_OPTIONS, "ceil": Option("ceil mode: round the output size up (PyTorch rule)")}
+    options = {
+        **WINDOW_OPTIONS,
+        "ceil": Option("ceil mode: round the output size up (PyTorch rule)"),
+    }
     formula = (
         "out = floor((in + 2*pad - k) / stride) + 1 (ceil with 'ceil', the last window starting "
         "inside the input or left padding); same: out = ceil(in / stride); stride defaults to k"
@@ -69,19 +88,8 @@ class WindowPool(Layer):
         out = []
         for n, k, p, s in zip(inp.spatial, window, pad, stride):
             # PyTorch refuses padding of more than half the window.
-            checks.at_least(
-                k,
-                2 * p,
-                lambda k=k, p=p: f"pad {fmt(p)} is more than half the window {fmt(k)} "
-                "(PyTorch requires pad <= k/2)",
-                option="pad",
-            )
-            checks.at_least(
-                n + 2 * p,
-                k,
-                lambda n=n, k=k, p=p: f"window {fmt(k)} is larger than the padded input "
-                f"{fmt(n + 2 * p)}; use a smaller window or add padding",
-            )
+            checks.at_least(k, 2 * p, _pad_message(k, p), option="pad")
+            checks.at_least(n + 2 * p, k, _window_message(n + 2 * p, k))
             out.append(ceil_mode_size(n, k, p, s) if self.ceil else floor_div(n + 2 * p - k, s) + 1)
         return inp.with_spatial(out)
 

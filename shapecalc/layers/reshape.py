@@ -37,7 +37,9 @@ class Flatten(Layer):
 
 def _needs_spatial(keyword: str, inp: Shape) -> None:
     if inp.is_flat:
-        raise LayerError(f"{keyword} needs a spatial input such as 28x28x1, got the flat vector {inp}")
+        raise LayerError(
+            f"{keyword} needs a spatial input such as 28x28x1, got the flat vector {inp}"
+        )
 
 
 @register
