@@ -91,7 +91,9 @@ def _rounded(kind: str, num: Any, den: Any) -> Any:
         if (rest / den).is_integer:
             return rest / den + shift
         return func(frac, evaluate=False) + shift
-    return func(s.Mul(num, s.Pow(den, -1), evaluate=False), evaluate=False)
+    # Terms that are whole multiples of a symbolic divisor come out: floor((x - 2*s)/s) = floor(x/s) - 2.
+    shift = sum((t / den for t in s.Add.make_args(num) if (t / den).is_Integer), s.Integer(0))
+    return func((num - shift * den) / den, evaluate=False) + shift
 
 
 def floor_div(num: Dim, den: Dim) -> Dim:

@@ -24,6 +24,9 @@ def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
     """PyTorch's ceil-mode size: ceil((n + 2p - k)/s) + 1, less one if the last window
     would start past the input and the left padding."""
     out = ceil_div(n + 2 * p - k, s) + 1
+    if all(isinstance(v, int) for v in (k, p, s)) and s <= k - p:
+        # (out - 1)*s < n + 2p - k + s <= n + p: the last window always starts inside.
+        return out
     starts_outside = at_least((out - 1) * s, n + p)
     if starts_outside is True:
         return out - 1
