@@ -102,6 +102,7 @@ class Analysis:
     constraints: tuple[Constraint, ...] = ()
     symbols: tuple[str, ...] = ()
     substitutions: dict[str, int] = field(default_factory=dict)
+    input_formula: Shape | None = None  # the symbolic input when --at values were given
 
     @property
     def layers(self) -> tuple[Row, ...]:
@@ -333,15 +334,7 @@ def analyze(spec: str, **subs: int) -> Analysis:
         _with_formula(row, sym_row.output_shape)
         for row, sym_row in zip(analysis.rows, symbolic.rows)
     )
-    return Analysis(
-        analysis.source,
-        analysis.input_shape,
-        rows,
-        analysis.totals,
-        analysis.constraints,
-        analysis.symbols,
-        analysis.substitutions,
-    )
+    return replace(analysis, rows=rows, input_formula=symbolic.input_shape)
 
 
 def _with_formula(row: Row, formula: Shape) -> Row:

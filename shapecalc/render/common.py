@@ -38,7 +38,8 @@ def table_data(analysis: Analysis) -> TableData:
     """Lay out an analysis as a table: #, layer, output shape, [formula], params."""
     with_formula = any(row.formula is not None for row in analysis.rows)
     headers = ("#", "Layer", "Output shape", *(("Formula",) if with_formula else ()), "Params")
-    rows = [("", "input", str(analysis.input_shape), *(("",) if with_formula else ()), "")]
+    formula = (str(analysis.input_formula or ""),) if with_formula else ()
+    rows = [("", "input", str(analysis.input_shape), *formula, "")]
     for row in analysis.rows:
         formula = (str(row.formula) if row.formula is not None else "",) if with_formula else ()
         rows.append(

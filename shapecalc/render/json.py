@@ -32,7 +32,7 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
             entry["formula"] = row.formula.to_json()
         layers.append(entry)
     totals = analysis.totals
-    return {
+    doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "spec": analysis.source,
         "input": analysis.input_shape.to_json(),
@@ -48,3 +48,6 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
         },
         "constraints": [c.text for c in analysis.constraints],
     }
+    if analysis.input_formula is not None:
+        doc["input_formula"] = analysis.input_formula.to_json()
+    return doc
