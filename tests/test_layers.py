@@ -68,6 +68,7 @@ def test_aliases_name_the_same_kind() -> None:
         ("5x5x1 | maxpool2 stride2 pad1 ceil", "3x3x1", 0),
         ("6x6x1 | maxpool3 stride2 pad1 ceil", "4x4x1", 0),
         ("10x6x2 | avgpool3 stride2 same", "5x3x2", 0),
+        ("1x1x1 | avgpool2 pad1", "1x1x1", 0),
         ("28x28x64 | bn | flatten", "50176", 256),
     ],
 )
@@ -163,6 +164,8 @@ def test_shape_errors_are_named(spec: str, expected: str) -> None:
         ("10 | dropout1.5", "dropout probability must be a number from 0 to 1, got '1.5'"),
         ("28x28x1 | conv16", "'conv16' does not match the form conv<k>x<filters>"),
         ("28x28x1 | conv3x3x16 dw g2", "'dw' already sets groups to the input channels"),
+        # torch's avg_pool3d (only the 3D one) checks the window against the unpadded input
+        ("1x1x1x1 | avgpool1x1x2 pad0x0x1", "window 2 is larger than the unpadded input 1"),
     ],
 )
 def test_spec_errors_name_the_problem(spec: str, fragment: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import LayerError
 from ..shape import Shape
@@ -48,6 +48,13 @@ def _window_message(padded: Dim, k: Dim) -> Callable[[], str]:
     )
 
 
+def _unpadded_message(rank: int, n: Dim, k: Dim) -> Callable[[], str]:
+    return lambda: (
+        f"window {fmt(k)} is larger than the unpadded input {fmt(n)}; PyTorch's {rank}D average "
+        "pooling refuses this even with padding"
+    )
+
+
 @dataclass(frozen=True)
 class WindowPool(Layer):
     """Max or average pooling over a window; the stride defaults to the window."""
@@ -61,6 +68,9 @@ class WindowPool(Layer):
         "out = floor((in + 2*pad - k) / stride) + 1 (ceil with 'ceil', the last window starting "
         "inside the input or left padding); same: out = ceil(in / stride); stride defaults to k"
     )
+
+    #: Ranks at which PyTorch also requires the unpadded input to hold a whole window.
+    unpadded_input_ranks: ClassVar[frozenset[int]] = frozenset()
 
     window: tuple[Dim, ...]
     stride: tuple[Dim, ...] | None = None
@@ -93,6 +103,8 @@ class WindowPool(Layer):
             # PyTorch refuses padding of more than half the window.
             checks.at_least(k, 2 * p, _pad_message(k, p), option="pad")
             checks.at_least(n + 2 * p, k, _window_message(n + 2 * p, k))
+            if rank in self.unpadded_input_ranks:
+                checks.at_least(n, k, _unpadded_message(rank, n, k))
             out.append(ceil_mode_size(n, k, p, s) if self.ceil else floor_div(n + 2 * p - k, s) + 1)
         return inp.with_spatial(out)
 
@@ -130,6 +142,7 @@ class AvgPool(WindowPool):
     """Average pooling: ``avgpool2``, ``avgpool2 stride2``, ``avgpool3 stride1 pad1``."""
 
     keyword = "avgpool"
+    unpadded_input_ranks = frozenset({3})  # avg_pool3d checks the input before padding
     examples = (
         Example("28x28x6", "avgpool2 stride2", "14x14x6", 0),
         Example("100x8", "avgpool4", "25x8", 0),
