@@ -22,7 +22,7 @@ from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import suggest_keyword
 from .parser import LayerSpec, ParsedSpec, RepeatSpec, Value, parse
 from .shape import Shape
-from .symbolic import Constraint, Dim, make_symbol, merge_constraints, symbols_of
+from .symbolic import Constraint, Dim, expand, make_symbol, merge_constraints, symbols_of
 
 #: Most layers a spec may expand to (repeats included), so a typo cannot exhaust memory.
 MAX_LAYERS = 100_000
@@ -85,7 +85,7 @@ class Totals:
     @property
     def param_bytes(self) -> Dim:
         """Memory of all parameters at float32."""
-        return 4 * self.params
+        return expand(4 * self.params)
 
 
 @dataclass(frozen=True)

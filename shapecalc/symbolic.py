@@ -162,6 +162,11 @@ def product(values: tuple[Dim, ...] | list[Dim]) -> Dim:
     return concrete(result)
 
 
+def expand(value: Dim) -> Dim:
+    """Multiply out a symbolic value (for byte counts, where the structure says nothing)."""
+    return value if isinstance(value, int) else concrete(sp().expand(value))
+
+
 def substitute(value: Dim, mapping: dict[str, int]) -> Dim:
     """Replace symbols by integers, by name."""
     if isinstance(value, int) or not mapping:
