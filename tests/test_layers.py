@@ -132,7 +132,7 @@ def _shape_error(spec: str) -> str:
         ),
         (
             "784 | maxpool2",
-            "maxpool needs a spatial input such as 28x28x16, got the flat vector 784 at column 7"
+            "maxpool needs a spatial input such as 28x28x8, got the flat vector 784 at column 7"
             "\n  784 | maxpool2\n        ^^^^^^^^",
         ),
         (

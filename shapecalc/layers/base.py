@@ -272,3 +272,11 @@ def reads_as(shape: Shape) -> str:
     what = {1: "a 1D signal of length", 2: "a 2D image of", 3: "a 3D volume of"}
     channels = "1 channel" if shape.channels == 1 else f"{fmt(shape.channels)} channels"
     return f"{what.get(shape.spatial_rank, 'a tensor of')} {size} with {channels}"
+
+
+def require_spatial(keyword: str, inp: Shape) -> None:
+    """Raise a LayerError when a layer that works on feature maps gets a flat vector."""
+    if inp.is_flat:
+        raise LayerError(
+            f"{keyword} needs a spatial input such as 28x28x8, got the flat vector {inp}"
+        )

@@ -6,18 +6,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..errors import LayerError
 from ..shape import Shape
 from ..symbolic import Dim, at_least, ceil_div, floor_div, fmt, sp
-from .base import Checks, Example, Layer, Option, SpecReader, broadcast, register, sizes_text
+from .base import (
+    Checks,
+    Example,
+    Layer,
+    Option,
+    SpecReader,
+    broadcast,
+    register,
+    require_spatial,
+    sizes_text,
+)
 from .conv import WINDOW_OPTIONS, padding_mode, same_size
-
-
-def _needs_spatial(keyword: str, inp: Shape) -> None:
-    if inp.is_flat:
-        raise LayerError(
-            f"{keyword} needs a spatial input such as 28x28x16, got the flat vector {inp}"
-        )
 
 
 def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
@@ -91,7 +93,7 @@ class WindowPool(Layer):
         )
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
-        _needs_spatial(self.keyword, inp)
+        require_spatial(self.keyword, inp)
         rank = inp.spatial_rank
         window = broadcast(self.window, rank, self.keyword)
         stride = broadcast(self.stride, rank, "stride") if self.stride else window
@@ -163,7 +165,7 @@ class GlobalPool(Layer):
         return cls()
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
-        _needs_spatial(self.keyword, inp)
+        require_spatial(self.keyword, inp)
         return Shape((inp.channels,))
 
     def to_spec(self) -> str:
@@ -204,7 +206,7 @@ class AdaptivePool(Layer):
         return cls(tuple(reader.dim(v, what="output size") for v in params))
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
-        _needs_spatial(self.keyword, inp)
+        require_spatial(self.keyword, inp)
         return inp.with_spatial(broadcast(self.size, inp.spatial_rank, self.keyword))
 
     def to_spec(self) -> str:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import LayerError
 from ..shape import Shape
 from ..symbolic import Dim, product
-from .base import Checks, Example, Layer, SpecReader, broadcast, register, sizes_text
+from .base import (
+    Checks,
+    Example,
+    Layer,
+    SpecReader,
+    broadcast,
+    register,
+    require_spatial,
+    sizes_text,
+)
 
 
 @register
@@ -35,13 +43,6 @@ class Flatten(Layer):
         return "flatten"
 
 
-def _needs_spatial(keyword: str, inp: Shape) -> None:
-    if inp.is_flat:
-        raise LayerError(
-            f"{keyword} needs a spatial input such as 28x28x1, got the flat vector {inp}"
-        )
-
-
 @register
 @dataclass(frozen=True)
 class ZeroPad(Layer):
@@ -64,7 +65,7 @@ class ZeroPad(Layer):
         return cls(tuple(reader.dim(v, what="padding", zero_ok=True) for v in params))
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
-        _needs_spatial(self.keyword, inp)
+        require_spatial(self.keyword, inp)
         pad = broadcast(self.pad, inp.spatial_rank, self.keyword)
         return inp.with_spatial([n + 2 * p for n, p in zip(inp.spatial, pad)])
 
@@ -90,7 +91,7 @@ class Upsample(Layer):
         return cls(tuple(reader.dim(v, what="factor") for v in params))
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
-        _needs_spatial(self.keyword, inp)
+        require_spatial(self.keyword, inp)
         factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
         return inp.with_spatial([n * f for n, f in zip(inp.spatial, factor)])
 
