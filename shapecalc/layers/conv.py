@@ -16,6 +16,7 @@ from .base import (
     broadcast,
     reads_as,
     register,
+    require_spatial,
     sizes_text,
 )
 
@@ -118,10 +119,7 @@ class Conv(Layer):
 
     def _check_rank(self, inp: Shape) -> None:
         rank = len(self.kernel)
-        if inp.is_flat:
-            raise LayerError(
-                f"conv needs a spatial input such as 28x28x1, got a flat vector of {inp}"
-            )
+        require_spatial(self.keyword, inp)
         if rank == inp.spatial_rank:
             return
         form = "conv" + "<k>x" * inp.spatial_rank + "<filters>"
