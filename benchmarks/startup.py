@@ -33,7 +33,8 @@ def _specs(tmp: Path) -> dict[str, Path]:
     concrete = tmp / "concrete1000.shape"
     concrete.write_text("64x64x8\n" + "conv3x3x8 same\nrelu\n" * 500)
     symbolic = tmp / "symbolic60.shape"
-    blocks = "conv3x3x16 same | relu | conv3x3x16 pad1 | bn | maxpool2 stride1 same\n"
+    # Two symbols, a stride-2 conv and a pool in every block: floors and ceilings nest 24 deep.
+    blocks = "conv3x3x{c} pad1 | bn | relu | conv3x3x{c} same stride2 | maxpool2 ceil\n"
     symbolic.write_text("HxWx3\n" + blocks * 12)
     return {
         "VGG-16 (concrete)": vgg,

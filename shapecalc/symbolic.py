@@ -78,19 +78,20 @@ def _split_rounded(num: Any) -> tuple[str, Any, Any, Any] | None:
 def _rounded(kind: str, num: Any, den: Any) -> Any:
     """floor or ceiling of num/den, built unevaluated so the fraction prints as ``(...)/d``."""
     s = sp()
-    quotient = num / den
-    if quotient.is_integer:
-        return quotient
     func = s.floor if kind == "floor" else s.ceiling
     if den.is_Integer:
+        # Every term's coefficient divisible by den: the quotient is exact. (Checked on the
+        # coefficients because sympy's is_integer query is slow on nested floors.)
+        if all((t.as_coeff_Mul()[0] / den).is_Integer for t in s.Add.make_args(num)):
+            return num / den
         # Take whole multiples of den out of the constant term: floor((H - 2)/2) = floor(H/2) - 1.
         const = num.as_coeff_Add()[0]
         shift = const // den if kind == "floor" else -((-const) // den)
-        rest = num - shift * den
-        frac = s.Mul(rest, s.Pow(den, -1, evaluate=False), evaluate=False)
-        if (rest / den).is_integer:
-            return rest / den + shift
+        frac = s.Mul(num - shift * den, s.Pow(den, -1, evaluate=False), evaluate=False)
         return func(frac, evaluate=False) + shift
+    quotient = num / den
+    if quotient.is_integer:
+        return quotient
     # Terms that are whole multiples of a symbolic divisor come out: floor((x - 2*s)/s) = floor(x/s) - 2.
     shift = sum((t / den for t in s.Add.make_args(num) if (t / den).is_Integer), s.Integer(0))
     return func((num - shift * den) / den, evaluate=False) + shift
@@ -267,11 +268,9 @@ def at_least(value: Dim, minimum: Dim) -> bool | Constraint:
         return value >= minimum
     s = sp()
     diff = s.sympify(value) - s.sympify(minimum)
-    for _ in range(64):  # unwrap nested floors; each pass removes one
-        if diff.is_nonnegative:
-            return True
-        if diff.is_negative:
-            return False
+    # Unwrap floors first (each step is an equivalence), then decide the simpler condition:
+    # sympy's sign queries are slow on nested floors.
+    for _ in range(64):
         split = _split_rounded(diff)
         if split is None:
             break
