@@ -53,10 +53,12 @@ class SpecError(ShapecalcError):
         span: where in ``source`` the problem is.
     """
 
-    def __init__(self, message: str, source: str, span: Span) -> None:
+    def __init__(self, message: str, source: str, span: Span, prefix: str | None = None) -> None:
         self.message = message
         self.source = source
         self.span = span
+        # What the error is about, such as "layer 3 'dense10'"; the position follows it.
+        self.prefix = prefix
         super().__init__(self.render())
 
     def location(self) -> tuple[int, int]:
@@ -72,12 +74,15 @@ class SpecError(ShapecalcError):
         lines = self.source.split("\n")
         text = lines[line_no - 1] if lines else ""
         where = f"column {column}" if len(lines) == 1 else f"line {line_no}, column {column}"
-        # The position goes after the first clause: "unknown layer 'x' at column 3 — hint".
-        cut = min(
-            (i for i in (self.message.find(" — "), self.message.find("; ")) if i >= 0),
-            default=len(self.message),
-        )
-        first = f"{self.message[:cut]} at {where}{self.message[cut:]}"
+        if self.prefix is not None:
+            first = f"{self.prefix} at {where}: {self.message}"
+        else:
+            # The position goes after the first clause: "unknown layer 'x' at column 3 — hint".
+            cut = min(
+                (i for i in (self.message.find(" — "), self.message.find("; ")) if i >= 0),
+                default=len(self.message),
+            )
+            first = f"{self.message[:cut]} at {where}{self.message[cut:]}"
         width = max(
             1, min(self.span.end, self.span.start + len(text) - column + 1) - self.span.start
         )

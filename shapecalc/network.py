@@ -26,6 +26,10 @@ from .symbolic import Constraint, Dim, expand, make_symbol, merge_constraints, s
 
 #: Most layers a spec may expand to (repeats included), so a typo cannot exhaust memory.
 MAX_LAYERS = 100_000
+#: Largest value given with --at (as for numbers in a spec).
+MAX_VALUE = 10**18
+#: Largest concrete size or count a layer may produce; beyond it, exact printing gets slow.
+MAX_RESULT = 10**100
 
 
 @dataclass(frozen=True)
@@ -160,26 +164,40 @@ class _Symbols:
         return make_symbol(name, nonnegative=name in self.pad_only)
 
 
-def _expand(items: tuple[LayerSpec | RepeatSpec, ...], source: str, out: list[LayerSpec]) -> None:
+@dataclass(frozen=True)
+class _Placed:
+    """An expanded layer item and, inside a repeat, which pass it belongs to."""
+
+    spec: LayerSpec
+    repeat: str | None = None
+
+
+def _expand(
+    items: tuple[LayerSpec | RepeatSpec, ...], source: str, out: list[_Placed], note: str | None
+) -> None:
     for item in items:
         if isinstance(item, LayerSpec):
-            out.append(item)
+            out.append(_Placed(item, note))
             if len(out) > MAX_LAYERS:
                 raise SpecSyntaxError(
                     f"the spec expands to more than {MAX_LAYERS:,} layers", source, item.span
                 )
             continue
-        body: list[LayerSpec] = []
-        _expand(item.body, source, body)
-        if len(out) + len(body) * item.count > MAX_LAYERS:
+        first: list[_Placed] = []
+        _expand(item.body, source, first, f"pass 1 of {item.count}")
+        if len(out) + len(first) * item.count > MAX_LAYERS:
             raise SpecSyntaxError(
-                f"this repeat expands to {len(body) * item.count:,} layers; "
+                f"this repeat expands to {len(first) * item.count:,} layers; "
                 f"the limit is {MAX_LAYERS:,}",
                 source,
                 item.span,
             )
-        for _ in range(item.count):
-            out.extend(body)
+        out.extend(first)
+        for index in range(2, item.count + 1):
+            again = f"pass {index} of {item.count}"
+            out.extend(
+                _Placed(p.spec, again if p.repeat == first[0].repeat else p.repeat) for p in first
+            )
 
 
 def _pad_only_symbols(specs: list[LayerSpec]) -> set[str]:
@@ -245,15 +263,46 @@ def _error_span(spec: LayerSpec, err: LayerError) -> Span:
     return spec.span
 
 
-def _check_substitutions(names: list[str], subs: dict[str, int]) -> None:
+def _check_substitutions(names: list[str], subs: dict[str, int], pad_only: set[str]) -> None:
     for name, value in subs.items():
         if name not in names:
             known = ", ".join(names) if names else "none"
             raise SubstitutionError(f"unknown symbol {name!r} in --at; the spec's symbols: {known}")
         if isinstance(value, bool) or not isinstance(value, int):
             raise SubstitutionError(f"--at {name}={value!r}: values must be whole numbers")
-        if value < 0:
-            raise SubstitutionError(f"--at {name}={value}: values must not be negative")
+        if value < 0 or (value == 0 and name not in pad_only):
+            need = "not be negative" if name in pad_only else "be positive"
+            raise SubstitutionError(
+                f"--at {name}={value}: {name} must {need}"
+                + ("" if name in pad_only else " (only a symbol used just for padding may be 0)")
+            )
+        if value > MAX_VALUE:
+            raise SubstitutionError(f"--at {name}: the value is larger than 10**18")
+
+
+def _layer_label(index: int, where: _Placed) -> str:
+    text = where.spec.text if len(where.spec.text) <= 32 else where.spec.text.split()[0]
+    repeat = f" ({where.repeat})" if where.repeat else ""
+    return f"layer {index} {text!r}{repeat}"
+
+
+def _shape_error(index: int, where: _Placed, source: str, err: LayerError) -> ShapeError:
+    """A layer's error with the layer named and the caret under it (or its option)."""
+    return ShapeError(
+        err.message, source, _error_span(where.spec, err), prefix=_layer_label(index, where)
+    )
+
+
+def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]) -> None:
+    """Refuse concrete results too large to be a network (and to print exactly)."""
+    for value in values:
+        if isinstance(value, int) and value > MAX_RESULT:
+            raise ShapeError(
+                "a size or parameter count exceeds 10**100",
+                source,
+                where.spec.span,
+                prefix=_layer_label(index, where),
+            )
 
 
 def _symbol_names(parsed: ParsedSpec, specs: list[LayerSpec]) -> list[str]:
@@ -272,16 +321,19 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
     """Analyse an already parsed spec, substituting ``subs`` for symbols."""
     subs = dict(subs or {})
     source = parsed.source
-    specs: list[LayerSpec] = []
-    _expand(parsed.items, source, specs)
+    placed: list[_Placed] = []
+    _expand(parsed.items, source, placed, None)
+    specs = [p.spec for p in placed]
     names = _symbol_names(parsed, specs)
-    _check_substitutions(names, subs)
-    symbols = _Symbols(source, _pad_only_symbols(specs), subs)
+    pad_only = _pad_only_symbols(specs)
+    _check_substitutions(names, subs, pad_only)
+    symbols = _Symbols(source, pad_only, subs)
     shape = _input_shape(parsed, symbols)
     input_shape = shape
     built: dict[int, Layer] = {}  # a repeated item is built once
     rows: list[Row] = []
-    for index, spec in enumerate(specs, start=1):
+    for index, where in enumerate(placed, start=1):
+        spec = where.spec
         layer = built.get(id(spec))
         if layer is None:
             layer = built[id(spec)] = _build(spec, source, symbols)
@@ -291,7 +343,8 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
             trainable = layer.param_count(shape)
             non_trainable = layer.non_trainable_count(shape)
         except LayerError as err:
-            raise ShapeError(err.message, source, _error_span(spec, err)) from None
+            raise _shape_error(index, where, source, err) from None
+        _check_size(index, where, source, (*out.dims, trainable, non_trainable))
         rows.append(
             Row(
                 index,

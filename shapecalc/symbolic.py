@@ -14,7 +14,7 @@ constant term, so that a symbolic VGG-16 ends at ``floor(H/32)``.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Union
 
@@ -218,13 +218,27 @@ def to_json(value: Dim) -> int | str:
 class Constraint:
     """A validity condition on symbols, read as ``text`` (``n >= 7``, ``n + 2*p >= f``).
 
-    The condition is ``key >= bound`` where ``key`` is the symbolic part and ``bound`` an
+    The condition is ``key >= bound`` where ``key`` names the symbolic part and ``bound`` is an
     integer, so that conditions from several layers on the same key merge into the strongest.
+    ``expr`` is the sympy expression that must be nonnegative (None for divisibility), used to
+    drop conditions that another one implies.
     """
 
     text: str
     key: str
     bound: int
+    expr: Any = field(default=None, compare=False, repr=False)
+
+
+def divides(divisor: Dim, value: Dim) -> bool | Constraint:
+    """Decide whether ``divisor`` divides ``value`` (channels and groups)."""
+    if isinstance(divisor, int) and isinstance(value, int):
+        return value % divisor == 0
+    quotient = sp().sympify(value) / divisor
+    if quotient.is_integer:
+        return True
+    text = f"{fmt(divisor)} divides {fmt(value)}"
+    return Constraint(text, text, 0)
 
 
 def _constraint(diff: Any) -> bool | Constraint:
@@ -236,24 +250,23 @@ def _constraint(diff: Any) -> bool | Constraint:
     if diff.is_negative:
         return False
     const, variable = diff.as_coeff_Add()
-    free = sorted(variable.free_symbols, key=lambda sym: sym.name)
-    if (
-        len(free) == 1
-        and variable.is_Symbol
-        or (len(free) == 1 and variable.is_Mul and variable.as_coeff_Mul()[1].is_Symbol)
-    ):
-        sym = free[0]
-        coeff = variable.as_coeff_Mul()[0]
-        if coeff.is_Integer and coeff > 0 and const.is_Integer:
-            bound = int(-(const // coeff))  # sym >= ceil(-const/coeff)
-            lowest = 1 if sym.is_positive else 0
-            if bound <= lowest:
+    coeff, sym = variable.as_coeff_Mul()
+    if sym.is_Symbol and coeff.is_Integer and const.is_Integer:
+        if coeff > 0:  # sym >= ceil(-const/coeff)
+            bound = int(-(const // coeff))
+            if bound <= (1 if sym.is_positive else 0):
                 return True
-            return Constraint(f"{sym.name} >= {bound}", sym.name, bound)
+            return Constraint(f"{sym.name} >= {bound}", sym.name, bound, diff)
+        limit = int(const // -coeff)  # sym <= floor(const/|coeff|)
+        return Constraint(f"{sym.name} <= {limit}", f"-{sym.name}", -limit, diff)
     terms = s.Add.make_args(variable)
     positive = s.Add(*[t for t in terms if not t.could_extract_minus_sign()])
-    negative = -s.Add(*[t for t in terms if t.could_extract_minus_sign()]) - const
-    return Constraint(f"{fmt(positive)} >= {fmt(negative)}", fmt(variable), int(-const))
+    negative = -s.Add(*[t for t in terms if t.could_extract_minus_sign()])
+    if const > 0:
+        positive += const
+    else:
+        negative -= const
+    return Constraint(f"{fmt(positive)} >= {fmt(negative)}", fmt(variable), int(-const), diff)
 
 
 def at_least(value: Dim, minimum: Dim) -> bool | Constraint:
@@ -275,16 +288,37 @@ def at_least(value: Dim, minimum: Dim) -> bool | Constraint:
         if split is None:
             break
         kind, x, a, rest = split
-        # floor(x/a) + rest >= 0 iff x >= -rest*a ; ceiling(x/a) + rest >= 0 iff x >= (-rest-1)*a + 1
+        # floor(x/a) + rest >= 0 iff x >= -rest*a; ceiling(x/a) + rest >= 0 iff x > (-rest-1)*a
         diff = x + rest * a if kind == "floor" else x + (rest + 1) * a - 1
     return _constraint(diff)
 
 
+#: Above this many conditions, implied ones are not searched for (the search is quadratic).
+_PRUNE_LIMIT = 40
+
+
 def merge_constraints(constraints: list[Constraint]) -> list[Constraint]:
-    """Keep the strongest bound per symbolic part, in first-seen order."""
+    """Keep the strongest bound per symbolic part and drop conditions another one implies.
+
+    ``a >= 0`` is implied by ``b >= 0`` when ``a - b >= 0`` holds for every value of the
+    symbols, e.g. ``n >= 8`` by ``n >= 8*f``.
+    """
     strongest: dict[str, Constraint] = {}
     for c in constraints:
         old = strongest.get(c.key)
         if old is None or c.bound > old.bound:
             strongest[c.key] = c
-    return list(strongest.values())
+    kept = list(strongest.values())
+    if len(kept) > _PRUNE_LIMIT:
+        return kept
+    result = []
+    for i, c in enumerate(kept):
+        implied = c.expr is not None and any(
+            j != i and other.expr is not None and (c.expr - other.expr).is_nonnegative
+            for j, other in enumerate(kept)
+            # of two equivalent conditions keep the first
+            if not (j > i and (other.expr - c.expr).is_nonnegative)
+        )
+        if not implied:
+            result.append(c)
+    return result

@@ -94,51 +94,47 @@ def _shape_error(spec: str) -> str:
     [
         (
             "5x5x3 | conv7x7x16",
-            "kernel 7 is larger than the padded input 5 at column 9; add padding or use a "
-            "smaller kernel\n  5x5x3 | conv7x7x16\n          ^^^^^^^^^^",
+            "layer 1 'conv7x7x16' at column 9: kernel 7 is larger than the padded input 5; add padding or use a smaller kernel\n  5x5x3 | conv7x7x16\n          ^^^^^^^^^^",
         ),
         (
             "5x5x3 | conv3x3x16 dilation3",
-            "kernel 3 (dilated to 7) is larger than the padded input 5 at column 9; add padding "
-            "or use a smaller kernel\n  5x5x3 | conv3x3x16 dilation3\n          "
-            "^^^^^^^^^^^^^^^^^^^^",
+            "layer 1 'conv3x3x16 dilation3' at column 9: kernel 3 (dilated to 7) is larger than the padded input 5; add padding or use a smaller kernel\n  5x5x3 | conv3x3x16 dilation3\n          ^^^^^^^^^^^^^^^^^^^^",
         ),
         (
             "5x5x3 | dense10",
-            "dense needs a flat input, got 5x5x3 at column 9; add flatten (or gap) before it\n"
-            "  5x5x3 | dense10\n          ^^^^^^^",
+            "layer 1 'dense10' at column 9: dense needs a flat input, got 5x5x3; add flatten (or gap) before it\n  5x5x3 | dense10\n          ^^^^^^^",
         ),
         (
             "8x8x6 | conv3x3x16 groups4",
-            "input channels (6) are not divisible by groups (4) at column 20\n"
-            "  8x8x6 | conv3x3x16 groups4\n                     ^^^^^^^",
+            "layer 1 'conv3x3x16 groups4' at column 20: input channels (6) are not divisible by groups (4)\n  8x8x6 | conv3x3x16 groups4\n                     ^^^^^^^",
         ),
         (
             "28x28 | conv3x3x16",
-            "conv3x3x16 has a 2D kernel but the input 28x28 is a 1D signal of length 28 with 28 "
-            "channels at column 9 — for one channel write the input as 28x28x1\n"
-            "  28x28 | conv3x3x16\n          ^^^^^^^^^^",
+            "layer 1 'conv3x3x16' at column 9: a 2D kernel needs a 2D input, but 28x28 is a 1D signal of length 28 with 28 channels — for one channel write the input as 28x28x1\n  28x28 | conv3x3x16\n          ^^^^^^^^^^",
         ),
         (
             "28x28x3 | conv3x16",
-            "conv3x16 has a 1D kernel but the input 28x28x3 is a 2D image of 28x28 with 3 "
-            "channels at column 11 — write conv<k>x<k>x<filters> for a 2D input\n"
-            "  28x28x3 | conv3x16\n            ^^^^^^^^",
+            "layer 1 'conv3x16' at column 11: a 1D kernel needs a 1D input, but 28x28x3 is a 2D image of 28x28 with 3 channels — write conv<k>x<k>x<filters> for a 2D input\n  28x28x3 | conv3x16\n            ^^^^^^^^",
+        ),
+        (
+            "28x28x1 | conv3x3x3x8",
+            "layer 1 'conv3x3x3x8' at column 11: a 3D kernel needs a 3D input, but 28x28x1 is a 2D image of 28x28 with 1 channel — the kernel lists only spatial sizes, channels come from the input: conv3x3x8\n  28x28x1 | conv3x3x3x8\n            ^^^^^^^^^^^",
         ),
         (
             "8x8x3 | maxpool3 pad2",
-            "pad 2 is more than half the window 3 (PyTorch requires pad <= k/2) at column 18\n"
-            "  8x8x3 | maxpool3 pad2\n                   ^^^^",
+            "layer 1 'maxpool3 pad2' at column 18: pad 2 is more than half the window 3 (PyTorch requires pad <= k/2)\n  8x8x3 | maxpool3 pad2\n                   ^^^^",
         ),
         (
             "784 | maxpool2",
-            "maxpool needs a spatial input such as 28x28x8, got the flat vector 784 at column 7"
-            "\n  784 | maxpool2\n        ^^^^^^^^",
+            "layer 1 'maxpool2' at column 7: maxpool needs a spatial input such as 28x28x8, got the flat vector 784\n  784 | maxpool2\n        ^^^^^^^^",
         ),
         (
             "8x8x3 | maxpool2x2x2",
-            "maxpool2x2x2 gives 3 values for a 2D input at column 9; give one, or 2 joined by x"
-            "\n  8x8x3 | maxpool2x2x2\n          ^^^^^^^^^^^^",
+            "layer 1 'maxpool2x2x2' at column 9: maxpool2x2x2 gives 3 values for a 2D input; give one, or 2 joined by x\n  8x8x3 | maxpool2x2x2\n          ^^^^^^^^^^^^",
+        ),
+        (
+            "8x8x1 | (conv3x3x8 | relu)x4",
+            "layer 7 'conv3x3x8' (pass 4 of 4) at column 10: kernel 3 is larger than the padded input 2; add padding or use a smaller kernel\n  8x8x1 | (conv3x3x8 | relu)x4\n           ^^^^^^^^^",
         ),
     ],
 )

@@ -73,7 +73,8 @@ def test_flatten_after_gap_is_a_no_op() -> None:
     ("subs", "message"),
     [
         ({"q": 3}, "unknown symbol 'q' in --at; the spec's symbols: n"),
-        ({"n": -1}, "values must not be negative"),
+        ({"n": -1}, "n must be positive"),
+        ({"n": 0}, "n must be positive"),
     ],
 )
 def test_bad_substitutions(subs: dict[str, int], message: str) -> None:

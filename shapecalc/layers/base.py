@@ -59,7 +59,12 @@ class Checks:
         self, value: Dim, minimum: Dim, message: Callable[[], str], option: str | None = None
     ) -> None:
         """Require ``value >= minimum``; ``message`` explains the failure."""
-        verdict = at_least(value, minimum)
+        self.require(at_least(value, minimum), message, option)
+
+    def require(
+        self, verdict: bool | Constraint, message: Callable[[], str], option: str | None = None
+    ) -> None:
+        """Raise on a false verdict, record a conditional one."""
         if verdict is False:
             raise LayerError(message(), option=option)
         if isinstance(verdict, Constraint):
@@ -242,9 +247,9 @@ def broadcast(values: tuple[Dim, ...], rank: int, option: str) -> tuple[Dim, ...
         return values * rank
     if len(values) != rank:
         given = "x".join(fmt(v) for v in values)
+        choice = "give one value" if rank == 1 else f"give one, or {rank} joined by x"
         raise LayerError(
-            f"{option}{given} gives {len(values)} values for a {rank}D input; "
-            f"give one, or {rank} joined by x",
+            f"{option}{given} gives {len(values)} values for a {rank}D input; {choice}",
             option=option,
         )
     return values

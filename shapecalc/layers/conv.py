@@ -6,7 +6,17 @@ from dataclasses import dataclass
 
 from ..errors import LayerError
 from ..shape import Shape
-from ..symbolic import Dim, at_least, ceil_div, exact_div, floor_div, fmt, product, times
+from ..symbolic import (
+    Dim,
+    at_least,
+    ceil_div,
+    divides,
+    exact_div,
+    floor_div,
+    fmt,
+    product,
+    times,
+)
 from .base import (
     Checks,
     Example,
@@ -123,13 +133,17 @@ class Conv(Layer):
         if rank == inp.spatial_rank:
             return
         form = "conv" + "<k>x" * inp.spatial_rank + "<filters>"
-        word = self.to_spec().split()[0]
-        if inp.spatial_rank == rank - 1:
+        if inp.spatial_rank == 1 and rank == 2:
             hint = f"for one channel write the input as {inp}x1"
+        elif rank == inp.spatial_rank + 1:
+            spatial = sizes_text((*self.kernel[:-1], self.filters))
+            hint = (
+                f"the kernel lists only spatial sizes, channels come from the input: conv{spatial}"
+            )
         else:
             hint = f"write {form} for a {inp.spatial_rank}D input"
         raise LayerError(
-            f"{word} has a {rank}D kernel but the input {inp} is {reads_as(inp)} — {hint}"
+            f"a {rank}D kernel needs a {rank}D input, but {inp} is {reads_as(inp)} — {hint}"
         )
 
     def group_count(self, inp: Shape) -> Dim:
@@ -163,13 +177,15 @@ class Conv(Layer):
 
     def _check_groups(self, inp: Shape, checks: Checks) -> None:
         groups = self.group_count(inp)
-        cin, cout = inp.channels, self.filters
-        for what, count in (("input channels", cin), ("filters", cout)):
-            if isinstance(count, int) and isinstance(groups, int) and count % groups:
-                option = "dw" if self.depthwise else "groups"
-                raise LayerError(
-                    f"{what} ({count}) are not divisible by groups ({groups})", option=option
-                )
+        option = "dw" if self.depthwise else "groups"
+        for what, count in (("input channels", inp.channels), ("filters", self.filters)):
+            checks.require(
+                divides(groups, count),
+                lambda what=what, count=count: (
+                    f"{what} ({fmt(count)}) are not divisible by groups ({fmt(groups)})"
+                ),
+                option=option,
+            )
 
     def param_count(self, inp: Shape) -> Dim:
         groups = self.group_count(inp)
