@@ -8,10 +8,10 @@ The grammar, in EBNF (``{ }`` repeats, ``[ ]`` is optional)::
     group    = "(" , spec , ")" , times ;          (* "(conv3x3x64 same | relu)x2" *)
     times    = ( "x" | "×" ) , integer ;
     layer    = word , { option } ;                 (* "conv3x3x16 same stride2" *)
-    option   = word | name , "=" , ( values | name ) ;
+    option   = word | name , "=" , ( values | "same" | "valid" ) ;
     word     = name , [ values ] ;                 (* "conv3x3x16", "pad1x2", "s2", "same" *)
     values   = value , { ( "x" | "×" ) , value } ;
-    value    = integer | decimal | "{" , ident , "}" | bare ;   (* bare only after "=" *)
+    value    = integer | decimal | "{" , ident , "}" ;
     input    = dim , { ( "x" | "×" ) , dim } ;     (* "28x28x1", "nxnx3", "{h_in}x{w_in}x3" *)
     dim      = integer | bare | "{" , ident , "}" ;
     name     = letter , { letter | "_" } ;
@@ -31,6 +31,7 @@ No text from a spec is ever evaluated: values become Python ints, floats, or sym
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -250,6 +251,10 @@ class _Parser:
         )
         if times is None or match is None:
             span = times.span if times is not None else close.span
+            if times is not None and times.text[:1] in _SEPARATORS:
+                raise self.error(
+                    f"a repeat count must be a whole number, found {times.text!r}", span
+                )
             raise self.error("a group must be followed by a repeat count such as x2", span)
         self.pos += 1
         count = self.to_int(match.group(1), times.span)
@@ -291,7 +296,12 @@ class _Parser:
         span = key_tok.span.cover(val.span)
         if val.text in _WORD_VALUES:
             return OptionSpec(key_tok.text, (), span, key_tok.span, word=val.text)
-        values = self.parse_values(val.text, val.span.start, allow_bare=True)
+        if _NAME.fullmatch(val.text):
+            # A bare word here is a typo far more often than a symbol: symbols take braces.
+            close = difflib.get_close_matches(val.text, _WORD_VALUES, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"write a symbol as {{{val.text}}}"
+            raise self.error(f"unknown value {val.text!r} after '=' — {hint}", val.span)
+        values = self.parse_values(val.text, val.span.start, allow_bare=False)
         return OptionSpec(key_tok.text, values, span, key_tok.span)
 
     # -- words ---------------------------------------------------------------------------
@@ -322,6 +332,11 @@ class _Parser:
                 return tuple(values)
             if text[i] not in _SEPARATORS:
                 bad = Span(offset + i, offset + i + 1)
+                if text[i] == "d" and i == 1 and text[0] in "123":
+                    raise self.error(
+                        f"drop {text[: i + 1]!r} — the rank (1D, 2D, 3D) comes from the input shape",
+                        Span(offset, offset + 2),
+                    )
                 raise self.error(
                     f"unexpected {text[i]!r} in {text!r}; sizes are joined by 'x'", bad
                 )
@@ -355,7 +370,11 @@ class _Parser:
         if i == len(text):
             raise self.error(f"expected a {what}", span)
         found = text[i:]
-        hint = "; write symbols in braces, as in conv{f}x{f}x8" if not allow_bare else ""
+        hint = ""
+        if not allow_bare and found[0].isalpha():
+            hint = "; write symbols in braces, as in conv{f}x{f}x8"
+        elif found.startswith("."):
+            hint = "; write decimals with a leading digit, as in 0.5"
         raise self.error(f"expected a {what}, found {found!r}{hint}", span)
 
     def to_int(self, raw: str, span: Span) -> int:

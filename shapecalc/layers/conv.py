@@ -41,6 +41,9 @@ WINDOW_OPTIONS = {
 def padding_mode(reader: SpecReader) -> None:
     """Reject contradictory padding options such as ``same pad1``."""
     given = [name for name in ("valid", "same", "pad") if reader.flag(name)]
+    if reader.flag("same") and reader.flag("ceil"):
+        # "same" fixes the size, so ceil mode (an option of pooling) has nothing to round.
+        given = ["same", "ceil"]
     if len(given) > 1:
         span = reader.option_span(given[1])
         assert span is not None

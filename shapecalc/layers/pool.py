@@ -43,9 +43,10 @@ def _pad_message(k: Dim, p: Dim) -> Callable[[], str]:
     )
 
 
-def _window_message(padded: Dim, k: Dim) -> Callable[[], str]:
+def _window_message(padded: Dim, k: Dim, ceil: bool) -> Callable[[], str]:
+    overhang = " plus stride - 1 (ceil mode)" if ceil else ""
     return lambda: (
-        f"window {fmt(k)} is larger than the padded input {fmt(padded)}; "
+        f"window {fmt(k)} is larger than the padded input {fmt(padded)}{overhang}; "
         "use a smaller window or add padding"
     )
 
@@ -104,7 +105,9 @@ class WindowPool(Layer):
         for n, k, p, s in zip(inp.spatial, window, pad, stride):
             # PyTorch refuses padding of more than half the window.
             checks.at_least(k, 2 * p, _pad_message(k, p), option="pad")
-            checks.at_least(n + 2 * p, k, _window_message(n + 2 * p, k))
+            # In ceil mode a window may overhang the end: PyTorch needs out >= 1 only.
+            reach = n + 2 * p + (s - 1 if self.ceil else 0)
+            checks.at_least(reach, k, _window_message(n + 2 * p, k, self.ceil))
             if rank in self.unpadded_input_ranks:
                 checks.at_least(n, k, _unpadded_message(rank, n, k))
             out.append(ceil_mode_size(n, k, p, s) if self.ceil else floor_div(n + 2 * p - k, s) + 1)
