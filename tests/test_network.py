@@ -104,3 +104,35 @@ def test_markdown_table() -> None:
     assert lines[0] == "| # | Layer | Output shape | Params |"
     assert "| 4 | dense10 | 10 | 31,370 |" in lines
     assert "- **Total params:** 31,530" in lines
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [
+        (999, "999 B"),
+        (126_120, "126.12 KB"),
+        (553_430_176, "553.43 MB"),
+        (999_995, "1.00 MB"),
+        (4 * 10**54 + 5, "4.00e54 B"),
+    ],
+)
+def test_byte_sizes_are_exact_decimal_units(count: int, text: str) -> None:
+    from shapecalc.render.common import format_bytes
+
+    assert format_bytes(count) == text
+
+
+def test_huge_sizes_are_exact_or_refused() -> None:
+    from shapecalc import ShapeError
+
+    big = 10**18
+    analysis = analyze(f"{big}x{big}x{big} | flatten | dense{big}")
+    assert analysis.totals.params == (big**3 + 1) * big
+    with pytest.raises(ShapeError, match="exceeds 10\\*\\*100"):
+        analyze("1x1x1 | (upsample1000000000000000000)x8")
+
+
+def test_markdown_formulas_are_code_spans() -> None:
+    md = analyze("nxnx3 | conv{f}x{f}x8 pad{p}").to_markdown()
+    assert "| `(3*f**2 + 1)*8` |" in md
+    assert "- **Total params:** `(3*f**2 + 1)*8`" in md

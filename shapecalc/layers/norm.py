@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..shape import Shape
 from ..symbolic import Dim
-from .base import Example, Layer, SpecReader, register, sizes_text
+from .base import Checks, Example, Layer, SpecReader, register, require_spatial, sizes_text
 
 
 @register
@@ -59,6 +59,10 @@ class LocalResponseNorm(Layer):
     def from_spec(cls, reader: SpecReader) -> LocalResponseNorm:
         params = reader.params(range(0, 2), "lrn or lrn<size>")
         return cls(reader.dim(params[0], what="size")) if params else cls()
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        require_spatial(self.keyword, inp)  # torch's LocalResponseNorm needs N x C x L or more
+        return inp
 
     def to_spec(self) -> str:
         return f"lrn{sizes_text((self.size,))}"

@@ -14,15 +14,29 @@ def format_count(value: Dim) -> str:
     return f"{value:,}" if isinstance(value, int) else fmt(value)
 
 
+_UNITS = (("KB", 3), ("MB", 6), ("GB", 9), ("TB", 12))
+
+
 def format_bytes(value: Dim) -> str:
-    """Bytes in decimal units as torchinfo prints them (``553.43 MB``)."""
+    """Bytes in decimal units as torchinfo prints them (``553.43 MB``); exact integer
+    arithmetic, so huge counts never show float noise."""
     value = concrete(value)
     if not isinstance(value, int):
-        return f"{fmt(value)} bytes"
-    for unit, size in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
-        if value >= size:
-            return f"{value / size:,.2f} {unit}"
-    return f"{value} B"
+        return f"{fmt(value)} B"
+    if value < 1000:
+        return f"{value} B"
+    index = max(i for i, (_, power) in enumerate(_UNITS) if value >= 10**power)
+    while True:
+        unit, power = _UNITS[index]
+        hundredths = (value * 100 + 10**power // 2) // 10**power  # rounded half up
+        if hundredths < 100_000 or index == len(_UNITS) - 1:
+            break
+        index += 1  # 999,995 B is 1.00 MB, not 1,000.00 KB
+    whole, frac = divmod(hundredths, 100)
+    if whole >= 10**6:  # beyond a million TB: scientific notation
+        digits = str(whole)
+        return f"{digits[0]}.{digits[1:3]}e{len(digits) - 1 + power} B"
+    return f"{whole:,}.{frac:02d} {unit}"
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from ..network import Analysis
 from .common import table_data
 
+_SPECIAL = re.compile(r"[*_`|<>\[\]\\]")
+
 
 def _cell(text: str) -> str:
-    # '|' would end a Markdown cell; spec text uses it between items.
-    return text.replace("|", "\\|") or " "
+    """A table cell; text with Markdown syntax in it (``*`` and ``_`` in formulas, ``|``) goes
+    in a code span so that it is shown as written, never read as emphasis."""
+    if not text:
+        return " "
+    if _SPECIAL.search(text):
+        return "`" + text.replace("|", "\\|") + "`"
+    return text
 
 
 def analysis_to_markdown(analysis: Analysis) -> str:
@@ -23,5 +32,5 @@ def analysis_to_markdown(analysis: Analysis) -> str:
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines.append("")
     for label, value in data.summary:
-        lines.append(f"- **{label}:** {value}")
+        lines.append(f"- **{label}:** {_cell(value)}")
     return "\n".join(lines) + "\n"
