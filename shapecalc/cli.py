@@ -28,6 +28,10 @@ class Assignments(click.ParamType):
             name, sep, number = (s.strip() for s in part.partition("="))
             if not sep or not name.isidentifier() or not number.lstrip("-").isdigit():
                 self.fail(f"{part.strip()!r} is not name=integer (as in n=28)", param, ctx)
+            if len(number) > 19:
+                self.fail(f"{name}: the value is larger than 10**18", param, ctx)
+            if name in result:
+                self.fail(f"{name} is given twice", param, ctx)
             result[name] = int(number)
         return result
 
@@ -66,7 +70,10 @@ def _read_spec(spec: str | None, file: Path | None) -> str:
     if spec is None:
         raise click.UsageError('missing spec, as in: shapecalc "28x28x1 | conv3x3x16 same"')
     if spec == STDIN:
-        return sys.stdin.read()
+        try:
+            return sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise click.UsageError("standard input is not UTF-8 text") from None
     return spec
 
 
@@ -80,8 +87,10 @@ def _read_text(path: Path) -> str:
         if size > MAX_SPEC_BYTES:
             raise click.UsageError(f"{path} is {size:,} bytes; spec files are at most 1 MB")
         return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise click.UsageError(f"cannot read {path}: {err}") from None
+    except OSError as err:
+        raise click.UsageError(f"cannot read {path}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise click.UsageError(f"{path} is not UTF-8 text") from None
 
 
 @click.group(
@@ -126,7 +135,12 @@ def calc(
 
     if as_json and markdown:
         raise click.UsageError("choose one of --json and --markdown")
-    values = {name: value for group in at for name, value in group.items()}
+    values: dict[str, int] = {}
+    for group in at:
+        for name, value in group.items():
+            if name in values:
+                raise click.BadParameter(f"{name} is given twice", param_hint="--at")
+            values[name] = value
     analysis = analyze(_read_spec(spec, file), **values)
     if as_json:
         click.echo(json.dumps(analysis.to_json(), indent=2))
@@ -137,20 +151,34 @@ def calc(
 
 
 @cli.command()
+@click.argument("keywords", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the reference as JSON.")
 @click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table.")
-def layers(as_json: bool, markdown: bool) -> None:
-    """List every layer keyword with its options, formula and an example."""
-    from .render.reference import layers_json, layers_markdown, layers_table
+def layers(keywords: tuple[str, ...], as_json: bool, markdown: bool) -> None:
+    """List layer keywords with their options, formula and examples (all, or KEYWORDS)."""
+    from .render.reference import layers_json, layers_markdown, layers_table, select_kinds
 
+    try:
+        kinds = select_kinds(keywords)
+    except KeyError as err:
+        raise click.BadParameter(str(err.args[0]), param_hint="KEYWORDS") from None
     if as_json:
-        click.echo(json.dumps(layers_json(), indent=2))
+        click.echo(json.dumps(layers_json(kinds), indent=2))
     elif markdown:
-        click.echo(layers_markdown(), nl=False)
+        click.echo(layers_markdown(kinds), nl=False)
     else:
-        _console().print(layers_table())
+        _console().print(layers_table(kinds))
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="shapecalc")
+    """Console-script entry point: errors are one line on stderr, exit code 2."""
+    try:
+        code = cli.main(prog_name="shapecalc", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        code = done.exit_code
+    except click.ClickException as err:
+        click.echo(f"error: {err.format_message()}", err=True)
+        code = err.exit_code
+    except click.exceptions.Abort:
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

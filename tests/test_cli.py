@@ -132,3 +132,45 @@ def test_no_color_when_piped() -> None:
         [sys.executable, "-m", "shapecalc", SPEC], capture_output=True, text=True
     ).stdout
     assert "\x1b[" not in out and "31,530" in out
+
+
+def _main(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "shapecalc", *args],
+        input=stdin.decode("latin-1"),
+        capture_output=True,
+        text=True,
+        encoding="latin-1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-f", "/nonexistent/net.shape"],
+            "error: cannot read /nonexistent/net.shape: No such file",
+        ),
+        (["--bogus", SPEC], "error: No such option '--bogus'"),
+        (["nxnx3 | relu", "--at", "n=1,n=2"], "n is given twice"),
+        (["nxnx3 | relu", "--at", "n=1", "--at", "n=2"], "n is given twice"),
+        (["layers", "cnv"], "no layer 'cnv'; did you mean 'conv'?"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(args: list[str], message: str) -> None:
+    proc = _main(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
+    assert message in proc.stderr
+
+
+def test_stdin_that_is_not_utf8() -> None:
+    proc = _main("-", stdin=b"\xff\xfe28x28x1 | relu")
+    assert proc.returncode == 2
+    assert proc.stderr == "error: standard input is not UTF-8 text\n"
+
+
+def test_layers_filters_by_keyword_or_alias() -> None:
+    code, out = run("layers", "gap", "fc", "--json")
+    assert code == 0
+    assert [e["keyword"] for e in json.loads(out)] == ["globalavgpool", "dense"]

@@ -15,10 +15,30 @@ def layer_kinds() -> list[type[Layer]]:
     return list(seen)
 
 
-def _entry(cls: type[Layer]) -> tuple[str, str, str, str, str]:
+def select_kinds(keywords: tuple[str, ...] | list[str] = ()) -> list[type[Layer]]:
+    """The layer classes named by keywords or aliases (all when none are given).
+
+    Raises:
+        KeyError: a keyword that names no layer, with a suggestion.
+    """
+    if not keywords:
+        return layer_kinds()
+    from ..layers.base import suggest_keyword
+
+    chosen: dict[type[Layer], None] = {}
+    for word in keywords:
+        if word not in REGISTRY:
+            close = suggest_keyword(word)
+            raise KeyError(f"no layer {word!r}" + (f"; did you mean {close!r}?" if close else ""))
+        chosen.setdefault(REGISTRY[word])
+    return list(chosen)
+
+
+def _entry(cls: type[Layer], code: str = "") -> tuple[str, str, str, str, str]:
+    """Cells of one layer kind; ``code`` replaces the docstring's ``double backticks``."""
     names = ", ".join((cls.keyword, *cls.aliases))
     options = ", ".join(cls.options)
-    doc = (cls.__doc__ or "").strip().splitlines()[0]
+    doc = (cls.__doc__ or "").strip().splitlines()[0].replace("``", code)
     example = cls.examples[0] if cls.examples else None
     shown = (
         f"{example.input} | {example.layer} -> {example.output}"
@@ -29,33 +49,40 @@ def _entry(cls: type[Layer]) -> tuple[str, str, str, str, str]:
     return names, doc, options, cls.formula, shown
 
 
-def layers_markdown() -> str:
+def layers_markdown(kinds: list[type[Layer]] | None = None) -> str:
     """The reference as a Markdown table (embedded in docs/spec.md)."""
     lines = [
         "| keyword | what | options | formula | example |",
         "|---|---|---|---|---|",
     ]
-    for cls in layer_kinds():
-        cells = [c.replace("|", "\\|") for c in _entry(cls)]
+    for cls in kinds or layer_kinds():
+        cells = [c.replace("|", "\\|") for c in _entry(cls, "`")]
         cells[0] = f"`{cells[0]}`"
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def layers_table() -> Any:
-    """The reference as a rich table."""
+def layers_table(kinds: list[type[Layer]] | None = None) -> Any:
+    """The reference as a rich table: the keyword, then what it does, its options, formula
+    and example on lines of their own (readable in 80 columns)."""
     from rich.table import Table
     from rich.text import Text
 
     table = Table(show_lines=True, header_style="bold")
-    for header in ("keyword", "what", "options", "formula", "example"):
-        table.add_column(header, overflow="fold")
-    for cls in layer_kinds():
-        table.add_row(*(Text(cell) for cell in _entry(cls)))
+    table.add_column("keyword", no_wrap=True, style="bold")
+    table.add_column("what, options, formula, example", overflow="fold")
+    for cls in kinds or layer_kinds():
+        names, doc, options, formula, example = _entry(cls)
+        details = Text(doc)
+        for label, value in (("options", options), ("formula", formula), ("example", example)):
+            if value:
+                details.append(f"\n{label}: ", style="dim")
+                details.append(value)
+        table.add_row(Text(names.replace(", ", "\n")), details)
     return table
 
 
-def layers_json() -> list[dict[str, Any]]:
+def layers_json(kinds: list[type[Layer]] | None = None) -> list[dict[str, Any]]:
     """The reference as JSON-ready data."""
     return [
         {
@@ -69,5 +96,5 @@ def layers_json() -> list[dict[str, Any]]:
                 for e in cls.examples
             ],
         }
-        for cls in layer_kinds()
+        for cls in kinds or layer_kinds()
     ]

@@ -16,13 +16,18 @@ def analysis_table(analysis: Analysis) -> Any:
 
     data = table_data(analysis)
     table = Table(show_edge=True, header_style="bold", expand=False)
-    numeric = {"#", "Params"}
-    for header in data.headers:
+    for column, header in enumerate(data.headers):
+        widest = max(len(header), *(len(cells[column]) for cells in data.rows))
+        numeric = header == "#" or (
+            header == "Params" and all(c[column].replace(",", "").isdigit() for c in data.rows[1:])
+        )
+        # Narrow terminals wrap the formulas, never a number or a short layer word.
         table.add_column(
             header,
-            justify="right" if header in numeric else "left",
+            justify="right" if header in ("#", "Params") else "left",
             overflow="fold",
-            no_wrap=header in numeric,
+            no_wrap=numeric,
+            min_width=min(widest, 14 if header in ("Layer", "Output shape") else 6),
         )
     for cells in data.rows:
         # Text() so that spec text such as "[same]" is never read as rich markup.
