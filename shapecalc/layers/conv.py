@@ -182,13 +182,8 @@ class Conv(Layer):
         groups = self.group_count(inp)
         option = "dw" if self.depthwise else "groups"
         for what, count in (("input channels", inp.channels), ("filters", self.filters)):
-            checks.require(
-                divides(groups, count),
-                lambda what=what, count=count: (
-                    f"{what} ({fmt(count)}) are not divisible by groups ({fmt(groups)})"
-                ),
-                option=option,
-            )
+            message = f"{what} ({fmt(count)}) are not divisible by groups ({fmt(groups)})"
+            checks.require(divides(groups, count), lambda message=message: message, option=option)
 
     def param_count(self, inp: Shape) -> Dim:
         groups = self.group_count(inp)
