@@ -62,11 +62,14 @@ class Checks:
         self.require(at_least(value, minimum), message, option)
 
     def require(
-        self, verdict: bool | Constraint, message: Callable[[], str], option: str | None = None
+        self,
+        verdict: bool | Constraint,
+        message: str | Callable[[], str],
+        option: str | None = None,
     ) -> None:
         """Raise on a false verdict, record a conditional one."""
         if verdict is False:
-            raise LayerError(message(), option=option)
+            raise LayerError(message if isinstance(message, str) else message(), option=option)
         if isinstance(verdict, Constraint):
             self.constraints.append(verdict)
 

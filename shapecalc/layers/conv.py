@@ -183,7 +183,7 @@ class Conv(Layer):
         option = "dw" if self.depthwise else "groups"
         for what, count in (("input channels", inp.channels), ("filters", self.filters)):
             message = f"{what} ({fmt(count)}) are not divisible by groups ({fmt(groups)})"
-            checks.require(divides(groups, count), lambda message=message: message, option=option)
+            checks.require(divides(groups, count), message, option=option)
 
     def param_count(self, inp: Shape) -> Dim:
         groups = self.group_count(inp)
