@@ -312,12 +312,14 @@ def merge_constraints(constraints: list[Constraint]) -> list[Constraint]:
     if len(kept) > _PRUNE_LIMIT:
         return kept
     result = []
+    comparable = [(i, c) for i, c in enumerate(kept) if c.expr is not None]
     for i, c in enumerate(kept):
         implied = c.expr is not None and any(
-            j != i and other.expr is not None and (c.expr - other.expr).is_nonnegative
-            for j, other in enumerate(kept)
-            # of two equivalent conditions keep the first
-            if not (j > i and (other.expr - c.expr).is_nonnegative)
+            (c.expr - other.expr).is_nonnegative
+            # of two equivalent conditions, keep the first
+            and not (j > i and (other.expr - c.expr).is_nonnegative)
+            for j, other in comparable
+            if j != i
         )
         if not implied:
             result.append(c)

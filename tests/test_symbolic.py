@@ -116,3 +116,21 @@ def test_at_least_decides_what_assumptions_decide() -> None:
     n = make_symbol("n")
     assert at_least(n + 2, 3) is True
     assert at_least(7, 9) is False
+
+
+@pytest.mark.parametrize(
+    ("spec", "conditions"),
+    [
+        ("nxnx3 | (conv3x3x8 same | maxpool2)x3 | conv{f}x{f}x4", ["n >= 8*f"]),
+        ("Lx8 | conv{k}x16 d{d} | maxpool{m}", ["L + d >= d*k + m"]),
+        ("nxnx6 | conv3x3x8 g{g}", ["g divides 6", "g divides 8", "n >= 3"]),
+        ("1x1x1x1 | conv1x1x{a}x{c} nobias | conv1x1x1x1 dw nobias", ["a <= 1", "c divides 1"]),
+        ("nxnx3 | maxpool{k}", ["n >= k"]),
+    ],
+)
+def test_conditions_are_merged_and_implied_ones_dropped(spec: str, conditions: list[str]) -> None:
+    assert [c.text for c in analyze(spec).constraints] == conditions
+
+
+def test_partial_substitution_gives_an_upper_bound() -> None:
+    assert [c.text for c in analyze("nxnx3 | maxpool{k}", n=10).constraints] == ["k <= 10"]
