@@ -19,7 +19,7 @@ from .errors import (
     UnknownLayerError,
 )
 from .layers import REGISTRY, Checks, Layer, SpecReader
-from .layers.base import suggest_keyword
+from .layers.base import OPTION_ALIASES, suggest_keyword
 from .parser import LayerSpec, ParsedSpec, RepeatSpec, Value, parse
 from .shape import Shape
 from .symbolic import Constraint, Dim, expand, make_symbol, merge_constraints, symbols_of
@@ -210,7 +210,8 @@ def _pad_only_symbols(specs: list[LayerSpec]) -> set[str]:
             if value.name:
                 (zero_ok if cls is not None and cls.params_zero_ok else other).add(value.name)
         for opt in spec.options:
-            option = cls.options.get(opt.key) if cls is not None else None
+            key = OPTION_ALIASES.get(opt.key, opt.key)
+            option = cls.options.get(key) if cls is not None else None
             for value in opt.values:
                 if value.name:
                     (zero_ok if option is not None and option.zero_ok else other).add(value.name)
@@ -255,8 +256,6 @@ def _build(spec: LayerSpec, source: str, symbols: _Symbols) -> Layer:
 def _error_span(spec: LayerSpec, err: LayerError) -> Span:
     """Point at the option the error is about when there is one, else at the whole item."""
     if err.option is not None:
-        from .layers.base import OPTION_ALIASES
-
         for opt in spec.options:
             if OPTION_ALIASES.get(opt.key, opt.key) == err.option:
                 return opt.span

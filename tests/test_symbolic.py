@@ -134,3 +134,8 @@ def test_conditions_are_merged_and_implied_ones_dropped(spec: str, conditions: l
 
 def test_partial_substitution_gives_an_upper_bound() -> None:
     assert [c.text for c in analyze("nxnx3 | maxpool{k}", n=10).constraints] == ["k <= 10"]
+
+
+@pytest.mark.parametrize("option", ["pad{q}", "padding{q}", "pad=0x{q}", "padding=1x{q}"])
+def test_padding_symbols_may_be_zero_under_every_spelling(option: str) -> None:
+    assert analyze(f"8x8x1 | conv1x1x1 {option}", q=0).rows[0].output_shape.dims[1] == 8
