@@ -48,6 +48,9 @@ class DefaultGroup(click.Group):
             args = ["calc", *args]
         return super().parse_args(ctx, args)
 
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] SPEC | COMMAND [ARGS]...")
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -177,7 +180,11 @@ def main() -> None:
     except click.exceptions.Exit as done:
         code = done.exit_code
     except click.ClickException as err:
-        click.echo(f"error: {err.format_message()}", err=True)
+        no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
+        if no_args and isinstance(err, no_args):  # bare 'shapecalc': the help, as a usage error
+            click.echo(err.format_message(), err=True)
+        else:
+            click.echo(f"error: {err.format_message()}", err=True)
         code = err.exit_code
     except click.exceptions.Abort:
         code = 1
