@@ -149,16 +149,14 @@ class _Symbols:
     A symbol used only for padding may be 0; every other symbol is a positive integer.
     """
 
-    def __init__(self, source: str, pad_only: set[str], subs: dict[str, int]) -> None:
-        self.source = source
+    def __init__(self, pad_only: set[str], subs: dict[str, int]) -> None:
         self.pad_only = pad_only
         self.subs = subs
-        self.seen: dict[str, None] = {}
 
     def resolve(self, value: Value) -> Dim:
+        """The integer given for the symbol, or the sympy symbol itself."""
         name = value.name
         assert name is not None
-        self.seen.setdefault(name)
         if name in self.subs:
             return self.subs[name]
         return make_symbol(name, nonnegative=name in self.pad_only)
@@ -200,10 +198,10 @@ def _expand(
             )
 
 
-def _pad_only_symbols(specs: list[LayerSpec]) -> set[str]:
+def _pad_only_symbols(parsed: ParsedSpec, specs: list[LayerSpec]) -> set[str]:
     """Names used only where 0 is meaningful (padding); they get nonnegative symbols."""
     zero_ok: set[str] = set()
-    other: set[str] = set()
+    other: set[str] = {value.name for value in parsed.input.dims if value.name}
     for spec in specs:
         cls = REGISTRY.get(spec.keyword)
         for value in spec.params:
@@ -324,9 +322,9 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
     _expand(parsed.items, source, placed, None)
     specs = [p.spec for p in placed]
     names = _symbol_names(parsed, specs)
-    pad_only = _pad_only_symbols(specs)
+    pad_only = _pad_only_symbols(parsed, specs)
     _check_substitutions(names, subs, pad_only)
-    symbols = _Symbols(source, pad_only, subs)
+    symbols = _Symbols(pad_only, subs)
     shape = _input_shape(parsed, symbols)
     input_shape = shape
     built: dict[int, Layer] = {}  # a repeated item is built once

@@ -139,3 +139,10 @@ def test_partial_substitution_gives_an_upper_bound() -> None:
 @pytest.mark.parametrize("option", ["pad{q}", "padding{q}", "pad=0x{q}", "padding=1x{q}"])
 def test_padding_symbols_may_be_zero_under_every_spelling(option: str) -> None:
     assert analyze(f"8x8x1 | conv1x1x1 {option}", q=0).rows[0].output_shape.dims[1] == 8
+
+
+def test_a_symbol_that_is_also_an_input_size_stays_positive() -> None:
+    from shapecalc import SubstitutionError
+
+    with pytest.raises(SubstitutionError, match="n must be positive"):
+        analyze("nxnx3 | conv3x3x8 pad{n}", n=0)
