@@ -49,3 +49,9 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "pytest" in test_command
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test_command in ci
+
+
+def test_readme_python_example_runs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    (block,) = re.findall(r"```python\n(.*?)\n```", readme, re.S)
+    exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - our own documentation
