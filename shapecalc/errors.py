@@ -22,6 +22,10 @@ class Span:
         return Span(min(self.start, other.start), max(self.end, other.end))
 
 
+#: Longest spec line echoed under an error; longer lines are shown as a window around the caret.
+_ECHO_WIDTH = 100
+
+
 class ShapecalcError(Exception):
     """Base class of every error shapecalc raises on bad input."""
 
@@ -86,7 +90,14 @@ class SpecError(ShapecalcError):
         width = max(
             1, min(self.span.end, self.span.start + len(text) - column + 1) - self.span.start
         )
-        caret = " " * (column - 1) + "^" * width
+        start = column - 1
+        if len(text) > _ECHO_WIDTH:  # show a window of a long line around the caret
+            left = max(0, min(start - _ECHO_WIDTH // 3, len(text) - _ECHO_WIDTH))
+            shown = text[left : left + _ECHO_WIDTH]
+            text = ("…" if left else "") + shown + ("…" if left + _ECHO_WIDTH < len(text) else "")
+            start = start - left + (1 if left else 0)
+            width = min(width, _ECHO_WIDTH)
+        caret = " " * start + "^" * width
         return f"{first}\n  {text}\n  {caret}"
 
 

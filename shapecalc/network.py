@@ -22,7 +22,15 @@ from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import OPTION_ALIASES, suggest_keyword
 from .parser import LayerSpec, ParsedSpec, RepeatSpec, Value, parse
 from .shape import Shape
-from .symbolic import Constraint, Dim, expand, make_symbol, merge_constraints, symbols_of
+from .symbolic import (
+    Constraint,
+    Dim,
+    expand,
+    make_symbol,
+    merge_constraints,
+    symbols_of,
+    tree_size,
+)
 
 #: Most layers a spec may expand to (repeats included), so a typo cannot exhaust memory.
 MAX_LAYERS = 100_000
@@ -30,6 +38,8 @@ MAX_LAYERS = 100_000
 MAX_VALUE = 10**18
 #: Largest concrete size or count a layer may produce; beyond it, exact printing gets slow.
 MAX_RESULT = 10**100
+#: Largest symbolic result, in expression nodes, so that formulas stay printable.
+MAX_FORMULA = 2_000
 
 
 @dataclass(frozen=True)
@@ -293,13 +303,16 @@ def _shape_error(index: int, where: _Placed, source: str, err: LayerError) -> Sh
 def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]) -> None:
     """Refuse concrete results too large to be a network (and to print exactly)."""
     for value in values:
-        if isinstance(value, int) and value > MAX_RESULT:
-            raise ShapeError(
-                "a size or parameter count exceeds 10**100",
-                source,
-                where.spec.span,
-                prefix=_layer_label(index, where),
+        if isinstance(value, int):
+            message = "a size or parameter count exceeds 10**100" if value > MAX_RESULT else ""
+        elif tree_size(value) > MAX_FORMULA:
+            message = (
+                f"the formula grows past {MAX_FORMULA:,} terms; give some symbols values with --at"
             )
+        else:
+            message = ""
+        if message:
+            raise ShapeError(message, source, where.spec.span, prefix=_layer_label(index, where))
 
 
 def _symbol_names(parsed: ParsedSpec, specs: list[LayerSpec]) -> list[str]:

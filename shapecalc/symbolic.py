@@ -176,6 +176,21 @@ def substitute(value: Dim, mapping: dict[str, int]) -> Dim:
     return concrete(value.subs(subs)) if subs else value
 
 
+def tree_size(value: Dim) -> int:
+    """How many nodes the expression has when written out (shared parts counted each time),
+    computed in time linear in its distinct parts."""
+    if isinstance(value, int):
+        return 1
+    sizes: dict[Any, int] = {}
+
+    def size(node: Any) -> int:
+        if node not in sizes:
+            sizes[node] = 1 + sum(size(arg) for arg in node.args)
+        return sizes[node]
+
+    return size(value)
+
+
 def symbols_of(value: Dim) -> set[str]:
     """Names of the symbols a value depends on."""
     if isinstance(value, int):

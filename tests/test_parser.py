@@ -131,3 +131,14 @@ def test_huge_numbers_are_refused_by_name() -> None:
 def test_deep_nesting_is_refused() -> None:
     source = "8x8x3 | " + "(" * 40 + "relu" + ")x1" * 40
     assert "nested deeper than" in _error(source)
+
+
+def test_long_lines_are_echoed_as_a_window_around_the_caret() -> None:
+    from shapecalc import SpecError, analyze
+
+    source = "28x28x1 | " + " | ".join(["relu"] * 40) + " | cnv3 | " + " | ".join(["relu"] * 40)
+    with pytest.raises(SpecError) as info:
+        analyze(source)
+    _, echo, caret = info.value.render().split("\n")
+    assert len(echo) <= 2 + 100 + 2 and echo.startswith("  …") and echo.endswith("…")
+    assert echo[caret.index("^") : caret.rindex("^") + 1] == "cnv3"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..shape import Shape
-from ..symbolic import Dim, at_least, ceil_div, floor_div, fmt, sp
+from ..symbolic import Dim, ceil_div, floor_div, fmt, sp
 from .base import (
     Checks,
     Example,
@@ -23,18 +23,20 @@ from .conv import WINDOW_OPTIONS, padding_mode, same_size
 
 
 def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
-    """PyTorch's ceil-mode size: ceil((n + 2p - k)/s) + 1, less one if the last window
-    would start past the input and the left padding."""
-    out = ceil_div(n + 2 * p - k, s) + 1
+    """PyTorch's ceil-mode size, in closed form.
+
+    Windows start at 0, s, 2s, ...; ceil mode keeps every start j*s with j <= ceil((n + 2p -
+    k)/s) that lies inside the input or the left padding (j*s <= n + p - 1), so
+    out = min(ceil((n + 2p - k)/s), floor((n + p - 1)/s)) + 1. When s <= k - p the first term
+    is never the larger one (ceil(m/s)*s < m + s <= n + p), which covers the common cases.
+    """
+    windows = ceil_div(n + 2 * p - k, s)
     if all(isinstance(v, int) for v in (k, p, s)) and s <= k - p:
-        # (out - 1)*s < n + 2p - k + s <= n + p: the last window always starts inside.
-        return out
-    starts_outside = at_least((out - 1) * s, n + p)
-    if starts_outside is True:
-        return out - 1
-    if starts_outside is False:
-        return out
-    return sp().Piecewise((out - 1, (out - 1) * s >= n + p), (out, True))
+        return windows + 1
+    starts = floor_div(n + p - 1, s)
+    if isinstance(windows, int) and isinstance(starts, int):
+        return min(windows, starts) + 1
+    return sp().Min(windows, starts) + 1
 
 
 def _pad_message(k: Dim, p: Dim) -> Callable[[], str]:
