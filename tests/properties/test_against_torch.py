@@ -1,0 +1,132 @@
+"""Every layer kind's output shape and parameter counts, checked against a PyTorch forward pass.
+
+Hypothesis draws valid concrete specs over every layer kind and option (see
+:mod:`.strategies`); :func:`.torch_oracle.torch_rows` builds the matching torch modules and
+runs them. For every row, shapecalc's output shape and trainable and non-trainable counts must
+equal torch's.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shapecalc import Row, Shape, ShapecalcError, ShapeError, analyze
+from shapecalc.layers import REGISTRY, Layer
+
+from .strategies import (
+    LAYER_STRATEGIES,
+    Dims,
+    GeneratedSpec,
+    single_layers,
+    specs,
+    transplanted_layers,
+)
+
+pytest.importorskip("torch")
+
+from . import torch_oracle  # noqa: E402
+
+#: Examples per layer kind in the one-kind-at-a-time test: a fifth of the profile's.
+PER_KIND = settings(max_examples=max(10, settings().max_examples // 5))
+
+#: Every registered layer class, each once.
+LAYER_CLASSES = sorted(set(REGISTRY.values()), key=lambda cls: cls.keyword)
+
+
+def as_torch_row(row: Row) -> torch_oracle.TorchRow:
+    """A shapecalc row's results in the oracle's terms (ints, channels last)."""
+    return torch_oracle.TorchRow(
+        tuple(int(d) for d in row.output_shape.dims), int(row.trainable), int(row.non_trainable)
+    )
+
+
+def check_against_torch(spec: GeneratedSpec) -> None:
+    """Assert that shapecalc and torch agree on every row of ``spec``."""
+    text = spec.text
+    try:
+        analysis = analyze(text)
+    except ShapecalcError as err:
+        raise AssertionError(f"shapecalc rejects a valid spec:\n{text}\n{err}") from err
+    rows = torch_oracle.torch_rows(analysis)
+    assert len(rows) == len(analysis.rows)
+    for row, want in zip(analysis.rows, rows):
+        got = as_torch_row(row)
+        assert got == want, (
+            f"row {row.index} {row.spec!r} on input {row.input_shape} of spec\n{text}\n"
+            f"shapecalc {got}, torch {want}"
+        )
+    # The strategies' own shape model must agree too, or they would draw invalid layers.
+    assert rows[-1].output_shape == spec.shape, f"strategy model is off for\n{text}"
+
+
+def test_every_layer_kind_has_a_strategy() -> None:
+    """A new layer kind without a strategy (or an alias the strategies never write) fails."""
+    assert set(LAYER_STRATEGIES) == set(REGISTRY.values())
+    written = {word: cls for cls, s in LAYER_STRATEGIES.items() for word in s.keywords}
+    assert written == REGISTRY
+
+
+def test_every_layer_kind_has_a_torch_module() -> None:
+    """A new layer kind without a torch counterpart in the oracle fails."""
+    assert set(torch_oracle.TORCH_BUILDERS) == set(REGISTRY.values())
+
+
+def test_unknown_layer_class_is_a_clear_error() -> None:
+    """The oracle names the class it cannot build."""
+
+    class Mystery(Layer):
+        keyword = "mystery"
+
+        @classmethod
+        def from_spec(cls, reader: object) -> Layer:
+            raise NotImplementedError
+
+        def to_spec(self) -> str:
+            return "mystery"
+
+    inp = analyze("4x4x1").input_shape
+    with pytest.raises(torch_oracle.UnsupportedLayerError, match="Mystery.*'mystery'"):
+        torch_oracle.build_module(Mystery(), inp)
+
+
+@given(spec=specs())
+def test_networks_match_torch(spec: GeneratedSpec) -> None:
+    """Whole networks, with repeat groups, agree with torch row by row."""
+    check_against_torch(spec)
+
+
+@pytest.mark.parametrize("cls", LAYER_CLASSES, ids=lambda cls: cls.keyword)
+@PER_KIND
+@given(data=st.data())
+def test_each_layer_kind_matches_torch(cls: type[Layer], data: st.DataObject) -> None:
+    """Every layer kind on its own, so each kind gets examples however the draws fall."""
+    check_against_torch(data.draw(single_layers(cls)))
+
+
+@given(case=transplanted_layers())
+def test_accepts_exactly_what_torch_accepts(case: tuple[str, Dims, Dims]) -> None:
+    """A layer drawn for one input and tried on another: shapecalc gives a result exactly
+    when torch does (and then the same result), and a ShapeError exactly when torch refuses."""
+    layer_text, good, other = case
+    layer = analyze(f"{'x'.join(map(str, good))} | {layer_text}").rows[0].layer
+    text = f"{'x'.join(map(str, other))} | {layer_text}"
+    try:
+        want = torch_oracle.torch_row(layer, Shape(other))
+    except torch_oracle.UnsupportedLayerError:
+        raise
+    except torch_oracle.OracleError as err:
+        torch_error: Exception | None = err
+    else:
+        torch_error = None
+    try:
+        (row,) = analyze(text).rows
+    except ShapeError as err:
+        if torch_error is None:
+            pytest.fail(f"shapecalc rejects\n{text}\n{err}\nbut torch gives {want}")
+        return
+    got = as_torch_row(row)
+    if torch_error is not None:
+        pytest.fail(f"shapecalc accepts\n{text}\nas {got}, but {torch_error}")
+    assert got == want, f"{text}\nshapecalc {got}, torch {want}"
