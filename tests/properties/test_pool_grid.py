@@ -44,4 +44,4 @@ def test_pool_sizes_equal_torch_on_a_grid(mode: str, ceil: bool) -> None:
         if ours != theirs:
             mismatches.append((spec, ours, theirs))
     assert not mismatches, mismatches[:10]
-    assert len(CASES) > 500
+    assert len(CASES) == 495  # the grid is not silently empty
