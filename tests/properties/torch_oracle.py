@@ -128,15 +128,16 @@ def _window_pool(layer: pool.WindowPool, inp: Shape, is_max: bool) -> nn.Module:
     return cls(window, stride=stride, padding=padding, ceil_mode=layer.ceil)
 
 
+def _adaptive_class(is_max: bool, rank: int) -> Any:
+    """torch's adaptive pooling module for the rank."""
+    if is_max:
+        return (nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d)[rank - 1]
+    return (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d)[rank - 1]
+
+
 def _global_pool(is_max: bool) -> Builder:
     def build(layer: pool.GlobalPool, inp: Shape) -> nn.Module:
-        rank = _rank(inp, layer)
-        cls: Any = (
-            (nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d)
-            if is_max
-            else (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d)
-        )[rank - 1]
-        return nn.Sequential(cls(1), nn.Flatten())
+        return nn.Sequential(_adaptive_class(is_max, _rank(inp, layer))(1), nn.Flatten())
 
     return build
 
@@ -144,12 +145,7 @@ def _global_pool(is_max: bool) -> Builder:
 def _adaptive_pool(is_max: bool) -> Builder:
     def build(layer: pool.AdaptivePool, inp: Shape) -> nn.Module:
         rank = _rank(inp, layer)
-        cls: Any = (
-            (nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d)
-            if is_max
-            else (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d)
-        )[rank - 1]
-        return cls(_per_dim(layer.size, rank, "output size"))
+        return _adaptive_class(is_max, rank)(_per_dim(layer.size, rank, "output size"))
 
     return build
 
