@@ -55,3 +55,25 @@ def test_readme_python_example_runs() -> None:
     readme = (ROOT / "README.md").read_text()
     (block,) = re.findall(r"```python\n(.*?)\n```", readme, re.S)
     exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - our own documentation
+
+
+def test_readme_console_examples_show_real_output() -> None:
+    """Each ```console block in README.md is a command and exactly what it prints."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```console\n(.*?)\n```", readme, re.S)
+    assert len(blocks) >= 3
+    for block in blocks:
+        command, *expected = block.splitlines()
+        assert command.startswith("$ shapecalc ")
+        args = shlex.split(command[len("$ shapecalc ") :])
+        env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "shapecalc", *args], capture_output=True, text=True, env=env
+        )
+        printed = [line.rstrip() for line in (proc.stdout + proc.stderr).splitlines()]
+        assert printed == expected, command
