@@ -136,3 +136,9 @@ def test_markdown_formulas_are_code_spans() -> None:
     md = analyze("nxnx3 | conv{f}x{f}x8 pad{p}").to_markdown()
     assert "| `(3*f**2 + 1)*8` |" in md
     assert "- **Total params:** `(3*f**2 + 1)*8`" in md
+
+
+def test_is_symbolic() -> None:
+    assert analyze("nxnx3 | conv3x3x8").is_symbolic
+    assert not analyze("nxnx3 | conv3x3x8", n=8).is_symbolic
+    assert not analyze("8x8x3 | conv3x3x8").is_symbolic

@@ -267,11 +267,6 @@ def sizes_text(values: tuple[Dim, ...]) -> str:
     return "x".join(parts)
 
 
-def describe_shape(shape: Shape) -> str:
-    """``28x28x1 (2D)`` for users, naming how many spatial dims there are."""
-    return f"{shape} ({shape.spatial_rank}D)" if shape.spatial_rank else f"the flat vector {shape}"
-
-
 def reads_as(shape: Shape) -> str:
     """How a shape is read: "a 1D signal of length 28 with 28 channels"."""
     if shape.is_flat:
