@@ -11,9 +11,9 @@ from typing import Any
 
 from .errors import (
     LayerError,
+    ShapecalcError,
     ShapeError,
     Span,
-    SpecError,
     SpecSyntaxError,
     SubstitutionError,
     UnknownLayerError,
@@ -208,22 +208,30 @@ def _expand(
             )
 
 
-def _pad_only_symbols(parsed: ParsedSpec, specs: list[LayerSpec]) -> set[str]:
-    """Names used only where 0 is meaningful (padding); they get nonnegative symbols."""
+def _scan_symbols(parsed: ParsedSpec, specs: list[LayerSpec]) -> tuple[list[str], set[str]]:
+    """Every symbol name in first-seen order, and those used only where 0 is meaningful
+    (padding), which get nonnegative symbols instead of positive ones."""
+    names: dict[str, None] = {}
     zero_ok: set[str] = set()
-    other: set[str] = {value.name for value in parsed.input.dims if value.name}
+    other: set[str] = set()
+    for value in parsed.input.dims:
+        if value.name:
+            names.setdefault(value.name)
+            other.add(value.name)
     for spec in specs:
         cls = REGISTRY.get(spec.keyword)
         for value in spec.params:
             if value.name:
+                names.setdefault(value.name)
                 (zero_ok if cls is not None and cls.params_zero_ok else other).add(value.name)
         for opt in spec.options:
             key = OPTION_ALIASES.get(opt.key, opt.key)
             option = cls.options.get(key) if cls is not None else None
             for value in opt.values:
                 if value.name:
+                    names.setdefault(value.name)
                     (zero_ok if option is not None and option.zero_ok else other).add(value.name)
-    return zero_ok - other
+    return list(names), zero_ok - other
 
 
 def _input_shape(parsed: ParsedSpec, symbols: _Symbols) -> Shape:
@@ -315,18 +323,6 @@ def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]
             raise ShapeError(message, source, where.spec.span, prefix=_layer_label(index, where))
 
 
-def _symbol_names(parsed: ParsedSpec, specs: list[LayerSpec]) -> list[str]:
-    names: dict[str, None] = {}
-    for value in parsed.input.dims:
-        if value.name:
-            names.setdefault(value.name)
-    for spec in specs:
-        for value in (*spec.params, *(v for opt in spec.options for v in opt.values)):
-            if value.name:
-                names.setdefault(value.name)
-    return list(names)
-
-
 def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> Analysis:
     """Analyse an already parsed spec, substituting ``subs`` for symbols."""
     subs = dict(subs or {})
@@ -334,8 +330,7 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
     placed: list[_Placed] = []
     _expand(parsed.items, source, placed, None)
     specs = [p.spec for p in placed]
-    names = _symbol_names(parsed, specs)
-    pad_only = _pad_only_symbols(parsed, specs)
+    names, pad_only = _scan_symbols(parsed, specs)
     _check_substitutions(names, subs, pad_only)
     symbols = _Symbols(pad_only, subs)
     shape = _input_shape(parsed, symbols)
@@ -392,16 +387,17 @@ def analyze(spec: str, **subs: int) -> Analysis:
     analysis = analyze_parsed(parsed, subs)
     if not subs:
         return analysis
-    symbolic = analyze_parsed(parsed)
+    try:
+        symbolic = analyze_parsed(parsed)
+    except ShapecalcError:
+        # The values make the spec valid but the formulas alone are refused (too large):
+        # the numbers still stand, without formulas beside them.
+        return analysis
     rows = tuple(
-        _with_formula(row, sym_row.output_shape)
+        replace(row, formula=sym_row.output_shape)
         for row, sym_row in zip(analysis.rows, symbolic.rows)
     )
     return replace(analysis, rows=rows, input_formula=symbolic.input_shape)
 
 
-def _with_formula(row: Row, formula: Shape) -> Row:
-    return replace(row, formula=formula)
-
-
-__all__ = ["Analysis", "Row", "SpecError", "Totals", "analyze", "analyze_parsed"]
+__all__ = ["Analysis", "Row", "Totals", "analyze", "analyze_parsed"]

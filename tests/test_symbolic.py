@@ -146,3 +146,14 @@ def test_a_symbol_that_is_also_an_input_size_stays_positive() -> None:
 
     with pytest.raises(SubstitutionError, match="n must be positive"):
         analyze("nxnx3 | conv3x3x8 pad{n}", n=0)
+
+
+def test_values_still_answer_when_the_formulas_alone_would_be_too_large() -> None:
+    from shapecalc import ShapeError
+
+    spec = "nxnx3 | " + " | ".join(["maxpool2 stride{s} ceil"] * 12)
+    with pytest.raises(ShapeError, match="formula grows past"):
+        analyze(spec)
+    analysis = analyze(spec, n=5000, s=2)
+    assert str(analysis.output_shape) == "2x2x3"
+    assert analysis.rows[0].formula is None
