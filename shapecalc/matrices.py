@@ -263,7 +263,8 @@ def _read_size_checked(path: Path, what: str) -> None:
 
 
 def _rank_error(what: str, path: Path, ndim: int, expected: str) -> MatrixError:
-    return MatrixError(f"{what}: {str(path)!r} has {ndim} dims; expected {expected}")
+    dims = "1 dim" if ndim == 1 else f"{ndim} dims"
+    return MatrixError(f"{what}: {str(path)!r} has {dims}; expected {expected}")
 
 
 def load_volume(argument: str, what: str = "--input") -> Volume:

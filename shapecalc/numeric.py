@@ -95,8 +95,7 @@ class NumericResult:
         height, width = len(self.output[0]), len(self.output[0][0])
         it = iter(self.cells)
         return tuple(
-            tuple(tuple(next(it) for _ in range(width)) for _ in range(height))
-            for _ in self.output
+            tuple(tuple(next(it) for _ in range(width)) for _ in range(height)) for _ in self.output
         )
 
 
@@ -135,8 +134,10 @@ def as_volume(values: Sequence[object], what: str) -> Volume:
     if not values:
         raise MatrixError(f"{what} is empty")
     first = values[0]
-    is_matrix = isinstance(first, Sequence) and not isinstance(first, str) and not (
-        first and isinstance(first[0], Sequence) and not isinstance(first[0], str)
+    is_matrix = (
+        isinstance(first, Sequence)
+        and not isinstance(first, str)
+        and not (first and isinstance(first[0], Sequence) and not isinstance(first[0], str))
     )
     channels = [values] if is_matrix else list(values)
     result: list[Matrix] = []
@@ -152,7 +153,8 @@ def as_volume(values: Sequence[object], what: str) -> Volume:
                 raise MatrixError(f"{what}: {where}row {r} is empty")
             if rows and len(row) != len(rows[0]):
                 raise MatrixError(
-                    f"{what}: {where}row {r} has {len(row)} numbers but row 1 has {len(rows[0])}"
+                    f"{what}: {where}row {r} has {_channels(len(row), 'number')} but row 1 has "
+                    f"{len(rows[0])}"
                 )
             rows.append(tuple(_number(v, f"{what}, {where}row {r}") for v in row))
         result.append(tuple(rows))
@@ -161,7 +163,11 @@ def as_volume(values: Sequence[object], what: str) -> Volume:
 
 
 def _fits(
-    what: str, kernel: tuple[int, int], dilation: tuple[int, int], image: Matrix, pad: tuple[int, int]
+    what: str,
+    kernel: tuple[int, int],
+    dilation: tuple[int, int],
+    image: Matrix,
+    pad: tuple[int, int],
 ) -> None:
     """The (dilated) window fits in the padded input in both dims."""
     effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
@@ -235,7 +241,9 @@ def conv2d(
                 "separated by '/'"
             )
         if size_text(bank[0]) != size_text(banks[0][0]):
-            raise MatrixError(f"{name} is {size_text(bank[0])} but kernel 1 is {size_text(banks[0][0])}")
+            raise MatrixError(
+                f"{name} is {size_text(bank[0])} but kernel 1 is {size_text(banks[0][0])}"
+            )
     biases: tuple[Number, ...] | None = None
     if bias is not None:
         biases = tuple(_number(b, "the bias") for b in bias)
@@ -348,9 +356,7 @@ def pool2d(
                 for j in range(out_w):
                     top, left = i * s[0] - p[0], j * s[1] - p[1]
                     inside = [
-                        (y, x)
-                        for y in range(top, top + k[0])
-                        for x in range(left, left + k[1])
+                        (y, x) for y in range(top, top + k[0]) for x in range(left, left + k[1])
                     ]
                     if mode == "max":
                         # pad <= k/2 leaves at least one real value in every window
@@ -363,6 +369,8 @@ def pool2d(
                             matrix[y][x] if 0 <= y < height and 0 <= x < width else 0
                             for y, x in inside
                         )
-                        yield PoolCell(c, i, j, mode, values, area, normalize(Fraction(sum(values)) / area))
+                        yield PoolCell(
+                            c, i, j, mode, values, area, normalize(Fraction(sum(values)) / area)
+                        )
 
     return _collect(cells(), len(volume), out_h, out_w, explain, mode)
