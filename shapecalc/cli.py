@@ -209,7 +209,7 @@ _MATRIX_HELP = (
 )
 
 
-@cli.command()
+@cli.command(short_help="Convolve matrices with kernels, exactly; --explain shows the working.")
 @click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=_MATRIX_HELP)
 @click.option(
     "-k",
@@ -244,7 +244,8 @@ def conv(
     """Convolve a matrix with kernels, exactly, as deep-learning frameworks do.
 
     Cross-correlation, as torch's conv2d: the kernel is not flipped unless --flip is given.
-    Sizes are one integer or height,width (--stride 2,1).
+    Sizes are one integer or height,width (--stride 2,1). Numbers are exact: decimals are
+    read as fractions, results print as integers, terminating decimals or fractions (7/3).
 
     \b
     shapecalc conv -i "3 0 1 2 7 4; 1 5 8 9 3 1; 2 7 2 5 1 3; 0 1 3 1 7 8; 4 2 1 6 2 8; 2 4 5 2 3 9" \\
@@ -269,10 +270,10 @@ def conv(
     _print_numeric(result, as_json, markdown)
 
 
-@cli.command()
+@cli.command(short_help="Max or average pooling of matrices, exactly; --explain shows the working.")
 @click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=_MATRIX_HELP)
 @click.option("--size", type=SizePair(), required=True, help="The window: 2 or height,width.")
-@click.option("--stride", type=SizePair(), help="Stride  [default: the window size]")
+@click.option("--stride", type=SizePair(), help="Stride; defaults to the window.")
 @click.option("--pad", type=SizePair(), default=0, show_default=True, help="Padding, at most half the window.")
 @click.option(
     "--mode",
@@ -295,6 +296,10 @@ def pool(
     markdown: bool,
 ) -> None:
     """Max or average pooling of every channel of a matrix, exactly, as torch does.
+
+    Max pooling pads with -inf; average pooling pads with zeros and always divides by the
+    window's area (torch's count_include_pad=True). Averages print as exact decimals or
+    fractions (7/3).
 
     \b
     shapecalc pool -i "1 3 2 4; 5 6 1 2; 7 2 3 0; 1 8 4 5" --size 2 --mode avg --explain
