@@ -209,7 +209,7 @@ _MATRIX_HELP = (
 )
 
 
-@cli.command(short_help="Convolve matrices with kernels, exactly; --explain shows the working.")
+@cli.command(short_help="Convolve matrices exactly (--explain: the working).")
 @click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=_MATRIX_HELP)
 @click.option(
     "-k",
@@ -270,7 +270,7 @@ def conv(
     _print_numeric(result, as_json, markdown)
 
 
-@cli.command(short_help="Max or average pooling of matrices, exactly; --explain shows the working.")
+@cli.command(short_help="Max/average pooling of matrices exactly (--explain: the working).")
 @click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=_MATRIX_HELP)
 @click.option("--size", type=SizePair(), required=True, help="The window: 2 or height,width.")
 @click.option("--stride", type=SizePair(), help="Stride; defaults to the window.")

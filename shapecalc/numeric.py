@@ -13,10 +13,12 @@ All arithmetic is on ints and Fractions, so results are exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal, Union
+from operator import mul
+from typing import Any, Literal, Union
 
 from .errors import MatrixError
 from .matrices import Matrix, Number, Volume, check_channels, normalize, parse_number, size_text
@@ -73,6 +75,9 @@ class PoolCell:
 
 
 Cell = Union[ConvCell, PoolCell]
+
+#: Max pooling's padding.
+_NEG_INF = float("-inf")
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,10 @@ def as_volume(values: Sequence[object], what: str) -> Volume:
                     f"{what}: {where}row {r} has {_channels(len(row), 'number')} but row 1 has "
                     f"{len(rows[0])}"
                 )
-            rows.append(tuple(_number(v, f"{what}, {where}row {r}") for v in row))
+            # ints (nearly every cell) pass as they are; the rest are checked and converted
+            rows.append(
+                tuple(v if type(v) is int else _number(v, f"{what}, {where}row {r}") for v in row)
+            )
         result.append(tuple(rows))
     check_channels(result, what)
     return tuple(result)
@@ -262,50 +270,78 @@ def conv2d(
     out_w = _out_size(width, kw, p[1], s[1], d[1])
     _check_budget(len(banks) * out_h * out_w * len(volume) * kh * kw)
 
-    def at(matrix: Matrix, y: int, x: int) -> Number:
-        return matrix[y][x] if 0 <= y < height and 0 <= x < width else 0
-
-    def cells() -> Iterator[ConvCell]:
-        for c, bank in enumerate(banks):
-            b = biases[c] if biases is not None else None
-            for i in range(out_h):
-                for j in range(out_w):
-                    top, left = i * s[0] - p[0], j * s[1] - p[1]
+    # Exact and fast: scale every matrix to integers by the common denominator of its cells,
+    # sum integer products of slices, and divide once per cell.
+    images = [_padded(m, p, 0) for m in volume]
+    den_x = _denominator(v for m in volume for row in m for v in row)
+    den_w = _denominator(v for bank in banks for m in bank for row in m for v in row)
+    int_images = [_scaled(m, den_x) for m in images]
+    int_banks = [[_scaled(m, den_w) for m in bank] for bank in banks]
+    scale = den_x * den_w
+    span = (kw - 1) * d[1] + 1  # columns one dilated kernel row covers
+    output: list[Matrix] = []
+    kept: list[Cell] = []
+    for c, int_bank in enumerate(int_banks):
+        b = biases[c] if biases is not None else None
+        rows: list[tuple[Number, ...]] = []
+        for i in range(out_h):
+            top = i * s[0]
+            row: list[Number] = []
+            for j in range(out_w):
+                left = j * s[1]
+                total = 0
+                for image, kernel in zip(int_images, int_bank):
+                    for u, weights in enumerate(kernel):
+                        total += sum(
+                            map(mul, image[top + u * d[0]][left : left + span : d[1]], weights)
+                        )
+                value: Number = total if scale == 1 else Fraction(total, scale)
+                if b is not None:
+                    value = normalize(value + b)
+                row.append(normalize(value))
+                if explain:
                     products = tuple(
                         tuple(
-                            (at(channel, top + u * d[0], left + v * d[1]), weight)
+                            pair
                             for u, weights in enumerate(kernel)
-                            for v, weight in enumerate(weights)
+                            for pair in zip(
+                                image[top + u * d[0]][left : left + span : d[1]], weights
+                            )
                         )
-                        for channel, kernel in zip(volume, bank)
+                        for image, kernel in zip(images, banks[c])
                     )
-                    total: Number = sum(x * w for group in products for x, w in group)
-                    if b is not None:
-                        total += b
-                    yield ConvCell(c, i, j, products, b, normalize(total))
+                    kept.append(ConvCell(c, i, j, products, b, row[-1]))
+            rows.append(tuple(row))
+        output.append(tuple(rows))
+    return NumericResult(tuple(output), tuple(kept), "conv")
 
-    return _collect(cells(), len(banks), out_h, out_w, explain, "conv")
+
+def _padded(matrix: Matrix, pad: tuple[int, int], fill: Any) -> list[list[Any]]:
+    """The matrix with ``pad`` rows and columns of ``fill`` on every side."""
+    ph, pw = pad
+    width = len(matrix[0]) + 2 * pw
+    middle = [[fill] * pw + list(row) + [fill] * pw for row in matrix]
+    return [[fill] * width for _ in range(ph)] + middle + [[fill] * width for _ in range(ph)]
+
+
+def _denominator(values: Iterable[Number]) -> int:
+    """The least common denominator of exact numbers (1 when all are ints)."""
+    result = 1
+    for value in values:
+        if isinstance(value, Fraction):
+            result = math.lcm(result, value.denominator)
+    return result
+
+
+def _scaled(matrix: Sequence[Sequence[Any]], scale: int) -> Sequence[Sequence[Any]]:
+    """Every cell times ``scale``, as ints (the scale clears every denominator)."""
+    if scale == 1:
+        return matrix
+    return [[int(v * scale) for v in row] for row in matrix]
 
 
 def _channels(n: int, noun: str = "channel") -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _collect(
-    cells: Iterator[Cell], channels: int, height: int, width: int, explain: bool, operation: str
-) -> NumericResult:
-    """Gather the cells' values into (C, H, W), keeping the cells when asked to."""
-    kept: list[Cell] = []
-    values: list[Number] = []
-    for cell in cells:
-        values.append(cell.value)
-        if explain:
-            kept.append(cell)
-    it = iter(values)
-    output = tuple(
-        tuple(tuple(next(it) for _ in range(width)) for _ in range(height)) for _ in range(channels)
-    )
-    return NumericResult(output, tuple(kept), operation)
 
 
 def pool2d(
@@ -337,10 +373,10 @@ def pool2d(
     k = _pair(size, "size", 1)
     s = _pair(stride, "stride", 1) if stride is not None else k
     p = _pair(pad, "pad", 0)
-    for window, padding in zip(k, p):
-        if 2 * padding > window:
+    for extent, padding in zip(k, p):
+        if 2 * padding > extent:
             raise MatrixError(
-                f"pad {padding} is more than half the window {window} (PyTorch requires pad <= k/2)"
+                f"pad {padding} is more than half the window {extent} (PyTorch requires pad <= k/2)"
             )
     volume = as_volume(image, "the input")
     _fits("window", k, (1, 1), volume[0], p)
@@ -350,27 +386,37 @@ def pool2d(
     _check_budget(len(volume) * out_h * out_w * k[0] * k[1])
     area = k[0] * k[1]
 
-    def cells() -> Iterator[PoolCell]:
-        for c, matrix in enumerate(volume):
-            for i in range(out_h):
-                for j in range(out_w):
-                    top, left = i * s[0] - p[0], j * s[1] - p[1]
-                    inside = [
-                        (y, x) for y in range(top, top + k[0]) for x in range(left, left + k[1])
-                    ]
-                    if mode == "max":
-                        # pad <= k/2 leaves at least one real value in every window
-                        values = tuple(
-                            matrix[y][x] for y, x in inside if 0 <= y < height and 0 <= x < width
-                        )
-                        yield PoolCell(c, i, j, mode, values, 1, max(values))
-                    else:
-                        values = tuple(
-                            matrix[y][x] if 0 <= y < height and 0 <= x < width else 0
-                            for y, x in inside
-                        )
-                        yield PoolCell(
-                            c, i, j, mode, values, area, normalize(Fraction(sum(values)) / area)
-                        )
-
-    return _collect(cells(), len(volume), out_h, out_w, explain, mode)
+    # Max pooling pads with -inf, which never wins: pad <= k/2 leaves a real value in every
+    # window. Average pooling pads with zeros that count in the divisor.
+    fill: Any = _NEG_INF if mode == "max" else 0
+    output: list[Matrix] = []
+    kept: list[Cell] = []
+    for c, matrix in enumerate(volume):
+        padded = _padded(matrix, p, fill)
+        den = _denominator(v for row in matrix for v in row) if mode == "avg" else 1
+        scaled = _scaled(padded, den)
+        rows: list[tuple[Number, ...]] = []
+        for i in range(out_h):
+            top = i * s[0]
+            row: list[Number] = []
+            for j in range(out_w):
+                left = j * s[1]
+                window = [scaled[top + u][left : left + k[1]] for u in range(k[0])]
+                if mode == "max":
+                    value: Number = max(max(r) for r in window)
+                else:
+                    value = normalize(Fraction(sum(sum(r) for r in window), den * area))
+                row.append(value)
+                if explain:
+                    values = tuple(
+                        v
+                        for u in range(k[0])
+                        for v in padded[top + u][left : left + k[1]]
+                        if v is not _NEG_INF
+                    )
+                    kept.append(
+                        PoolCell(c, i, j, mode, values, 1 if mode == "max" else area, value)
+                    )
+            rows.append(tuple(row))
+        output.append(tuple(rows))
+    return NumericResult(tuple(output), tuple(kept), mode)
