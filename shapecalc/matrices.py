@@ -199,7 +199,8 @@ def _read_text_file(path: Path, what: str) -> str:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise MatrixError(f"{what}: {str(path)!r} is {size:,} bytes; at most 10 MB are read")
-        return path.read_text(encoding="utf-8")
+        # utf-8-sig drops the byte-order mark that spreadsheet programs put before a CSV
+        return path.read_text(encoding="utf-8-sig")
     except OSError as err:
         raise MatrixError(f"{what}: cannot read {str(path)!r}: {err.strerror or err}") from None
     except UnicodeDecodeError:

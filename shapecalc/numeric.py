@@ -125,17 +125,20 @@ def _number(value: object, what: str) -> Number:
     if isinstance(value, Fraction):
         return normalize(value)
     try:
-        return parse_number(repr(value) if isinstance(value, float) else str(value))
+        return parse_number(repr(float(value)) if isinstance(value, float) else str(value))
     except ValueError as err:
         raise MatrixError(f"{what}: {value!r} {err}") from None
 
 
 def as_volume(values: Sequence[object], what: str) -> Volume:
-    """Validate (H, W) or (C, H, W) nested sequences and make them exact numbers.
+    """Validate (H, W) or (C, H, W) nested sequences (or a numpy array) and make them exact
+    numbers; a float counts as the shortest decimal that prints as it (``0.1`` is 1/10).
 
     Raises:
         MatrixError: an empty, ragged or non-numeric matrix, or channels of different sizes.
     """
+    if hasattr(values, "tolist"):  # a numpy array: nested lists of Python numbers
+        values = values.tolist()
     if not values:
         raise MatrixError(f"{what} is empty")
     first = values[0]
@@ -215,8 +218,9 @@ def conv2d(
     """Convolve an image with one kernel per output channel, exactly, as PyTorch's conv2d.
 
     Args:
-        image: (H, W) or (C_in, H, W) numbers.
-        kernels: one kernel per output channel, each (kh, kw) or (C_in, kh, kw).
+        image: (H, W) or (C_in, H, W) numbers: nested sequences or a numpy array.
+        kernels: one kernel per output channel, each (kh, kw) or (C_in, kh, kw); or a numpy
+            array shaped (C_out, C_in, kh, kw).
         stride, pad, dilation: an int, or (height, width).
         bias: one number per output channel, or None.
         flip: flip each kernel in both spatial dims first (true convolution, as in signal
@@ -234,6 +238,8 @@ def conv2d(
     p = _pair(pad, "pad", 0)
     d = _pair(dilation, "dilation", 1)
     volume = as_volume(image, "the input")
+    if hasattr(kernels, "tolist"):  # a (C_out, C_in, kh, kw) or (C_out, kh, kw) numpy array
+        kernels = kernels.tolist()
     if not kernels:
         raise MatrixError("no kernel given")
     banks = [
@@ -254,6 +260,8 @@ def conv2d(
             )
     biases: tuple[Number, ...] | None = None
     if bias is not None:
+        if hasattr(bias, "tolist"):
+            bias = bias.tolist()
         biases = tuple(_number(b, "the bias") for b in bias)
         if len(biases) != len(banks):
             raise MatrixError(
@@ -356,7 +364,7 @@ def pool2d(
     """Max or average pooling of every channel, exactly, as PyTorch's max_pool2d/avg_pool2d.
 
     Args:
-        image: (H, W) or (C, H, W) numbers.
+        image: (H, W) or (C, H, W) numbers: nested sequences or a numpy array.
         size: the window, an int or (height, width).
         stride: defaults to the window, as in PyTorch.
         pad: at most half the window (PyTorch's limit); max pooling pads with -inf, average

@@ -182,3 +182,9 @@ def test_bias_values() -> None:
     assert parse_values("1, -0.5") == (1, Fraction(-1, 2))
     with pytest.raises(MatrixError, match=r"^--bias: 'b' \(value 2\) is not a number$"):
         parse_values("1 b")
+
+
+def test_csv_with_a_byte_order_mark_and_windows_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeff1,2\r\n3,4\r\n".encode())
+    assert load_volume(str(path)) == (((1, 2), (3, 4)),)

@@ -173,3 +173,14 @@ def test_errors_name_the_problem(call: object, message: str) -> None:
 def test_work_is_bounded() -> None:
     with pytest.raises(MatrixError, match="exact multiplications; at most 10,000,000"):
         conv2d([[0] * 400] * 400, [[[1] * 30] * 30])
+
+
+def test_numpy_arrays_are_accepted_exactly() -> None:
+    np = pytest.importorskip("numpy", reason="numpy is in the test extra")
+    image = np.array([[0.1, 0.2], [0.3, 0.4]])  # floats: read as the decimals they print as
+    weights = np.ones((2, 1, 1, 1), dtype=np.int64)  # (C_out, C_in, kh, kw)
+    result = conv2d(image, weights, bias=np.array([0.0, 0.5]))
+    tenths = tuple(tuple(Fraction(n, 10) for n in row) for row in ((1, 2), (3, 4)))
+    assert result.output == (tenths, tuple(tuple(v + Fraction(1, 2) for v in r) for r in tenths))
+    # by hand: (0.1 + 0.2)/2 = 0.15 exactly, where floats give 0.15000000000000002
+    assert pool2d(image, (1, 2), mode="avg").output == (((Fraction(3, 20),), (Fraction(7, 20),)),)
