@@ -130,31 +130,51 @@ def cli() -> None:
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
 @click.option("--markdown", is_flag=True, help="Print the table as GitHub Markdown.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show the worked arithmetic of every layer: formula, numbers, result.",
+)
+@click.option("--latex", is_flag=True, help="Print the worked arithmetic as LaTeX (amsmath).")
 def calc(
     spec: str | None,
     file: Path | None,
     at: tuple[dict[str, int], ...],
     as_json: bool,
     markdown: bool,
+    explain: bool,
+    latex: bool,
 ) -> None:
     """Print every layer's output shape and parameter count. SPEC '-' reads standard input."""
     from .network import analyze
 
-    if as_json and markdown:
-        raise click.UsageError("choose one of --json and --markdown")
+    if sum((as_json, markdown, latex)) > 1:
+        raise click.UsageError("choose one of --json, --markdown and --latex")
+    analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
+    if as_json:
+        click.echo(json.dumps(analysis.to_json(explain=explain), indent=2))
+    elif latex:
+        click.echo(analysis.explain().to_latex(), nl=False)
+    elif markdown:
+        text = analysis.to_markdown()
+        click.echo(text + "\n" + analysis.explain().to_markdown() if explain else text, nl=False)
+    else:
+        console = _console()
+        console.print(analysis)
+        if explain:
+            console.print()
+            console.print(analysis.explain())
+
+
+def _merge_assignments(groups: tuple[dict[str, int], ...]) -> dict[str, int]:
+    """Several ``--at`` options as one mapping; a name given twice is a usage error."""
     values: dict[str, int] = {}
-    for group in at:
+    for group in groups:
         for name, value in group.items():
             if name in values:
                 raise click.BadParameter(f"{name} is given twice", param_hint="--at")
             values[name] = value
-    analysis = analyze(_read_spec(spec, file), **values)
-    if as_json:
-        click.echo(json.dumps(analysis.to_json(), indent=2))
-    elif markdown:
-        click.echo(analysis.to_markdown(), nl=False)
-    else:
-        _console().print(analysis)
+    return values
 
 
 @cli.command()
