@@ -204,6 +204,9 @@ class GlobalPool(Layer):
         require_spatial(self.keyword, inp)
         return Shape((inp.channels,))
 
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        return (Step("N", Var("C", inp.channels), out.channels),)
+
     def to_spec(self) -> str:
         return self.keyword
 
@@ -244,6 +247,10 @@ class AdaptivePool(Layer):
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         require_spatial(self.keyword, inp)
         return inp.with_spatial(broadcast(self.size, inp.spatial_rank, self.keyword))
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        names = dim_names(inp.spatial_rank)
+        return tuple(Step(name, Var("size", o), o) for name, o in zip(names, out.spatial))
 
     def to_spec(self) -> str:
         return f"{self.keyword}{sizes_text(self.size)}"
