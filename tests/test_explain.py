@@ -72,7 +72,11 @@ def steps(spec: str, **subs: int) -> dict[str, str]:
             "H",
             "(n + 2p − k)/s + 1 = (n + 2·p − f)/1 + 1 = n + 2·p − f + 1",
         ),
-        ("nxnx3 | conv{f}x{f}x8", "params", "(k_h·k_w·C_in + 1)·C_out = (f·f·3 + 1)·8 = (3·f² + 1)·8"),
+        (
+            "nxnx3 | conv{f}x{f}x8",
+            "params",
+            "(k_h·k_w·C_in + 1)·C_out = (f·f·3 + 1)·8 = (3·f² + 1)·8",
+        ),
         ("HxWx3 | maxpool2", "H", "⌊(n + 2p − k)/s⌋ + 1 = ⌊(H − 2)/2⌋ + 1 = ⌊H/2⌋"),
     ],
 )
@@ -94,7 +98,9 @@ def test_activations_have_no_steps() -> None:
 EXAMPLES = [(cls.keyword, ex) for cls in set(REGISTRY.values()) for ex in cls.examples]
 
 
-@pytest.mark.parametrize(("keyword", "example"), EXAMPLES, ids=[f"{k}:{e.layer}" for k, e in EXAMPLES])
+@pytest.mark.parametrize(
+    ("keyword", "example"), EXAMPLES, ids=[f"{k}:{e.layer}" for k, e in EXAMPLES]
+)
 def test_working_arrives_at_the_calculators_result(keyword: str, example: object) -> None:
     """Every step of every documented example evaluates to what the calculator computed, and
     the steps cover every size that changes and every nonzero count."""
