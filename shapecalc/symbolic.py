@@ -199,20 +199,25 @@ def symbols_of(value: Dim) -> set[str]:
     return {sym.name for sym in value.free_symbols}
 
 
-@cache
-def _printer() -> Any:
-    from sympy.printing.str import StrPrinter
+def _readable(printer: type) -> type:
+    """A sympy printer class that prints sums with positive terms first, then numbers:
+    ``n + 2*p - f + 1``, not ``-f + n + 2*p + 1``."""
 
-    class ReadablePrinter(StrPrinter):  # type: ignore[misc]
-        """Prints sums with positive terms first: ``n + 2*p - f + 1``, not ``-f + n + 2*p + 1``."""
-
+    class Readable(printer):  # type: ignore[misc,valid-type]
         def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
             terms = super()._as_ordered_terms(expr, order=order)
             if not expr.is_Add:
                 return list(terms)
             return sorted(terms, key=lambda t: (t.is_number, t.could_extract_minus_sign()))
 
-    return ReadablePrinter()
+    return Readable
+
+
+@cache
+def _printer() -> Any:
+    from sympy.printing.str import StrPrinter
+
+    return _readable(StrPrinter)()
 
 
 def fmt(value: Dim) -> str:
@@ -250,16 +255,7 @@ def _math_printer() -> Any:
 def _latex_printer() -> Any:
     from sympy.printing.latex import LatexPrinter
 
-    class ReadableLatex(LatexPrinter):  # type: ignore[misc]
-        """LaTeX with positive terms first, as :func:`fmt` prints sums."""
-
-        def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
-            terms = super()._as_ordered_terms(expr, order=order)
-            if not expr.is_Add:
-                return list(terms)
-            return sorted(terms, key=lambda t: (t.is_number, t.could_extract_minus_sign()))
-
-    return ReadableLatex()
+    return _readable(LatexPrinter)()
 
 
 def fmt_latex(value: Dim) -> str:

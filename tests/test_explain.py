@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from shapecalc import analyze
 from shapecalc.cli import cli
 from shapecalc.layers import REGISTRY
-from shapecalc.working import evaluate
+from tests.properties.test_explain_vs_analysis import assert_working_adds_up
 
 
 def steps(spec: str, **subs: int) -> dict[str, str]:
@@ -104,22 +104,7 @@ EXAMPLES = [(cls.keyword, ex) for cls in set(REGISTRY.values()) for ex in cls.ex
 def test_working_arrives_at_the_calculators_result(keyword: str, example: object) -> None:
     """Every step of every documented example evaluates to what the calculator computed, and
     the steps cover every size that changes and every nonzero count."""
-    analysis = analyze(f"{example.input} | {example.layer}")  # type: ignore[attr-defined]
-    row = analysis.rows[0]
-    layer = analysis.explain().layers[0]
-    by_name = {step.quantity: step for step in layer.steps}
-    for step in layer.steps:
-        assert evaluate(step.term) == step.result, step.line()
-    if row.trainable:
-        assert by_name["params"].result == row.trainable
-    if row.non_trainable:
-        assert by_name["non-trainable"].result == row.non_trainable
-    inp, out = row.input_shape, row.output_shape
-    if not inp.is_flat and not out.is_flat:
-        names = {1: "L", 2: "HW", 3: "DHW"}[inp.spatial_rank]
-        for name, before, after in zip(names, inp.spatial, out.spatial):
-            if before != after:
-                assert by_name[name].result == after
+    assert_working_adds_up(analyze(f"{example.input} | {example.layer}"))  # type: ignore[attr-defined]
 
 
 def test_cli_explain_terminal() -> None:
