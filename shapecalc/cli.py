@@ -119,14 +119,19 @@ def cli() -> None:
     """
 
 
+def spec_input(command: Any) -> Any:
+    """The SPEC argument and ``-f FILE``, shared by every command that reads a spec."""
+    command = click.option(
+        "-f",
+        "--file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Read the spec from a file.",
+    )(command)
+    return click.argument("spec", required=False)(command)
+
+
 @cli.command()
-@click.argument("spec", required=False)
-@click.option(
-    "-f",
-    "--file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read the spec from a file.",
-)
+@spec_input
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
 @click.option("--markdown", is_flag=True, help="Print the table as GitHub Markdown.")
@@ -218,13 +223,7 @@ def _targets(outs: tuple[str, ...], params: tuple[str, ...], layer: int | None) 
 
 
 @cli.command()
-@click.argument("spec", required=False)
-@click.option(
-    "-f",
-    "--file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read the spec from a file.",
-)
+@spec_input
 @click.option(
     "--out",
     "outs",
