@@ -119,42 +119,182 @@ def cli() -> None:
     """
 
 
+def spec_input(command: Any) -> Any:
+    """The SPEC argument and ``-f FILE``, shared by every command that reads a spec."""
+    command = click.option(
+        "-f",
+        "--file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Read the spec from a file.",
+    )(command)
+    return click.argument("spec", required=False)(command)
+
+
 @cli.command()
-@click.argument("spec", required=False)
-@click.option(
-    "-f",
-    "--file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read the spec from a file.",
-)
+@spec_input
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
 @click.option("--markdown", is_flag=True, help="Print the table as GitHub Markdown.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show the worked arithmetic of every layer: formula, numbers, result.",
+)
+@click.option("--latex", is_flag=True, help="Print the worked arithmetic as LaTeX (amsmath).")
 def calc(
     spec: str | None,
     file: Path | None,
     at: tuple[dict[str, int], ...],
     as_json: bool,
     markdown: bool,
+    explain: bool,
+    latex: bool,
 ) -> None:
     """Print every layer's output shape and parameter count. SPEC '-' reads standard input."""
     from .network import analyze
 
-    if as_json and markdown:
-        raise click.UsageError("choose one of --json and --markdown")
+    if sum((as_json, markdown, latex)) > 1:
+        raise click.UsageError("choose one of --json, --markdown and --latex")
+    analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
+    if as_json:
+        click.echo(json.dumps(analysis.to_json(explain=explain), indent=2))
+    elif latex:
+        click.echo(analysis.explain().to_latex(), nl=False)
+    elif markdown:
+        text = analysis.to_markdown()
+        click.echo(text + "\n" + analysis.explain().to_markdown() if explain else text, nl=False)
+    else:
+        console = _console()
+        console.print(analysis)
+        if explain:
+            console.print()
+            console.print(analysis.explain())
+
+
+def _merge_assignments(groups: tuple[dict[str, int], ...]) -> dict[str, int]:
+    """Several ``--at`` options as one mapping; a name given twice is a usage error."""
     values: dict[str, int] = {}
-    for group in at:
+    for group in groups:
         for name, value in group.items():
             if name in values:
                 raise click.BadParameter(f"{name} is given twice", param_hint="--at")
             values[name] = value
-    analysis = analyze(_read_spec(spec, file), **values)
+    return values
+
+
+class Ranges(click.ParamType):
+    """``p=0..10`` -> {"p": (0, 10)}; integers only."""
+
+    name = "NAME=LOW..HIGH"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dict[str, tuple[int, int]]:
+        if isinstance(value, dict):
+            return value
+        result: dict[str, tuple[int, int]] = {}
+        for part in str(value).split(","):
+            match = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=\s*([0-9]{1,19})\.\.([0-9]{1,19})\s*", part)
+            if match is None:
+                self.fail(f"{part.strip()!r} is not name=low..high (as in p=0..10)", param, ctx)
+            name, low, high = match.group(1), int(match.group(2)), int(match.group(3))
+            result[name] = (low, high)
+        return result
+
+
+def _targets(outs: tuple[str, ...], params: tuple[str, ...], layer: int | None) -> list[Any]:
+    """``--out [LAYER:]SHAPE`` and ``--params [LAYER:]N`` as targets; ``--layer`` is the
+    layer of those without a prefix."""
+    from .solve import SolveError, Target
+
+    def split(text: str) -> tuple[int | None, str]:
+        match = re.fullmatch(r"\s*([0-9]{1,9})\s*:(.*)", text)
+        return (int(match.group(1)), match.group(2)) if match else (layer, text)
+
+    targets = []
+    for text in outs:
+        where, shape = split(text)
+        targets.append(Target.parse_shape(shape, where))
+    for text in params:
+        where, count = split(text)
+        digits = count.strip().replace(",", "").replace("_", "")
+        if not digits.isdigit() or len(digits) > 19:
+            raise SolveError(f"--params {text!r} is not a whole number, as in --params 7600")
+        targets.append(Target(layer=where, params=int(digits)))
+    return targets
+
+
+@cli.command()
+@spec_input
+@click.option(
+    "--out",
+    "outs",
+    multiple=True,
+    metavar="[LAYER:]SHAPE",
+    help="Wanted output shape, as in 14x14x8 (_ for any size).",
+)
+@click.option(
+    "--params",
+    "params",
+    multiple=True,
+    metavar="[LAYER:]N",
+    help="Wanted parameter count (total, or of --layer).",
+)
+@click.option(
+    "--layer",
+    type=click.IntRange(min=1),
+    help="The layer (1-based) the targets are about; default the last / the total.",
+)
+@click.option(
+    "--at",
+    "at",
+    type=Assignments(),
+    multiple=True,
+    help="Values for symbols that are not unknowns.",
+)
+@click.option(
+    "--range", "ranges", type=Ranges(), multiple=True, help="Bounds of unknowns: p=0..10."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Most solutions listed.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the solutions as JSON.")
+def solve(
+    spec: str | None,
+    file: Path | None,
+    outs: tuple[str, ...],
+    params: tuple[str, ...],
+    layer: int | None,
+    at: tuple[dict[str, int], ...],
+    ranges: tuple[dict[str, tuple[int, int]], ...],
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Find every integer value of the spec's symbols that meets the targets.
+
+    \b
+    shapecalc solve "63x63x16 | conv7x7x32 pad{p}" --out 63x63x32
+    shapecalc solve "nxnx3 | conv5x5x8 | maxpool2" --out 14x14x8
+    shapecalc solve "300x300x3 | conv5x5x{c}" --params 7600
+    """
+    from .solve import solve as find
+
+    bounds: dict[str, tuple[int, int]] = {}
+    for group in ranges:
+        bounds.update(group)
+    result = find(
+        _read_spec(spec, file),
+        _targets(outs, params, layer),
+        at=_merge_assignments(at),
+        bounds=bounds,
+        limit=limit,
+    )
     if as_json:
-        click.echo(json.dumps(analysis.to_json(), indent=2))
-    elif markdown:
-        click.echo(analysis.to_markdown(), nl=False)
+        click.echo(json.dumps(result.to_json(), indent=2))
     else:
-        _console().print(analysis)
+        _console().print(result)
 
 
 @cli.command()

@@ -135,11 +135,18 @@ class Analysis:
             symbols_of(d) for d in (*self.input_shape.dims, self.totals.params)
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """The ``--json`` document (see README for the schema)."""
+    def to_json(self, explain: bool = False) -> dict[str, Any]:
+        """The ``--json`` document (see README for the schema); ``explain`` adds each layer's
+        worked arithmetic."""
         from .render.json import analysis_to_json
 
-        return analysis_to_json(self)
+        return analysis_to_json(self, explain=explain)
+
+    def explain(self) -> Any:
+        """The worked arithmetic of every layer (an :class:`~shapecalc.explain.Explanation`)."""
+        from .explain import explain
+
+        return explain(self)
 
     def to_markdown(self) -> str:
         """The table as GitHub Markdown."""
