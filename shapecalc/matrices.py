@@ -222,7 +222,7 @@ def read_npy(path: Path, what: str = "matrix") -> tuple[Any, int]:
         import numpy as np
     except ImportError:
         raise MatrixError(
-            f"{what}: reading .npy files needs numpy: pip install 'shapecalc[npy]'"
+            f"{what}: reading .npy files needs numpy: pip install numpy"
         ) from None
     try:
         array = np.load(path, allow_pickle=False)

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from test_numeric import (
     COURSE_IMAGE,
@@ -113,7 +114,6 @@ def test_pairs_flip_and_files(run: Run, tmp_path: Path) -> None:
 
 
 def test_npy_kernel_bank(run: Run, tmp_path: Path) -> None:
-    np = pytest.importorskip("numpy", reason="numpy is in the test extra")
     np.save(tmp_path / "w.npy", np.array([[[[1]]], [[[2]]]]))  # (C_out=2, C_in=1, 1, 1)
     code, out, _ = run("conv", "-i", "1 2", "-k", str(tmp_path / "w.npy"), "--json")
     assert code == 0 and json.loads(out) == {"output": [[[1, 2]], [[2, 4]]]}
@@ -174,7 +174,6 @@ def test_bad_input_is_one_line_exit_2(run: Run, args: list[str], message: str) -
 def test_bad_npy_rank_and_missing_numpy(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    np = pytest.importorskip("numpy", reason="numpy is in the test extra")
     path = tmp_path / "v.npy"
     np.save(path, np.arange(3))
     code, out, err = run("pool", "-i", str(path), "--size", "1")
@@ -186,5 +185,5 @@ def test_bad_npy_rank_and_missing_numpy(
     code, out, err = run("pool", "-i", str(path), "--size", "1")
     assert (code, err) == (
         2,
-        "error: --input: reading .npy files needs numpy: pip install 'shapecalc[npy]'\n",
+        "error: --input: reading .npy files needs numpy: pip install numpy\n",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from shapecalc import MatrixError
@@ -18,8 +19,6 @@ from shapecalc.matrices import (
     parse_values,
     source_path,
 )
-
-np = pytest.importorskip("numpy", reason="numpy is in the test extra; it reads .npy files")
 
 
 def test_inline_rows_cells_and_channels() -> None:

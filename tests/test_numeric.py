@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from shapecalc import MatrixError, conv2d, pool2d
@@ -176,7 +177,6 @@ def test_work_is_bounded() -> None:
 
 
 def test_numpy_arrays_are_accepted_exactly() -> None:
-    np = pytest.importorskip("numpy", reason="numpy is in the test extra")
     image = np.array([[0.1, 0.2], [0.3, 0.4]])  # floats: read as the decimals they print as
     weights = np.ones((2, 1, 1, 1), dtype=np.int64)  # (C_out, C_in, kh, kw)
     result = conv2d(image, weights, bias=np.array([0.0, 0.5]))
