@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -332,6 +332,20 @@ class SizePair(click.ParamType):
         return numbers[0] if len(numbers) == 1 else (numbers[0], numbers[1])
 
 
+class Padding(click.ParamType):
+    """A conv's padding: ``1``, ``1,2``, or ``same`` (output size ceil(input/stride))."""
+
+    name = "N[,N]|same"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int | tuple[int, int] | Literal["same"]:
+        if isinstance(value, str) and value.strip().lower() == "same":
+            return "same"
+        try:
+            return SizePair().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{value!r} is not an integer, a pair height,width or 'same'", param, ctx)
+
+
 def _print_numeric(result: Any, as_json: bool, markdown: bool) -> None:
     from .render.numeric import json_text, result_grid, result_json, result_markdown
 
@@ -361,7 +375,13 @@ _MATRIX_HELP = (
     help="One output channel's kernel, its input channels separated by '/'; repeat for "
     "more output channels. A .npy kernel may be (kh,kw), (C_in,kh,kw) or (C_out,C_in,kh,kw).",
 )
-@click.option("--pad", type=SizePair(), default=0, show_default=True, help="Zero padding.")
+@click.option(
+    "--pad",
+    type=Padding(),
+    default=0,
+    show_default=True,
+    help="Zero padding; 'same' keeps ceil(input/stride), the odd pixel at the bottom/right.",
+)
 @click.option("--stride", type=SizePair(), default=1, show_default=True, help="Stride.")
 @click.option("--dilation", type=SizePair(), default=1, show_default=True, help="Dilation.")
 @click.option("--bias", metavar="NUMBERS", help="One bias per output channel: '1' or '1 -0.5'.")
@@ -372,7 +392,7 @@ _MATRIX_HELP = (
 def conv(
     image: str,
     kernels: tuple[str, ...],
-    pad: int | tuple[int, int],
+    pad: int | tuple[int, int] | Literal["same"],
     stride: int | tuple[int, int],
     dilation: int | tuple[int, int],
     bias: str | None,
@@ -414,7 +434,9 @@ def conv(
 @click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=_MATRIX_HELP)
 @click.option("--size", type=SizePair(), required=True, help="The window: 2 or height,width.")
 @click.option("--stride", type=SizePair(), help="Stride; defaults to the window.")
-@click.option("--pad", type=SizePair(), default=0, show_default=True, help="Padding, at most half the window.")
+@click.option(
+    "--pad", type=SizePair(), default=0, show_default=True, help="Padding, at most half the window."
+)
 @click.option(
     "--mode",
     type=click.Choice(["max", "avg"]),

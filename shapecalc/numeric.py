@@ -25,6 +25,8 @@ from .matrices import Matrix, Number, Volume, check_channels, normalize, parse_n
 
 #: An int for both dims or (height, width).
 Pair = Union[int, tuple[int, int]]
+#: ((top, bottom), (left, right)) padding.
+Pads = tuple[tuple[int, int], tuple[int, int]]
 PoolMode = Literal["max", "avg"]
 
 #: Most multiplications (or window reads) one call does: pure-Python exact arithmetic runs at
@@ -178,11 +180,11 @@ def _fits(
     kernel: tuple[int, int],
     dilation: tuple[int, int],
     image: Matrix,
-    pad: tuple[int, int],
+    pads: Pads,
 ) -> None:
     """The (dilated) window fits in the padded input in both dims."""
     effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    padded = (len(image) + 2 * pad[0], len(image[0]) + 2 * pad[1])
+    padded = (len(image) + sum(pads[0]), len(image[0]) + sum(pads[1]))
     if effective[0] > padded[0] or effective[1] > padded[1]:
         size = f"{kernel[0]}x{kernel[1]}"
         dilated = f" (dilated to {effective[0]}x{effective[1]})" if effective != kernel else ""
@@ -192,8 +194,14 @@ def _fits(
         )
 
 
-def _out_size(n: int, k: int, p: int, s: int, d: int = 1) -> int:
-    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+def _out_size(n: int, k: int, pads: tuple[int, int], s: int, d: int = 1) -> int:
+    return (n + sum(pads) - d * (k - 1) - 1) // s + 1
+
+
+def _same_pads(n: int, k: int, s: int, d: int) -> tuple[int, int]:
+    """TensorFlow's ``same`` padding (before, after): out = ceil(n/s), the odd pixel after."""
+    total = max((-(-n // s) - 1) * s + d * (k - 1) + 1 - n, 0)
+    return total // 2, total - total // 2
 
 
 def _check_budget(operations: int) -> None:
@@ -209,7 +217,7 @@ def conv2d(
     kernels: Sequence[Sequence[object]],
     *,
     stride: Pair = 1,
-    pad: Pair = 0,
+    pad: Pair | Literal["same"] = 0,
     dilation: Pair = 1,
     bias: Sequence[object] | None = None,
     flip: bool = False,
@@ -221,7 +229,9 @@ def conv2d(
         image: (H, W) or (C_in, H, W) numbers: nested sequences or a numpy array.
         kernels: one kernel per output channel, each (kh, kw) or (C_in, kh, kw); or a numpy
             array shaped (C_out, C_in, kh, kw).
-        stride, pad, dilation: an int, or (height, width).
+        stride, pad, dilation: an int, or (height, width). ``pad="same"`` pads as TensorFlow
+            and shapecalc's ``same`` do: out = ceil(in/stride), the odd pixel at the bottom or
+            right; with stride 1 this is PyTorch's ``padding="same"``.
         bias: one number per output channel, or None.
         flip: flip each kernel in both spatial dims first (true convolution, as in signal
             processing), instead of the cross-correlation deep-learning frameworks compute.
@@ -235,7 +245,7 @@ def conv2d(
     (((5,),),)
     """
     s = _pair(stride, "stride", 1)
-    p = _pair(pad, "pad", 0)
+    p = _pair(pad, "pad", 0) if pad != "same" else (0, 0)
     d = _pair(dilation, "dilation", 1)
     volume = as_volume(image, "the input")
     if hasattr(kernels, "tolist"):  # a (C_out, C_in, kh, kw) or (C_out, kh, kw) numpy array
@@ -272,15 +282,20 @@ def conv2d(
     if flip:
         banks = [tuple(tuple(row[::-1] for row in m[::-1]) for m in bank) for bank in banks]
     kh, kw = len(banks[0][0]), len(banks[0][0][0])
-    _fits("kernel", (kh, kw), d, volume[0], p)
     height, width = len(volume[0]), len(volume[0][0])
-    out_h = _out_size(height, kh, p[0], s[0], d[0])
-    out_w = _out_size(width, kw, p[1], s[1], d[1])
+    pads: Pads = (
+        (_same_pads(height, kh, s[0], d[0]), _same_pads(width, kw, s[1], d[1]))
+        if pad == "same"
+        else ((p[0], p[0]), (p[1], p[1]))
+    )
+    _fits("kernel", (kh, kw), d, volume[0], pads)
+    out_h = _out_size(height, kh, pads[0], s[0], d[0])
+    out_w = _out_size(width, kw, pads[1], s[1], d[1])
     _check_budget(len(banks) * out_h * out_w * len(volume) * kh * kw)
 
     # Exact and fast: scale every matrix to integers by the common denominator of its cells,
     # sum integer products of slices, and divide once per cell.
-    images = [_padded(m, p, 0) for m in volume]
+    images = [_padded(m, pads, 0) for m in volume]
     den_x = _denominator(v for m in volume for row in m for v in row)
     den_w = _denominator(v for bank in banks for m in bank for row in m for v in row)
     int_images = [_scaled(m, den_x) for m in images]
@@ -324,12 +339,12 @@ def conv2d(
     return NumericResult(tuple(output), tuple(kept), "conv")
 
 
-def _padded(matrix: Matrix, pad: tuple[int, int], fill: Any) -> list[list[Any]]:
-    """The matrix with ``pad`` rows and columns of ``fill`` on every side."""
-    ph, pw = pad
-    width = len(matrix[0]) + 2 * pw
-    middle = [[fill] * pw + list(row) + [fill] * pw for row in matrix]
-    return [[fill] * width for _ in range(ph)] + middle + [[fill] * width for _ in range(ph)]
+def _padded(matrix: Matrix, pads: Pads, fill: Any) -> list[list[Any]]:
+    """The matrix with rows of ``fill`` above and below and columns left and right."""
+    (top, bottom), (left, right) = pads
+    width = len(matrix[0]) + left + right
+    middle = [[fill] * left + list(row) + [fill] * right for row in matrix]
+    return [[fill] * width for _ in range(top)] + middle + [[fill] * width for _ in range(bottom)]
 
 
 def _denominator(values: Iterable[Number]) -> int:
@@ -387,10 +402,11 @@ def pool2d(
                 f"pad {padding} is more than half the window {extent} (PyTorch requires pad <= k/2)"
             )
     volume = as_volume(image, "the input")
-    _fits("window", k, (1, 1), volume[0], p)
+    pads: Pads = ((p[0], p[0]), (p[1], p[1]))
+    _fits("window", k, (1, 1), volume[0], pads)
     height, width = len(volume[0]), len(volume[0][0])
-    out_h = _out_size(height, k[0], p[0], s[0])
-    out_w = _out_size(width, k[1], p[1], s[1])
+    out_h = _out_size(height, k[0], pads[0], s[0])
+    out_w = _out_size(width, k[1], pads[1], s[1])
     _check_budget(len(volume) * out_h * out_w * k[0] * k[1])
     area = k[0] * k[1]
 
@@ -400,7 +416,7 @@ def pool2d(
     output: list[Matrix] = []
     kept: list[Cell] = []
     for c, matrix in enumerate(volume):
-        padded = _padded(matrix, p, fill)
+        padded = _padded(matrix, pads, fill)
         den = _denominator(v for row in matrix for v in row) if mode == "avg" else 1
         scaled = _scaled(padded, den)
         rows: list[tuple[Number, ...]] = []

@@ -113,6 +113,14 @@ def test_pairs_flip_and_files(run: Run, tmp_path: Path) -> None:
     assert json.loads(out) == {"output": [[2, 3], [5, 6], [8, 9], [8, 9]]}
 
 
+def test_same_padding(run: Run) -> None:
+    # by hand: the 2x2 kernel of ones pads one zero row and column after (bottom, right)
+    code, out, _ = run(
+        "conv", "-i", "1 2 3; 4 5 6; 7 8 9", "-k", "1 1; 1 1", "--pad", "same", "--json"
+    )
+    assert (code, json.loads(out)) == (0, {"output": [[12, 16, 9], [24, 28, 15], [15, 17, 9]]})
+
+
 def test_npy_kernel_bank(run: Run, tmp_path: Path) -> None:
     np.save(tmp_path / "w.npy", np.array([[[[1]]], [[[2]]]]))  # (C_out=2, C_in=1, 1, 1)
     code, out, _ = run("conv", "-i", "1 2", "-k", str(tmp_path / "w.npy"), "--json")
@@ -154,6 +162,10 @@ def test_npy_kernel_bank(run: Run, tmp_path: Path) -> None:
         (
             ["conv", "-i", "1", "-k", "1", "--stride", "two"],
             "Invalid value for '--stride': 'two' is not an integer or a pair height,width (as in 2,1)",
+        ),
+        (
+            ["conv", "-i", "1", "-k", "1", "--pad", "sam"],
+            "Invalid value for '--pad': 'sam' is not an integer, a pair height,width or 'same'",
         ),
         (
             ["conv", "-i", "1", "-k", "1", "--json", "--markdown"],

@@ -74,6 +74,17 @@ def test_padding_stride_dilation_and_pairs_by_hand() -> None:
     assert conv2d(image, [[[1]]], stride=(1, 2)).output == (((1, 3), (4, 6), (7, 9)),)
 
 
+def test_same_padding_by_hand() -> None:
+    image = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    # a 2x2 kernel needs one pixel of padding; as in TensorFlow and PyTorch it goes after
+    # (bottom, right): the last column sums 3 + 6 with two zeros
+    result = conv2d(image, [[[1, 1], [1, 1]]], pad="same")
+    assert result.output == (((12, 16, 9), (24, 28, 15), (15, 17, 9)),)
+    # stride 2: ceil(3/2) = 2 outputs, total padding (2 - 1)·2 + 3 - 3 = 2, one on each side
+    strided = conv2d(image, [[[0, 0, 0], [0, 1, 0], [0, 0, 0]]], pad="same", stride=2)
+    assert strided.output == (((1, 3), (7, 9)),)
+
+
 def test_channels_sum_and_several_kernels_give_several_outputs() -> None:
     image = [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]  # (C=2, H=2, W=2)
     kernels = [

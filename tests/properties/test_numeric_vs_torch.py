@@ -20,6 +20,8 @@ from shapecalc import MatrixError, conv2d, pool2d
 torch = pytest.importorskip("torch", reason="torch is the oracle (CI installs it)")
 F = torch.nn.functional
 
+from .torch_oracle import tf_same_pad  # noqa: E402 - needs torch, imported after the skip
+
 #: Integers, or quarters: exact in binary floating point, exact in our Fractions.
 cells = st.one_of(
     st.integers(-9, 9),
@@ -65,8 +67,9 @@ def _extent(draw: st.DrawFn, low: int, high: int) -> int:
 def conv_cases(draw: st.DrawFn) -> dict[str, Any]:
     c_in, c_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    stride, pad, dilation = draw(pair(1, 3)), draw(pair(0, 2)), draw(pair(1, 3))
-    (ph, pw), (dh, dw) = as_pair(pad), as_pair(dilation)
+    stride, dilation = draw(pair(1, 3)), draw(pair(1, 3))
+    pad = draw(st.one_of(pair(0, 2), st.just("same")))
+    (ph, pw), (dh, dw) = as_pair(pad if pad != "same" else 0), as_pair(dilation)
     h = _extent(draw, dh * (kh - 1) + 1 - 2 * ph, 7)
     w = _extent(draw, dw * (kw - 1) + 1 - 2 * pw, 7)
     return {
@@ -90,15 +93,20 @@ def test_conv2d_equals_torch(case: dict[str, Any]) -> None:
         if case["bias"] is not None
         else None
     )
+    image = tensor(case["image"]).unsqueeze(0)
+    stride, dilation = as_pair(case["stride"]), as_pair(case["dilation"])
+    padding: Any = as_pair(case["pad"]) if case["pad"] != "same" else (0, 0)
+    if case["pad"] == "same" and stride == (1, 1):
+        padding = "same"  # torch's own 'same', defined for stride 1
+    elif case["pad"] == "same":  # TensorFlow's 'same', as the calculator's oracle pads it
+        (kh, kw), (h, w) = weight.shape[-2:], image.shape[-2:]
+        top, bottom = tf_same_pad(h, kh, stride[0], dilation[0])
+        left, right = tf_same_pad(w, kw, stride[1], dilation[1])
+        image = F.pad(image, (left, right, top, bottom))
     try:
-        expected = F.conv2d(
-            tensor(case["image"]).unsqueeze(0),
-            weight,
-            bias,
-            stride=as_pair(case["stride"]),
-            padding=as_pair(case["pad"]),
-            dilation=as_pair(case["dilation"]),
-        )[0].tolist()
+        expected = F.conv2d(image, weight, bias, stride=stride, padding=padding, dilation=dilation)[
+            0
+        ].tolist()
     except RuntimeError:
         expected = None
     try:
