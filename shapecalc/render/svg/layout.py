@@ -204,15 +204,16 @@ class Placed:
     gaps: list[Box]  # gaps[i] lies between cells[i] and cells[i + 1]
 
 
-def arrange(cells: list[Cell], options: DrawOptions, spacing: float) -> Placed:
-    """Place cells one after another with room for each operation label between them."""
+def arrange(cells: list[Cell], options: DrawOptions, spacing: float, op_gaps: bool = True) -> Placed:
+    """Place cells one after another, with room for each operation label between them
+    unless ``op_gaps`` is False (the style writes operations inside the cells)."""
     vertical = options.direction == "vertical"
     placed: list[Cell] = []
     gaps: list[Box] = []
     cursor = 0.0
     for i, cell in enumerate(cells):
         box = cell.group.box() or (0.0, 0.0, 0.0, 0.0)
-        op = cell.stage.op if options.labels and i > 0 else ()
+        op = cell.stage.op if options.labels and op_gaps and i > 0 else ()
         if vertical:
             need = len(op) * LINE + 12
         else:

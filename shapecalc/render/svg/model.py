@@ -8,7 +8,7 @@ normalisation keep the shape, so they are folded into the operation that precede
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...errors import ShapecalcError, SubstitutionError
 from ...layers.activation import Dropout
@@ -56,6 +56,7 @@ class Stage:
         label: the tensor's label, ``16@28×28`` or ``1×120`` (symbolic with ``--at``).
         op: lines naming the operation that produced it (empty for the input).
         window: the kernel or pooling window of that operation, when it has one.
+        texts: each dim as written in the label (symbolic with ``--at``).
     """
 
     index: int
@@ -64,6 +65,7 @@ class Stage:
     label: str
     op: tuple[str, ...] = ()
     window: tuple[int, ...] | None = None
+    texts: tuple[str, ...] = ()
 
     @property
     def is_flat(self) -> bool:
@@ -166,16 +168,22 @@ def stages(analysis: Analysis) -> list[Stage]:
     """The tensors to draw, in order, with their labels and the operations between them."""
     symbolic = analysis.input_formula is not None
     first = analysis.input_formula if symbolic and analysis.input_formula else analysis.input_shape
-    result = [Stage(0, "input", _concrete_dims(analysis.input_shape, analysis), shape_label(first))]
+    result = [
+        Stage(
+            0,
+            "input",
+            _concrete_dims(analysis.input_shape, analysis),
+            shape_label(first),
+            texts=tuple(fmt(d) for d in first.dims),
+        )
+    ]
     folded: list[str] = []
 
     def close() -> None:
         if folded:
             last = result[-1]
             extra = "+ " + " + ".join(folded)
-            result[-1] = Stage(
-                last.index, last.kind, last.dims, last.label, (*last.op, extra), last.window
-            )
+            result[-1] = replace(last, op=(*last.op, extra))
             folded.clear()
 
     for row in analysis.rows:
@@ -185,15 +193,16 @@ def stages(analysis: Analysis) -> list[Stage]:
         close()
         if len(result) >= MAX_STAGES:
             raise DrawError(f"the network has more than {MAX_STAGES:,} tensors to draw")
-        label = shape_label(row.formula if row.formula is not None else row.output_shape)
+        shown = row.formula if row.formula is not None else row.output_shape
         result.append(
             Stage(
                 row.index,
                 row.kind,
                 _concrete_dims(row.output_shape, analysis),
-                label,
+                shape_label(shown),
                 (op_name(row),),
                 _window_of(row),
+                tuple(fmt(d) for d in shown.dims),
             )
         )
     close()
