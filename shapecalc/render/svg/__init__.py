@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from ...network import Analysis
-from ...symbolic import fmt
 from .elements import document
 from .layout import DEFAULT_COLORS, DIRECTIONS, SCALES, STYLES, DrawOptions, parse_colors
 from .model import DrawError, Stage, stages
@@ -36,7 +35,11 @@ def analysis_to_svg(analysis: Analysis, options: DrawOptions | None = None, **kw
         DrawError: bad options, or a style that cannot draw this network.
         SubstitutionError: a symbolic spec without values for its symbols.
     """
-    options = DrawOptions(**kwargs) if options is None else (DrawOptions(**{**options.__dict__, **kwargs}))
+    options = (
+        DrawOptions(**kwargs)
+        if options is None
+        else (DrawOptions(**{**options.__dict__, **kwargs}))
+    )
     style = options.style or default_style(analysis)
     options = options.with_style(style)
     drawn = stages(analysis)
@@ -48,8 +51,10 @@ def analysis_to_svg(analysis: Analysis, options: DrawOptions | None = None, **kw
         from .lenet import draw
     root = draw(drawn, options)
     title = options.title or f"{style} drawing of a network"
-    out = fmt(analysis.output_shape.dims[-1]) if analysis.output_shape.dims else ""
-    description = f"shapecalc {style} drawing; input {drawn[0].label}, output {out}: {analysis.source.strip()}"
+    # The spec on one line, without comments: what was drawn, for screen readers and search.
+    lines = (line.split("#")[0].strip() for line in analysis.source.splitlines())
+    spec = " ".join(line for line in lines if line)
+    description = f"shapecalc {style} drawing of: {spec}"
     return document(root, title, description)
 
 

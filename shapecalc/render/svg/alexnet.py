@@ -8,9 +8,10 @@ the next box; dense layers are tall thin boxes joined by arrows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Text
+from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
 from .layout import Cell, DrawOptions, arrange, finish, op_labels, scaler, shade, tint
 from .model import Stage
 
@@ -23,6 +24,7 @@ OBLIQUE = 0.35
 #: Thickness of a dense layer's box.
 THIN = 8.0
 DEFAULT_SPACING = 40.0
+_PYRAMID: Style = {"class": "projection", "stroke": "#222222", "stroke-width": 0.7}
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,16 @@ def _project(x: float, y: float, z: float) -> tuple[float, float]:
     return (x + OBLIQUE * z, y - OBLIQUE * z)
 
 
-def _faces(x: float, y: float, solid: Solid, color: str, style: dict[str, str | float], cls: str) -> list[Element]:
+def _faces(x: float, y: float, solid: Solid, color: str, style: Style, cls: str) -> list[Element]:
     """Front, top and side faces of a box whose front face's top-left corner is (x, y)."""
     c, h, z = solid.c, solid.h, solid.z
     top = (_project(x, y, 0), _project(x + c, y, 0), _project(x + c, y, z), _project(x, y, z))
-    side = (_project(x + c, y, 0), _project(x + c, y, z), _project(x + c, y + h, z), _project(x + c, y + h, 0))
+    side = (
+        _project(x + c, y, 0),
+        _project(x + c, y, z),
+        _project(x + c, y + h, z),
+        _project(x + c, y + h, 0),
+    )
     return [
         Rect(x, y, c, h, {"class": cls, "fill": color, **style}),
         Polygon(top, {"class": cls, "fill": tint(color), **style}),
@@ -57,25 +64,37 @@ def _origin(solid: Solid) -> tuple[float, float]:
 
 def _cell(stage: Stage, solid: Solid, options: DrawOptions) -> Cell:
     group = Group({"class": f"layer {stage.kind}", "id": f"layer-{stage.index}"})
-    style: dict[str, str | float] = {"stroke": "#333333", "stroke-width": 0.6, "fill-opacity": options.opacity}
+    style: Style = {"stroke": "#333333", "stroke-width": 0.6, "fill-opacity": options.opacity}
     x, y = _origin(solid)
     group.add(*_faces(x, y, solid, options.color(stage.kind), style, "box"))
     if options.labels:
         if stage.is_flat:
-            group.add(Text(x + solid.c / 2, y + solid.h + FONT_SIZE + 4, stage.texts[0], cls="edge-label"))
+            group.add(
+                Text(x + solid.c / 2, y + solid.h + FONT_SIZE + 4, stage.texts[0], cls="edge-label")
+            )
         else:
             h_text, w_text = stage.texts[-3], stage.texts[-2]
             if len(stage.texts) == 2:  # a 1D signal: L high, 1 deep
                 h_text, w_text = stage.texts[0], "1"
             c_text = stage.texts[-1]
-            group.add(Text(x - 4, y + solid.h / 2 + FONT_SIZE * 0.35, h_text, anchor="end", cls="edge-label"))
+            group.add(
+                Text(
+                    x - 4,
+                    y + solid.h / 2 + FONT_SIZE * 0.35,
+                    h_text,
+                    anchor="end",
+                    cls="edge-label",
+                )
+            )
             wx, wy = _project(x, y, solid.z / 2)
             group.add(Text(wx - 4, wy, w_text, anchor="end", cls="edge-label"))
             group.add(Text(x + solid.c / 2, y + solid.h + FONT_SIZE + 4, c_text, cls="edge-label"))
     return Cell(stage, group, (x, y, x + solid.c, y + solid.h))
 
 
-def _kernel(prev: Cell, before: Solid, cell: Cell, after: Solid, side: object) -> list[Element]:
+def _kernel(
+    prev: Cell, before: Solid, cell: Cell, after: Solid, side: Callable[[int], float]
+) -> list[Element]:
     """The kernel inside the previous box and its pyramid to a point on this box."""
     stage = cell.stage
     if stage.window is None or prev.front is None or cell.front is None or prev.stage.is_flat:
@@ -84,14 +103,14 @@ def _kernel(prev: Cell, before: Solid, cell: Cell, after: Solid, side: object) -
     kw_size = stage.window[1] if len(stage.window) > 1 else 1
     kernel = Solid(
         min(6.0, before.c * 0.5),
-        min(side(kh_size), before.h * 0.6),  # type: ignore[operator]
-        min(side(kw_size), before.z * 0.6),  # type: ignore[operator]
+        min(side(kh_size), before.h * 0.6),
+        min(side(kw_size), before.z * 0.6),
     )
     x0, y0 = prev.front[0], prev.front[1]
     kx = x0 + before.c - kernel.c - min(2.0, before.c * 0.25)
     ky = y0 + (before.h - kernel.h) * 0.4
     kz = (before.z - kernel.z) * 0.5
-    style: dict[str, str | float] = {"stroke": "#111111", "stroke-width": 0.8, "fill-opacity": 0.85}
+    style: Style = {"stroke": "#111111", "stroke-width": 0.8, "fill-opacity": 0.85}
     faces = []
     # The kernel's faces drawn from its own front corner, shifted back to depth kz.
     for face in _faces(kx, ky, kernel, "#fff2cc", style, "kernel"):
@@ -99,12 +118,11 @@ def _kernel(prev: Cell, before: Solid, cell: Cell, after: Solid, side: object) -
     nx0, ny0 = cell.front[0], cell.front[1]
     apex = _project(nx0 + min(2.0, after.c * 0.5), ny0 + after.h * 0.45, after.z * 0.5)
     corners = [
-        _project(kx + kernel.c, ky + dy, kz + dz) for dy in (0.0, kernel.h) for dz in (0.0, kernel.z)
+        _project(kx + kernel.c, ky + dy, kz + dz)
+        for dy in (0.0, kernel.h)
+        for dz in (0.0, kernel.z)
     ]
-    lines: list[Element] = [
-        Line(cx, cy, apex[0], apex[1], {"class": "projection", "stroke": "#222222", "stroke-width": 0.7})
-        for cx, cy in corners
-    ]
+    lines: list[Element] = [Line(cx, cy, apex[0], apex[1], _PYRAMID) for cx, cy in corners]
     return [*faces, *lines]
 
 
@@ -118,7 +136,7 @@ def _arrow(prev: Cell, before: Solid, cell: Cell, vertical: bool) -> list[Elemen
     """An arrow from the previous box to a dense layer's box."""
     if prev.front is None or cell.front is None:
         return []
-    style = {"class": "arrow", "stroke": "#333333", "stroke-width": 1.0}
+    style: Style = {"class": "arrow", "stroke": "#333333", "stroke-width": 1.0}
     if vertical:
         x = (cell.front[0] + cell.front[2]) / 2
         y1, y2 = prev.front[3] + 3, cell.front[1] - OBLIQUE * THIN - 3
@@ -134,12 +152,16 @@ def draw(stages: list[Stage], options: DrawOptions) -> Group:
     """The drawing of ``stages`` in AlexNet style."""
     maps = [s for s in stages if not s.is_flat]
     vectors = [s for s in stages if s.is_flat]
-    side = scaler(options.scale, max((max(s.height, s.width) for s in maps), default=1), LONGEST, SHORTEST)
+    side = scaler(
+        options.scale, max((max(s.height, s.width) for s in maps), default=1), LONGEST, SHORTEST
+    )
     depth = scaler(options.scale, max((s.channels for s in maps), default=1), DEEPEST, SHALLOWEST)
     bar_mode = "linear" if options.scale == "linear" else "sqrt"
     bar = scaler(bar_mode, max((s.channels for s in vectors), default=1), LONGEST, SHORTEST)
     solids = [
-        Solid(THIN, bar(s.channels), THIN) if s.is_flat else Solid(depth(s.channels), side(s.height), side(s.width))
+        Solid(THIN, bar(s.channels), THIN)
+        if s.is_flat
+        else Solid(depth(s.channels), side(s.height), side(s.width))
         for s in stages
     ]
     cells = [_cell(s, solid, options) for s, solid in zip(stages, solids)]

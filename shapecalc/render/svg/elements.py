@@ -17,6 +17,8 @@ FONT_FAMILY = "'DejaVu Sans', Verdana, 'Helvetica Neue', Arial, sans-serif"
 FONT_SIZE = 12.0
 
 Box = tuple[float, float, float, float]  # min x, min y, max x, max y
+#: Presentation attributes of an element (fill, stroke, class, ...).
+Style = dict[str, str | float]
 
 
 def num(value: float) -> str:
@@ -118,7 +120,12 @@ class Line:
 
     def box(self) -> Box:
         """Bounding box."""
-        return (min(self.x1, self.x2), min(self.y1, self.y2), max(self.x1, self.x2), max(self.y1, self.y2))
+        return (
+            min(self.x1, self.x2),
+            min(self.y1, self.y2),
+            max(self.x1, self.x2),
+            max(self.y1, self.y2),
+        )
 
     def svg(self) -> str:
         """SVG markup."""
@@ -221,11 +228,11 @@ def document(root: Group, title: str, description: str, background: str = "#ffff
     box = root.box() or (0.0, 0.0, 1.0, 1.0)
     x0, y0 = box[0] - MARGIN, box[1] - MARGIN
     width, height = box[2] - box[0] + 2 * MARGIN, box[3] - box[1] + 2 * MARGIN
-    head = {
+    head: Style = {
         "xmlns": "http://www.w3.org/2000/svg",
         "version": "1.1",
-        "width": float(round(width)),
-        "height": float(round(height)),
+        "width": width,
+        "height": height,
         "viewBox": f"{num(x0)} {num(y0)} {num(width)} {num(height)}",
         "font-family": FONT_FAMILY,
         "font-size": FONT_SIZE,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from .elements import FONT_SIZE, Circle, Element, Group, Line, Text
+from .elements import FONT_SIZE, Circle, Element, Group, Line, Style, Text
 from .layout import LINE, Cell, DrawOptions, arrange, finish
 from .model import DrawError, Stage
 
@@ -17,16 +17,16 @@ from .model import DrawError, Stage
 RADIUS, PITCH = 8.0, 22.0
 DEFAULT_SPACING = 90.0
 
-_SUPERSCRIPT = str.maketrans(
-    "0123456789+-()nijkmxyab", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿⁱʲᵏᵐˣʸᵃᵇ"
-)
+_SUPERSCRIPT = str.maketrans("0123456789+-()nijkmxyab", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿⁱʲᵏᵐˣʸᵃᵇ")
 
 
 def space(size: str) -> str:
     """``ℝ⁷⁸⁴``; sizes that have no superscript form read ``ℝ^(n*m)``."""
     compact = size.replace(" ", "")
     raised = compact.translate(_SUPERSCRIPT)
-    if any(c in compact for c in "*/_,.") or any(c.isalpha() and c not in "nijkmxyab" for c in compact):
+    if any(c in compact for c in "*/_,.") or any(
+        c.isalpha() and c not in "nijkmxyab" for c in compact
+    ):
         return f"ℝ^({compact})"
     return "ℝ" + raised
 
@@ -46,13 +46,15 @@ def _slots(count: int, cap: int) -> list[int | None]:
     return [*range(top), None, *range(count - (cap - top), count)]
 
 
-def _cell(stage: Stage, position: int, count: int, options: DrawOptions) -> tuple[Cell, list[tuple[float, float]]]:
+def _cell(
+    stage: Stage, position: int, count: int, options: DrawOptions
+) -> tuple[Cell, list[tuple[float, float]]]:
     vertical = options.direction == "vertical"
     group = Group({"class": f"layer {stage.kind}", "id": f"layer-{stage.index}"})
     slots = _slots(stage.channels, options.max_nodes)
     extent = (len(slots) - 1) * PITCH
     centres: list[tuple[float, float]] = []
-    style = {
+    style: Style = {
         "fill": options.color(stage.kind),
         "fill-opacity": options.opacity,
         "stroke": "#333333",
@@ -85,8 +87,15 @@ def _cell(stage: Stage, position: int, count: int, options: DrawOptions) -> tupl
     return Cell(stage, group), centres
 
 
-def _edges(start: list[tuple[float, float]], end: list[tuple[float, float]], options: DrawOptions) -> list[Element]:
-    style = {"class": "edge", "stroke": "#505050", "stroke-width": 0.5, "stroke-opacity": 0.6}
+def _edges(
+    start: list[tuple[float, float]], end: list[tuple[float, float]], options: DrawOptions
+) -> list[Element]:
+    style: Style = {
+        "class": "edge",
+        "stroke": "#505050",
+        "stroke-width": 0.5,
+        "stroke-opacity": 0.6,
+    }
     lines: list[Element] = []
     for x1, y1 in start:
         for x2, y2 in end:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .elements import FONT_SIZE, Box, Circle, Element, Group, Line, Polygon, Rect, Text, text_width
+from .elements import FONT_SIZE, Box, Circle, Element, Group, Line, Rect, Text, text_width
 from .model import DrawError, Stage
 
 STYLES = ("lenet", "alexnet", "fcnn")
@@ -42,7 +42,9 @@ KIND_NAMES = {
 }
 
 # A colour is a #hex value or a CSS colour name: nothing else can reach the SVG attributes.
-_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,30}")
+_COLOR = re.compile(
+    r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,30}"
+)
 
 
 def parse_colors(text: str) -> dict[str, str]:
@@ -96,13 +98,22 @@ class DrawOptions:
 
     def __post_init__(self) -> None:
         checks = (
-            (self.style is None or self.style in STYLES, f"style {self.style!r}: use one of {', '.join(STYLES)}"),
+            (
+                self.style is None or self.style in STYLES,
+                f"style {self.style!r}: use one of {', '.join(STYLES)}",
+            ),
             (self.scale in SCALES, f"scale {self.scale!r}: use one of {', '.join(SCALES)}"),
-            (self.direction in DIRECTIONS, f"direction {self.direction!r}: use horizontal or vertical"),
+            (
+                self.direction in DIRECTIONS,
+                f"direction {self.direction!r}: use horizontal or vertical",
+            ),
             (1 <= self.max_channels <= 64, f"max_channels {self.max_channels!r}: use 1 to 64"),
             (2 <= self.max_nodes <= 64, f"max_nodes {self.max_nodes!r}: use 2 to 64"),
             (0.0 <= self.opacity <= 1.0, f"opacity {self.opacity!r}: use 0 to 1"),
-            (self.spacing is None or 0 <= self.spacing <= 1000, f"spacing {self.spacing!r}: use 0 to 1000"),
+            (
+                self.spacing is None or 0 <= self.spacing <= 1000,
+                f"spacing {self.spacing!r}: use 0 to 1000",
+            ),
         )
         for ok, message in checks:
             if not ok:
@@ -204,7 +215,9 @@ class Placed:
     gaps: list[Box]  # gaps[i] lies between cells[i] and cells[i + 1]
 
 
-def arrange(cells: list[Cell], options: DrawOptions, spacing: float, op_gaps: bool = True) -> Placed:
+def arrange(
+    cells: list[Cell], options: DrawOptions, spacing: float, op_gaps: bool = True
+) -> Placed:
     """Place cells one after another, with room for each operation label between them
     unless ``op_gaps`` is False (the style writes operations inside the cells)."""
     vertical = options.direction == "vertical"
@@ -254,7 +267,7 @@ def op_labels(placed: Placed, options: DrawOptions) -> None:
             cell.group.add(Text(middle, bottom + k * LINE, line, cls="op-label"))
 
 
-def finish(body: list[Element], stages: list[Stage], options: DrawOptions) -> Group:
+def finish(body: Sequence[Element], stages: list[Stage], options: DrawOptions) -> Group:
     """The whole drawing: the title above, the body, and the legend below."""
     root = Group({"class": "drawing"}, list(body))
     box = root.box() or (0.0, 0.0, 0.0, 0.0)
@@ -266,7 +279,13 @@ def finish(body: list[Element], stages: list[Stage], options: DrawOptions) -> Gr
         legend = Group({"class": "legend"})
         x, y = box[0], box[3] + 28
         for kind in kinds:
-            swatch = Rect(x, y - 10, 12, 12, {"fill": options.color(kind), "stroke": "#333333", "stroke-width": 0.5})
+            swatch = Rect(
+                x,
+                y - 10,
+                12,
+                12,
+                {"fill": options.color(kind), "stroke": "#333333", "stroke-width": 0.5},
+            )
             name = KIND_NAMES.get(kind, kind)
             legend.add(swatch, Text(x + 17, y, name, anchor="start", cls="legend-label"))
             x += 17 + text_width(name) + 18

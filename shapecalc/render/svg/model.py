@@ -80,7 +80,9 @@ class Stage:
     @property
     def height(self) -> int:
         """The first spatial dim drawn (H; L for a 1D signal; 1 for a vector)."""
-        return self.dims[-3] if len(self.dims) >= 3 else (self.dims[0] if len(self.dims) == 2 else 1)
+        return (
+            self.dims[-3] if len(self.dims) >= 3 else (self.dims[0] if len(self.dims) == 2 else 1)
+        )
 
     @property
     def width(self) -> int:
