@@ -35,3 +35,16 @@ DRAWINGS["keras_mnist_lenet_options"] = (
     },
 )
 DRAWINGS["vgg16_lenet_linear"] = (EXAMPLES["vgg16"], {"style": "lenet", "scale": "linear"})
+
+#: Unusual inputs: a 1D signal, a volume, a first activation, huge sizes, every reshape.
+ODD = {
+    "signal": "100x8 | conv5x16 pad2 | maxpool2 | flatten | dense3",
+    "volume": "16x16x16x3 | conv3x3x3x8 stride2 pad1 | globalavgpool | dense2",
+    "huge": "1000x1000x3 | conv3x3x100000 | maxpool2 | flatten | dense1000000000000",
+    "reshapes": "64x64x3 | zeropad1 | conv3x3x8 | bn | upsample2 | gap | dense5",
+    "input_only": "28x28x1",
+}
+for _name, _spec in ODD.items():
+    for _style in ("lenet", "alexnet"):
+        DRAWINGS[f"odd_{_name}_{_style}"] = (_spec, {"style": _style})
+DRAWINGS["odd_relu_first_fcnn"] = ("1000000000000000000 | relu | dense4096 | dense1", {"style": "fcnn"})

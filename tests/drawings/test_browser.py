@@ -95,7 +95,7 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 def test_everything_lies_inside_the_viewbox(layout: dict[str, dict], name: str) -> None:
     x, y, w, h = layout[name]["view"]
     items = layout[name]["items"]
-    assert len(items) > 10
+    assert len(items) >= 3  # at least a shape, its label and the legend
     outside = [
         item
         for item in items

@@ -73,9 +73,10 @@ def _cell(stage: Stage, solid: Solid, options: DrawOptions) -> Cell:
                 Text(x + solid.c / 2, y + solid.h + FONT_SIZE + 4, stage.texts[0], cls="edge-label")
             )
         else:
-            h_text, w_text = stage.texts[-3], stage.texts[-2]
             if len(stage.texts) == 2:  # a 1D signal: L high, 1 deep
                 h_text, w_text = stage.texts[0], "1"
+            else:  # a volume's D is written with H: D×H on the upright edge
+                h_text, w_text = "×".join(stage.texts[:-2]), stage.texts[-2]
             c_text = stage.texts[-1]
             group.add(
                 Text(

@@ -16,6 +16,8 @@ from .model import DrawError, Stage
 #: Node radius and the distance between node centres within a layer, in px.
 RADIUS, PITCH = 8.0, 22.0
 DEFAULT_SPACING = 90.0
+#: Most edges one drawing holds (each is a line of about 100 bytes).
+MAX_EDGES = 200_000
 
 _SUPERSCRIPT = str.maketrans("0123456789+-()nijkmxyab", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿⁱʲᵏᵐˣʸᵃᵇ")
 
@@ -113,6 +115,12 @@ def draw(stages: list[Stage], options: DrawOptions) -> Group:
                 f"the fcnn style draws vectors, but this network has {stage.label} feature maps; "
                 "use --style lenet or --style alexnet"
             )
+    drawn = [min(s.channels, options.max_nodes) for s in stages]
+    edges = sum(a * b for a, b in zip(drawn, drawn[1:]))
+    if edges > MAX_EDGES:
+        raise DrawError(
+            f"the drawing would have {edges:,} edges (at most {MAX_EDGES:,}); lower --max-nodes"
+        )
     built = [_cell(s, i, len(stages), options) for i, s in enumerate(stages)]
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
     placed = arrange([cell for cell, _ in built], options, spacing, op_gaps=False)
