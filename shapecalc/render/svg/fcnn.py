@@ -116,10 +116,10 @@ def draw(stages: list[Stage], options: DrawOptions) -> Group:
                 "use --style lenet or --style alexnet"
             )
     drawn = [min(s.channels, options.max_nodes) for s in stages]
-    edges = sum(a * b for a, b in zip(drawn, drawn[1:]))
-    if edges > MAX_EDGES:
+    total = sum(a * b for a, b in zip(drawn, drawn[1:]))
+    if total > MAX_EDGES:
         raise DrawError(
-            f"the drawing would have {edges:,} edges (at most {MAX_EDGES:,}); lower --max-nodes"
+            f"the drawing would have {total:,} edges (at most {MAX_EDGES:,}); lower --max-nodes"
         )
     built = [_cell(s, i, len(stages), options) for i, s in enumerate(stages)]
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
