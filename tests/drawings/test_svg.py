@@ -367,3 +367,10 @@ def test_readme_shows_every_image_in_docs_img() -> None:
     for name in images:
         assert f"(docs/img/{name})" in readme
         assert (ROOT / "docs" / "img" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_drawing_too_large_to_be_useful_is_refused() -> None:
+    deep = "784 | " + " | ".join(["dense64"] * 200)  # 200 gaps of 64 x 64 edges = 819,200
+    with pytest.raises(DrawError, match="819,200 edges"):
+        analyze(deep).to_svg(style="fcnn", max_nodes=64)
+    assert analyze(deep).to_svg(style="fcnn", max_nodes=8).count("<line") == 200 * 64
