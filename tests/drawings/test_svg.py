@@ -143,6 +143,9 @@ def test_alexnet_style_writes_h_w_c_on_the_edges() -> None:
             assert (len(pyramid), len(arrows)) == (4, 0)
         elif kind in ("layer dense", "layer reshape"):
             assert (len(pyramid), len(arrows)) == (0, 1)
+    # Kernel sizes of torchvision's AlexNet, written beside each kernel.
+    kernels = [texts(g, "kernel-label") for g in groups]
+    assert [k for k in kernels if k] == [["11×11"], ["3×3"], ["5×5"], ["3×3"]] + [["3×3"]] * 4
 
 
 @pytest.mark.parametrize("cap", [2, 5, 16])

@@ -93,29 +93,52 @@ def _cell(stage: Stage, solid: Solid, options: DrawOptions) -> Cell:
     return Cell(stage, group, (x, y, x + solid.c, y + solid.h))
 
 
-def _kernel(
-    prev: Cell, before: Solid, cell: Cell, after: Solid, side: Callable[[int], float]
-) -> list[Element]:
-    """The kernel inside the previous box and its pyramid to a point on this box."""
-    stage = cell.stage
-    if stage.window is None or prev.front is None or cell.front is None or prev.stage.is_flat:
-        return []
-    kh_size = stage.window[0]
-    kw_size = stage.window[1] if len(stage.window) > 1 else 1
+def _kernel_solid(
+    x0: float, y0: float, before: Solid, window: tuple[int, ...], side: Callable[[int], float]
+) -> tuple[Solid, float, float, float]:
+    """The kernel's size and the corner (x, y, depth) where it sits inside the box before."""
+    kh_size = window[0]
+    kw_size = window[1] if len(window) > 1 else 1
     kernel = Solid(
         min(6.0, before.c * 0.5),
         min(side(kh_size), before.h * 0.6),
         min(side(kw_size), before.z * 0.6),
     )
-    x0, y0 = prev.front[0], prev.front[1]
     kx = x0 + before.c - kernel.c - min(2.0, before.c * 0.25)
     ky = y0 + (before.h - kernel.h) * 0.4
     kz = (before.z - kernel.z) * 0.5
+    return kernel, kx, ky, kz
+
+
+def _kernel_box(
+    prev: Cell, before: Solid, stage: Stage, side: Callable[[int], float], labels: bool
+) -> Group | None:
+    """The kernel of ``stage``'s operation inside the previous box, with its size written
+    beside the box (in the previous cell's coordinates, so that it is placed with it)."""
+    if stage.window is None or prev.front is None or prev.stage.is_flat:
+        return None
+    kernel, kx, ky, kz = _kernel_solid(prev.front[0], prev.front[1], before, stage.window, side)
     style: Style = {"stroke": "#111111", "stroke-width": 0.8, "fill-opacity": 0.85}
-    faces = []
     # The kernel's faces drawn from its own front corner, shifted back to depth kz.
-    for face in _faces(kx, ky, kernel, "#fff2cc", style, "kernel"):
-        faces.append(_shift_depth(face, kz))
+    group = Group(
+        children=[_shift_depth(f, kz) for f in _faces(kx, ky, kernel, "#fff2cc", style, "kernel")]
+    )
+    if labels:
+        right = prev.front[0] + before.c + OBLIQUE * before.z + 4
+        bottom = ky + kernel.h - OBLIQUE * kz + FONT_SIZE + 2
+        size = "×".join(str(k) for k in stage.window)
+        group.add(Text(right, bottom, size, anchor="start", cls="kernel-label"))
+    return group
+
+
+def _pyramid(
+    prev: Cell, before: Solid, cell: Cell, after: Solid, side: Callable[[int], float]
+) -> list[Element]:
+    """Lines from the kernel's far face to a point on this box."""
+    stage = cell.stage
+    if stage.window is None or prev.front is None or cell.front is None or prev.stage.is_flat:
+        return []
+    kernel, kx, ky, kz = _kernel_solid(prev.front[0], prev.front[1], before, stage.window, side)
     nx0, ny0 = cell.front[0], cell.front[1]
     apex = _project(nx0 + min(2.0, after.c * 0.5), ny0 + after.h * 0.45, after.z * 0.5)
     corners = [
@@ -123,8 +146,7 @@ def _kernel(
         for dy in (0.0, kernel.h)
         for dz in (0.0, kernel.z)
     ]
-    lines: list[Element] = [Line(cx, cy, apex[0], apex[1], _PYRAMID) for cx, cy in corners]
-    return [*faces, *lines]
+    return [Line(cx, cy, apex[0], apex[1], _PYRAMID) for cx, cy in corners]
 
 
 def _shift_depth(element: Element, z: float) -> Element:
@@ -166,6 +188,10 @@ def draw(stages: list[Stage], options: DrawOptions) -> Group:
         for s in stages
     ]
     cells = [_cell(s, solid, options) for s, solid in zip(stages, solids)]
+    for i in range(1, len(cells)):
+        cells[i - 1].extra = _kernel_box(
+            cells[i - 1], solids[i - 1], stages[i], side, options.labels
+        )
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
     placed = arrange(cells, options, spacing)
     vertical = options.direction == "vertical"
@@ -174,6 +200,8 @@ def draw(stages: list[Stage], options: DrawOptions) -> Group:
         if cell.stage.is_flat:
             cell.group.add(*_arrow(prev, solids[i - 1], cell, vertical))
         else:
-            cell.group.add(*_kernel(prev, solids[i - 1], cell, solids[i], side))
+            if prev.extra:
+                cell.group.add(*prev.extra.children)
+            cell.group.add(*_pyramid(prev, solids[i - 1], cell, solids[i], side))
     op_labels(placed, options)
     return finish([c.group for c in placed.cells], stages, options)

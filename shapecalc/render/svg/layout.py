@@ -200,11 +200,16 @@ LINE = FONT_SIZE * 1.3
 
 @dataclass
 class Cell:
-    """One tensor drawn around (0, 0): its group and the rectangle kernels sit on."""
+    """One tensor drawn around (0, 0): its group and the rectangle kernels sit on.
+
+    ``extra`` holds elements drawn on this tensor that belong to the next one's group (the
+    kernel of the next operation), so that they are placed, and make room, with this cell.
+    """
 
     stage: Stage
     group: Group
     front: Box | None = None
+    extra: Group | None = None
 
 
 @dataclass
@@ -225,7 +230,8 @@ def arrange(
     gaps: list[Box] = []
     cursor = 0.0
     for i, cell in enumerate(cells):
-        box = cell.group.box() or (0.0, 0.0, 0.0, 0.0)
+        whole = Group(children=[cell.group, *([cell.extra] if cell.extra else [])])
+        box = whole.box() or (0.0, 0.0, 0.0, 0.0)
         op = cell.stage.op if options.labels and op_gaps and i > 0 else ()
         if vertical:
             need = len(op) * LINE + 12
@@ -237,7 +243,8 @@ def arrange(
             gaps.append((cursor, 0.0, cursor + gap, 0.0))
         cursor = (box[3] + dy) if vertical else (box[2] + dx)
         front = moved_box(cell.front, dx, dy) if cell.front else None
-        placed.append(Cell(cell.stage, moved(cell.group, dx, dy), front))
+        extra = moved(cell.extra, dx, dy) if cell.extra else None
+        placed.append(Cell(cell.stage, moved(cell.group, dx, dy), front, extra))
     return Placed(placed, gaps)
 
 
