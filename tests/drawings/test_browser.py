@@ -2,8 +2,8 @@
 labels may overlap, measured with the browser's own getBBox().
 
 Debian's chromium (which .ci/run installs) loads one HTML page holding every drawing
-inline; a script writes each element's box as JSON into the page, and ``--dump-dom``
-hands the page back. Without chromium the test is skipped, except in CI, where it fails.
+file in an iframe; a script writes each element's box as JSON into the page, and
+``--dump-dom`` hands the page back. Without chromium the test is skipped, except in CI, where it fails.
 """
 
 from __future__ import annotations
@@ -23,24 +23,27 @@ from .cases import DRAWINGS
 
 MEASURE = """
 <script>
-const out = {};
-for (const holder of document.querySelectorAll("div.drawing")) {
-  const svg = holder.querySelector("svg");
-  const view = svg.viewBox.baseVal;
-  const items = [];
-  for (const el of svg.querySelectorAll("rect, polygon, line, circle, text")) {
-    if (el.classList.contains("background")) continue;
-    const b = el.getBBox();
-    items.push({tag: el.tagName, cls: el.getAttribute("class") || "",
-                text: el.tagName === "text" ? el.textContent : "",
-                x: b.x, y: b.y, w: b.width, h: b.height});
+window.addEventListener("load", () => {
+  const out = {};
+  for (const frame of document.querySelectorAll("iframe")) {
+    const svg = frame.contentDocument.documentElement;
+    const view = svg.viewBox.baseVal;
+    const items = [];
+    for (const el of svg.querySelectorAll("rect, polygon, line, circle, text")) {
+      if (el.classList.contains("background")) continue;
+      const b = el.getBBox();
+      items.push({tag: el.tagName, cls: el.getAttribute("class") || "",
+                  text: el.tagName === "text" ? el.textContent : "",
+                  x: b.x, y: b.y, w: b.width, h: b.height});
+    }
+    out[frame.id] = {root: svg.namespaceURI + " " + svg.localName,
+                     view: [view.x, view.y, view.width, view.height], items: items};
   }
-  out[holder.id] = {view: [view.x, view.y, view.width, view.height], items: items};
-}
-const pre = document.createElement("pre");
-pre.id = "result";
-pre.textContent = JSON.stringify(out);
-document.body.appendChild(pre);
+  const pre = document.createElement("pre");
+  pre.id = "result";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
 </script>
 """
 
@@ -62,11 +65,11 @@ def _chromium() -> str:
 def layout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     browser = _chromium()
     work = tmp_path_factory.mktemp("browser")
+    # Each drawing is loaded as the standalone file it is (parsed as XML, not as HTML).
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"]
     for name, (spec, options) in DRAWINGS.items():
-        svg = analyze(spec).to_svg(**options)
-        svg = svg.split("?>", 1)[1]  # the XML declaration is not HTML
-        parts.append(f"<div class='drawing' id='{name}'>{svg}</div>")
+        (work / f"{name}.svg").write_text(analyze(spec).to_svg(**options), encoding="utf-8")
+        parts.append(f"<iframe id='{name}' src='{name}.svg'></iframe>")
     parts.append(MEASURE + "</body></html>")
     page = work / "drawings.html"
     page.write_text("".join(parts), encoding="utf-8")
@@ -80,6 +83,8 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        "--allow-file-access-from-files",  # the page reads the drawings in its iframes
+        "--virtual-time-budget=30000",  # let the load handler finish before the dump
         f"--user-data-dir={work / 'profile'}",
         "--dump-dom",
         page.as_uri(),
@@ -93,6 +98,7 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 
 @pytest.mark.parametrize("name", sorted(DRAWINGS))
 def test_everything_lies_inside_the_viewbox(layout: dict[str, dict], name: str) -> None:
+    assert layout[name]["root"] == "http://www.w3.org/2000/svg svg"  # an SVG document
     x, y, w, h = layout[name]["view"]
     items = layout[name]["items"]
     assert len(items) >= 3  # at least a shape, its label and the legend
