@@ -47,4 +47,7 @@ ODD = {
 for _name, _spec in ODD.items():
     for _style in ("lenet", "alexnet"):
         DRAWINGS[f"odd_{_name}_{_style}"] = (_spec, {"style": _style})
-DRAWINGS["odd_relu_first_fcnn"] = ("1000000000000000000 | relu | dense4096 | dense1", {"style": "fcnn"})
+DRAWINGS["odd_relu_first_fcnn"] = (
+    "1000000000000000000 | relu | dense4096 | dense1",
+    {"style": "fcnn"},
+)

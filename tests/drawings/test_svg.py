@@ -229,6 +229,49 @@ def test_symbolic_spec_draws_at_values_with_symbolic_labels() -> None:
     assert geometry == [[r.attrib for r in maps(g)] for g in layers(parse(concrete))]
 
 
+def test_symbolic_sums_are_parenthesised() -> None:
+    root = parse(analyze("28x28x1 | conv{f}x{f}x8", f=3).to_svg(style="lenet"))
+    assert [texts(g, "shape-label") for g in layers(root)] == [
+        ["1@28×28"],
+        ["8@(-f + 29)×(-f + 29)"],
+    ]  # 28 - f + 1, printed as the table prints it
+
+
+def test_repr_svg_is_the_drawing() -> None:
+    analysis = analyze(EXAMPLES["quiz_same"])
+    assert analysis._repr_svg_() == analysis.to_svg()
+
+
+def test_only_svg_1_1_elements_and_attributes() -> None:
+    """Every golden drawing uses only these SVG 1.1 elements and presentation attributes."""
+    allowed = {
+        "svg": {"xmlns", "version", "width", "height", "viewBox", "font-family", "font-size"},
+        "title": set(),
+        "desc": set(),
+        "g": {"class", "id"},
+        "rect": {
+            "class",
+            "x",
+            "y",
+            "width",
+            "height",
+            "fill",
+            "stroke",
+            "stroke-width",
+            "fill-opacity",
+        },
+        "polygon": {"class", "points", "fill", "stroke", "stroke-width", "fill-opacity"},
+        "line": {"class", "x1", "y1", "x2", "y2", "stroke", "stroke-width", "stroke-opacity"},
+        "circle": {"class", "cx", "cy", "r", "fill", "stroke", "stroke-width", "fill-opacity"},
+        "text": {"class", "x", "y", "text-anchor", "font-size"},
+    }
+    for path in sorted(GOLDEN.glob("*.svg")):
+        for element in parse(path.read_text(encoding="utf-8")).iter():
+            tag = element.tag.removeprefix(NS)
+            assert tag in allowed, (path.name, tag)
+            assert set(element.attrib) <= allowed[tag], (path.name, tag, element.attrib)
+
+
 def test_symbolic_spec_without_values_is_refused() -> None:
     result = CliRunner().invoke(cli, ["draw", "nxnx1 | conv3x3x16", "-o", "-"])
     assert result.exit_code == 2

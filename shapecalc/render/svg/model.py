@@ -92,7 +92,8 @@ class Stage:
 
 def shape_label(shape: Shape) -> str:
     """``16@28×28`` for feature maps, ``1×120`` for a vector (NN-SVG's notation)."""
-    texts = [fmt(d) for d in shape.dims]
+    # A sum reads as one dim only in parentheses: 8@(-f + 29)×(-f + 29).
+    texts = [f"({fmt(d)})" if getattr(d, "is_Add", False) else fmt(d) for d in shape.dims]
     if shape.is_flat:
         return f"1×{texts[0]}"
     return f"{texts[-1]}@{'×'.join(texts[:-1])}"
