@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
-from .layout import Cell, DrawOptions, arrange, finish, op_labels, scaler, shade, tint
+from .layout import Cell, DrawOptions, arrange, finish, moved, op_labels, scaler, shade, tint
 from .model import Stage
 
 #: Longest and shortest side of a box (H or W) in px; the shortest keeps edge labels apart.
@@ -150,8 +150,7 @@ def _pyramid(
 
 
 def _shift_depth(element: Element, z: float) -> Element:
-    from .layout import moved
-
+    """The element as seen ``z`` deeper into the page."""
     return moved(element, OBLIQUE * z, -OBLIQUE * z)  # type: ignore[no-any-return]
 
 

@@ -151,27 +151,30 @@ def scaler(mode: str, largest: int, longest: float, shortest: float) -> Callable
     return length
 
 
-def tint(color: str, amount: float = 0.45) -> str:
-    """``color`` mixed with white (the second of the alternating fills); names are kept."""
+def _rgb(color: str) -> list[int] | None:
+    """The red, green and blue of a ``#hex`` colour (alpha dropped); None for a name."""
     if not color.startswith("#"):
-        return color
+        return None
     digits = color[1:]
     if len(digits) in (3, 4):
         digits = "".join(c * 2 for c in digits[:3])
-    channels = [int(digits[i : i + 2], 16) for i in (0, 2, 4)]
-    mixed = [round(c + (255 - c) * amount) for c in channels]
-    return "#" + "".join(f"{c:02x}" for c in mixed)
+    return [int(digits[i : i + 2], 16) for i in (0, 2, 4)]
+
+
+def tint(color: str, amount: float = 0.45) -> str:
+    """``color`` mixed with white (the second of the alternating fills); names are kept."""
+    rgb = _rgb(color)
+    if rgb is None:
+        return color
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
 
 
 def shade(color: str, amount: float = 0.25) -> str:
     """``color`` mixed with black (the shaded side of a box); names are kept."""
-    if not color.startswith("#"):
+    rgb = _rgb(color)
+    if rgb is None:
         return color
-    digits = color[1:]
-    if len(digits) in (3, 4):
-        digits = "".join(c * 2 for c in digits[:3])
-    channels = [int(digits[i : i + 2], 16) for i in (0, 2, 4)]
-    return "#" + "".join(f"{round(c * (1 - amount)):02x}" for c in channels)
+    return "#" + "".join(f"{round(c * (1 - amount)):02x}" for c in rgb)
 
 
 def moved(element: Element, dx: float, dy: float) -> Any:
