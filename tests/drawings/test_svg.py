@@ -420,3 +420,18 @@ def test_a_drawing_too_large_to_be_useful_is_refused() -> None:
     with pytest.raises(DrawError, match="819,200 edges"):
         analyze(deep).to_svg(style="fcnn", max_nodes=64)
     assert analyze(deep).to_svg(style="fcnn", max_nodes=8).count("<line") == 200 * 64
+
+
+def test_at_most_1000_tensors_are_drawn() -> None:
+    assert len(layers(parse(analyze("8x8x1 | (conv1x1x1)x999").to_svg()))) == 1000
+    with pytest.raises(DrawError, match="more than 1,000 tensors"):
+        analyze("8x8x1 | (conv1x1x1)x1000").to_svg()
+
+
+def test_huge_pngs_are_drawn_smaller() -> None:
+    from shapecalc.render.svg.raster import MAX_PIXELS, png_zoom
+
+    svg = analyze(EXAMPLES["lenet"]).to_svg()
+    assert png_zoom(svg, 2.0) == 2.0
+    wide = '<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="1000">'
+    assert 100_000 * 1000 * png_zoom(wide, 2.0) ** 2 == pytest.approx(MAX_PIXELS)
