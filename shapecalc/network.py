@@ -159,6 +159,25 @@ class Analysis:
 
         return analysis_table(self)
 
+    def to_svg(self, style: str | None = None, **options: Any) -> str:
+        """An NN-SVG-style drawing: ``style`` is lenet, alexnet or fcnn (None picks one).
+
+        Other keywords are :class:`shapecalc.render.svg.DrawOptions` fields
+        (``max_channels``, ``scale``, ``direction``, ``title``, ...).
+        """
+        from .render.svg import analysis_to_svg
+
+        return analysis_to_svg(self, style=style, **options)
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows the drawing; None (the table instead) when it cannot be drawn."""
+        from .errors import ShapecalcError
+
+        try:
+            return self.to_svg()
+        except ShapecalcError:
+            return None
+
 
 class _Symbols:
     """Resolves symbol values: integers from ``--at``, else sympy symbols.
