@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .errors import (
     LayerError,
+    MatrixError,
     ShapecalcError,
     ShapeError,
     Span,
@@ -19,6 +20,7 @@ from .errors import (
     UnknownLayerError,
 )
 from .network import Analysis, Row, Totals, analyze
+from .numeric import NumericResult, conv2d, pool2d
 from .parser import parse
 from .shape import Shape
 
@@ -27,6 +29,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Analysis",
     "LayerError",
+    "MatrixError",
+    "NumericResult",
     "Row",
     "Shape",
     "ShapeError",
@@ -39,5 +43,7 @@ __all__ = [
     "UnknownLayerError",
     "__version__",
     "analyze",
+    "conv2d",
     "parse",
+    "pool2d",
 ]

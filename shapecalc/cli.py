@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -315,6 +315,171 @@ def layers(keywords: tuple[str, ...], as_json: bool, markdown: bool) -> None:
         click.echo(layers_markdown(kinds), nl=False)
     else:
         _console().print(layers_table(kinds))
+
+
+class SizePair(click.ParamType):
+    """``2`` -> 2, ``2,1`` -> (2, 1): one size for both dims, or height,width."""
+
+    name = "N[,N]"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int | tuple[int, int]:
+        if isinstance(value, (int, tuple)):
+            return value
+        parts = [p.strip() for p in str(value).split(",")]
+        if len(parts) > 2 or not all(re.fullmatch(r"-?[0-9]{1,9}", p) for p in parts):
+            self.fail(f"{value!r} is not an integer or a pair height,width (as in 2,1)", param, ctx)
+        numbers = [int(p) for p in parts]
+        return numbers[0] if len(numbers) == 1 else (numbers[0], numbers[1])
+
+
+class Padding(click.ParamType):
+    """A conv's padding: ``1``, ``1,2``, or ``same`` (output size ceil(input/stride))."""
+
+    name = "N[,N]|same"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int | tuple[int, int] | Literal["same"]:
+        if isinstance(value, str) and value.strip().lower() == "same":
+            return "same"
+        try:
+            return SizePair().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{value!r} is not an integer, a pair height,width or 'same'", param, ctx)
+
+
+def _print_numeric(result: Any, as_json: bool, markdown: bool) -> None:
+    from .render.numeric import json_text, result_grid, result_json, result_markdown
+
+    if as_json:
+        click.echo(json_text(result_json(result)))
+    elif markdown:
+        click.echo(result_markdown(result), nl=False)
+    else:
+        _console().print(result_grid(result))
+
+
+_MATRIX_HELP = (
+    "Inline numbers (rows separated by ';', cells by spaces or commas, channels by '/'), "
+    "@FILE or a file ending in .txt/.csv/.tsv/.npy."
+)
+
+
+@cli.command(short_help="Convolve matrices exactly (--explain: the working).")
+@click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=_MATRIX_HELP)
+@click.option(
+    "-k",
+    "--kernel",
+    "kernels",
+    required=True,
+    multiple=True,
+    metavar="MATRIX",
+    help="One output channel's kernel, its input channels separated by '/'; repeat for "
+    "more output channels. A .npy kernel may be (kh,kw), (C_in,kh,kw) or (C_out,C_in,kh,kw).",
+)
+@click.option(
+    "--pad",
+    type=Padding(),
+    default=0,
+    show_default=True,
+    help="Zero padding; 'same' keeps ceil(input/stride), the odd pixel at the bottom/right.",
+)
+@click.option("--stride", type=SizePair(), default=1, show_default=True, help="Stride.")
+@click.option("--dilation", type=SizePair(), default=1, show_default=True, help="Dilation.")
+@click.option("--bias", metavar="NUMBERS", help="One bias per output channel: '1' or '1 -0.5'.")
+@click.option("--flip", is_flag=True, help="Flip the kernel: true convolution.")
+@click.option("--explain", is_flag=True, help="Show each output cell's sum of products.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"output": ...} as JSON.')
+@click.option("--markdown", is_flag=True, help="Print the output as Markdown tables.")
+def conv(
+    image: str,
+    kernels: tuple[str, ...],
+    pad: int | tuple[int, int] | Literal["same"],
+    stride: int | tuple[int, int],
+    dilation: int | tuple[int, int],
+    bias: str | None,
+    flip: bool,
+    explain: bool,
+    as_json: bool,
+    markdown: bool,
+) -> None:
+    """Convolve a matrix with kernels, exactly, as deep-learning frameworks do.
+
+    Cross-correlation, as torch's conv2d: the kernel is not flipped unless --flip is given.
+    Sizes are one integer or height,width (--stride 2,1). Numbers are exact: decimals are
+    read as fractions, results print as integers, terminating decimals or fractions (7/3).
+
+    \b
+    shapecalc conv -i "3 0 1 2 7 4; 1 5 8 9 3 1; 2 7 2 5 1 3; 0 1 3 1 7 8; 4 2 1 6 2 8; 2 4 5 2 3 9" \\
+                   -k "1 0 -1; 1 0 -1; 1 0 -1" --explain
+    shapecalc conv -i "1 2; 3 4 / 5 6; 7 8" -k "1 0; 0 1 / 0 1; 1 0" -k "1 1; 1 1 / 0 0; 0 0"
+    """
+    from .matrices import load_kernels, load_volume, parse_values
+    from .numeric import conv2d
+
+    if as_json and markdown:
+        raise click.UsageError("choose one of --json and --markdown")
+    result = conv2d(
+        load_volume(image, "--input"),
+        load_kernels(kernels, "--kernel"),
+        stride=stride,
+        pad=pad,
+        dilation=dilation,
+        bias=parse_values(bias, "--bias") if bias is not None else None,
+        flip=flip,
+        explain=explain,
+    )
+    _print_numeric(result, as_json, markdown)
+
+
+@cli.command(short_help="Max/average pooling of matrices exactly (--explain: the working).")
+@click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=_MATRIX_HELP)
+@click.option("--size", type=SizePair(), required=True, help="The window: 2 or height,width.")
+@click.option("--stride", type=SizePair(), help="Stride; defaults to the window.")
+@click.option(
+    "--pad", type=SizePair(), default=0, show_default=True, help="Padding, at most half the window."
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["max", "avg"]),
+    default="max",
+    show_default=True,
+    help="max pads with -inf; avg pads with zeros that count (count_include_pad).",
+)
+@click.option("--explain", is_flag=True, help="Show each output cell's max or average.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"output": ...} as JSON.')
+@click.option("--markdown", is_flag=True, help="Print the output as Markdown tables.")
+def pool(
+    image: str,
+    size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None,
+    pad: int | tuple[int, int],
+    mode: str,
+    explain: bool,
+    as_json: bool,
+    markdown: bool,
+) -> None:
+    """Max or average pooling of every channel of a matrix, exactly, as torch does.
+
+    Max pooling pads with -inf; average pooling pads with zeros and always divides by the
+    window's area (torch's count_include_pad=True). Averages print as exact decimals or
+    fractions (7/3).
+
+    \b
+    shapecalc pool -i "1 3 2 4; 5 6 1 2; 7 2 3 0; 1 8 4 5" --size 2 --mode avg --explain
+    """
+    from .matrices import load_volume
+    from .numeric import pool2d
+
+    if as_json and markdown:
+        raise click.UsageError("choose one of --json and --markdown")
+    result = pool2d(
+        load_volume(image, "--input"),
+        size,
+        stride=stride,
+        pad=pad,
+        mode="avg" if mode == "avg" else "max",
+        explain=explain,
+    )
+    _print_numeric(result, as_json, markdown)
 
 
 class Colors(click.ParamType):

@@ -115,3 +115,8 @@ class ShapeError(SpecError):
 
 class SubstitutionError(ShapecalcError):
     """Bad ``--at`` values: unknown symbol, non-integer or non-positive value."""
+
+
+class MatrixError(ShapecalcError):
+    """Bad numbers for ``shapecalc conv``/``pool``: a ragged or non-numeric matrix, a missing
+    file, a kernel that does not fit the input, a zero stride."""
