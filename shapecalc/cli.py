@@ -498,21 +498,8 @@ class Colors(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
-def _merged_at(at: tuple[dict[str, int], ...]) -> dict[str, int]:
-    values: dict[str, int] = {}
-    for group in at:
-        for name, value in group.items():
-            if name in values:
-                raise click.BadParameter(f"{name} is given twice", param_hint="--at")
-            values[name] = value
-    return values
-
-
 @cli.command()
-@click.argument("spec", required=False)
-@click.option(
-    "-f", "--file", type=click.Path(path_type=Path, dir_okay=False), help="Read the spec from a file."
-)
+@spec_input
 @click.option(
     "-o",
     "--output",
@@ -589,7 +576,7 @@ def draw(
         title=title,
         legend=legend,
     )
-    analysis = analyze(_read_spec(spec, file), **_merged_at(at))
+    analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
     svg = analysis_to_svg(analysis, options)
     if output == STDIN:
         click.echo(svg, nl=False)
