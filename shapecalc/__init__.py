@@ -16,9 +16,10 @@ from .errors import (
     SpecError,
     SpecSyntaxError,
     SubstitutionError,
+    TorchError,
     UnknownLayerError,
 )
-from .network import Analysis, Row, Totals, analyze
+from .network import Analysis, Row, Totals, analyze, check
 from .parser import parse
 from .shape import Shape
 
@@ -36,8 +37,10 @@ __all__ = [
     "SpecSyntaxError",
     "SubstitutionError",
     "Totals",
+    "TorchError",
     "UnknownLayerError",
     "__version__",
     "analyze",
+    "check",
     "parse",
 ]

@@ -100,6 +100,46 @@ def _read_text(path: Path) -> str:
         raise click.UsageError(f"{path} is not UTF-8 text") from None
 
 
+def _at_values(at: tuple[dict[str, int], ...]) -> dict[str, int]:
+    """Merge repeated --at options, refusing a symbol given twice."""
+    values: dict[str, int] = {}
+    for group in at:
+        for name, value in group.items():
+            if name in values:
+                raise click.BadParameter(f"{name} is given twice", param_hint="--at")
+            values[name] = value
+    return values
+
+
+def _check_options(command: Any) -> Any:
+    """The options of the PyTorch cross-check: --batch and --device."""
+    command = click.option(
+        "--device",
+        type=click.Choice(["cpu", "cuda", "meta"]),
+        default="cpu",
+        show_default=True,
+        help="Where torch runs the check; meta allocates nothing (shapes and counts only).",
+    )(command)
+    return click.option(
+        "--batch",
+        type=click.IntRange(1, 1024),
+        default=1,
+        show_default=True,
+        help="Batch size of the random input.",
+    )(command)
+
+
+def _show_check(result: Any, as_json: bool) -> None:
+    """Print a check result; any mismatch exits with code 1, naming the first layer."""
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        _console().print(result)
+    if not result.ok:
+        click.echo(f"error: {result.summary()}", err=True)
+        click.get_current_context().exit(1)
+
+
 @click.group(
     cls=DefaultGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -115,7 +155,8 @@ def cli() -> None:
     shapecalc -f net.shape --json
 
     A spec (or -f FILE) runs the calculator (see 'shapecalc calc --help');
-    'shapecalc layers' lists every layer keyword.
+    'shapecalc layers' lists every layer keyword; 'shapecalc check' cross-checks a spec
+    against PyTorch and 'shapecalc torch' prints it as PyTorch code.
     """
 
 
@@ -130,12 +171,17 @@ def cli() -> None:
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
 @click.option("--markdown", is_flag=True, help="Print the table as GitHub Markdown.")
+@click.option("--check", is_flag=True, help="Cross-check every layer against PyTorch.")
+@_check_options
 def calc(
     spec: str | None,
     file: Path | None,
     at: tuple[dict[str, int], ...],
     as_json: bool,
     markdown: bool,
+    check: bool = False,
+    batch: int = 1,
+    device: str = "cpu",
 ) -> None:
     """Print every layer's output shape and parameter count. SPEC '-' reads standard input."""
     from .network import analyze
@@ -149,7 +195,11 @@ def calc(
                 raise click.BadParameter(f"{name} is given twice", param_hint="--at")
             values[name] = value
     analysis = analyze(_read_spec(spec, file), **values)
-    if as_json:
+    if check:
+        if markdown:
+            raise click.UsageError("--check shows the table or --json, not --markdown")
+        _show_check(analysis.check(device=device, batch=batch), as_json)
+    elif as_json:
         click.echo(json.dumps(analysis.to_json(), indent=2))
     elif markdown:
         click.echo(analysis.to_markdown(), nl=False)
@@ -175,6 +225,54 @@ def layers(keywords: tuple[str, ...], as_json: bool, markdown: bool) -> None:
         click.echo(layers_markdown(kinds), nl=False)
     else:
         _console().print(layers_table(kinds))
+
+
+@cli.command("check")
+@click.argument("spec", required=False)
+@click.option(
+    "-f",
+    "--file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the spec from a file.",
+)
+@click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
+@click.option("--json", "as_json", is_flag=True, help="Print the analysis and check as JSON.")
+@_check_options
+def check_command(
+    spec: str | None,
+    file: Path | None,
+    at: tuple[dict[str, int], ...],
+    as_json: bool,
+    batch: int,
+    device: str,
+) -> None:
+    """Cross-check every layer against a PyTorch forward pass; exit 1 on any mismatch.
+
+    Symbols without --at values are checked at a few sample points where the spec is valid.
+    """
+    from .network import analyze
+
+    analysis = analyze(_read_spec(spec, file), **_at_values(at))
+    _show_check(analysis.check(device=device, batch=batch), as_json)
+
+
+@cli.command("torch")
+@click.argument("spec", required=False)
+@click.option(
+    "-f",
+    "--file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the spec from a file.",
+)
+@click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
+def torch_command(spec: str | None, file: Path | None, at: tuple[dict[str, int], ...]) -> None:
+    """Print a runnable PyTorch module (an nn.Sequential) for the spec.
+
+    Every symbol needs a value (--at): torch modules have fixed sizes.
+    """
+    from .network import analyze
+
+    click.echo(analyze(_read_spec(spec, file), **_at_values(at)).to_torch_code(), nl=False)
 
 
 def main() -> None:

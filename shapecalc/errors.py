@@ -115,3 +115,8 @@ class ShapeError(SpecError):
 
 class SubstitutionError(ShapecalcError):
     """Bad ``--at`` values: unknown symbol, non-integer or non-positive value."""
+
+
+class TorchError(ShapecalcError):
+    """The PyTorch cross-check or code cannot be made: torch missing, device unavailable,
+    symbols without values."""
