@@ -254,6 +254,17 @@ def run_layer(layer: Layer, x: torch.Tensor, device: str = "cpu") -> tuple[torch
     return y, result
 
 
+def torch_row(
+    layer: Layer, inp: Shape, *, batch: int = 2, device: str = "cpu", seed: int = 0
+) -> TorchRow:
+    """What torch makes of ``layer`` on a random input of shape ``inp`` (channels last).
+
+    Raises:
+        TorchError: torch (or the mapping to torch) refuses the layer on this input.
+    """
+    return run_layer(layer, random_input(inp, batch, device, seed), device)[1]
+
+
 def torch_rows(
     analysis: Analysis, *, batch: int = 2, device: str = "cpu", seed: int = 0
 ) -> list[TorchRow]:
@@ -315,7 +326,8 @@ def sample_points(
     """Concrete analyses at a few points where a symbolic spec is valid.
 
     Points are tried in a fixed order (every symbol 32; seeded random mixes of
-    :data:`SAMPLE_VALUES`; every symbol 16, 8, ...); a point counts when the calculator accepts the spec there,
+    :data:`SAMPLE_VALUES` and the bounds of one-symbol conditions; every symbol 16, 8, ...);
+    a point counts when the calculator accepts the spec there,
     which means every validity condition holds, and it fits ``budget`` tensor elements.
 
     Raises:
@@ -326,9 +338,14 @@ def sample_points(
     fixed = dict(analysis.substitutions)
     # One round point first, then seeded mixes (so the points differ symbol by symbol), then
     # every symbol at one value, which satisfies most conditions of the form n + 2*p >= f.
+    # A condition on one symbol alone (n >= 100) also offers its bound and twice it.
+    pools = {n: list(SAMPLE_VALUES) for n in names}
+    for constraint in analysis.constraints:
+        if constraint.key in pools and constraint.bound > 0:
+            pools[constraint.key] += [constraint.bound, 2 * constraint.bound]
     rng = random.Random(0)
     tries = [dict.fromkeys(names, SAMPLE_VALUES[0])]
-    tries += [{n: rng.choice(SAMPLE_VALUES) for n in names} for _ in range(300)]
+    tries += [{n: rng.choice(pools[n]) for n in names} for _ in range(300)]
     tries += [dict.fromkeys(names, v) for v in SAMPLE_VALUES]
     found: list[Analysis] = []
     seen: set[tuple[int, ...]] = set()
@@ -391,6 +408,7 @@ __all__ = [
     "random_input",
     "run_layer",
     "sample_points",
+    "torch_row",
     "torch_rows",
     "trainable_count",
 ]
