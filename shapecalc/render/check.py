@@ -25,7 +25,7 @@ def point_data(point: PointCheck, result: CheckResult) -> TableData:
     rows = [(*data.rows[0], "")]
     rows += [(*cells, check_cell(layer)) for cells, layer in zip(data.rows[1:], point.layers)]
     passed = sum(layer.ok for layer in point.layers)
-    verdict = f"{passed} of {len(point.layers)} layers agree with torch {result.torch_version}"
+    verdict = f"{passed} of {len(point.layers)} layers agree with torch"
     where = f" (device {result.device}, batch {result.batch})"
     return TableData(
         (*data.headers, "Check"), tuple(rows), (*data.summary, ("Check", verdict + where))
