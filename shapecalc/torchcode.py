@@ -25,12 +25,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import TorchError
 from .layers import Layer, activation, conv, dense, norm, pool, reshape
 from .shape import Shape
 from .symbolic import Dim, fmt, is_concrete
+
+if TYPE_CHECKING:
+    from .network import Analysis
 
 #: Generated lines are wrapped to stay within this width (ruff's default).
 CODE_WIDTH = 88
@@ -292,7 +295,7 @@ def _torch_shape(shape: Shape) -> str:
     return "(N, " + ", ".join(str(int(d)) for d in shape.torch_order()[1:]) + ")"
 
 
-def torch_code(analysis: Any, *, class_name: str = "Net") -> str:
+def torch_code(analysis: Analysis, *, class_name: str = "Net") -> str:
     """A runnable Python module defining ``class Net(nn.Sequential)`` for a concrete analysis.
 
     Each layer of the spec (repeats expanded) is one child module, preceded by a comment with

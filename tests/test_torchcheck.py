@@ -250,3 +250,21 @@ def test_without_torch_the_code_is_still_written() -> None:
     result = _without_torch("torch", "28x28x1 | conv3x3x4")
     assert result.returncode == 0, result.stderr
     assert "nn.Conv2d(1, 4, kernel_size=(3, 3))" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--batch", "0"], "--batch"),
+        (["--device", "gpu"], "--device"),
+    ],
+)
+def test_bad_check_options_exit_2(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "shapecalc", "check", "28x28x1 | relu", *args],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1
