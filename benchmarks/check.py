@@ -4,7 +4,9 @@
 
 Each case is a new process, so the figures include importing torch (about 1.1-1.6 s here on
 its own, also reported). ``torchinfo`` is the summary of the emitted VGG-16 module on the CPU,
-for comparison (the issue quotes 2.4 s and 818 MB for it).
+for comparison (the issue quotes 2.4 s and 818 MB for it). Last, the phases of one cold
+meta check: torch runs most meta shape functions through Python references that import
+``torch._dynamo`` on first use, a one-off cost of the first check in a process.
 """
 
 from __future__ import annotations
@@ -29,6 +31,28 @@ TORCHINFO = """
 import runpy, sys, torchinfo
 ns = runpy.run_path(sys.argv[1])
 torchinfo.summary(ns["Net"](), input_size=(1, *ns["INPUT_SHAPE"]), verbose=0)
+"""
+
+
+#: Where the time of a cold meta check goes, measured inside one process.
+PHASES = """
+import resource, sys, time
+def mark(label, start):
+    now = time.perf_counter()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"  {label:<34} {now - start:>6.3f} s  peak {rss} MiB")
+    return now
+t = time.perf_counter()
+import torch
+t = mark("import torch", t)
+from shapecalc import analyze
+analysis = analyze(open(sys.argv[1]).read())
+t = mark("import shapecalc, analyze", t)
+assert analysis.check(device="meta").ok
+t = mark("first check on meta", t)
+assert analysis.check(device="meta").ok
+t = mark("second check on meta (warm)", t)
+print("  torch._dynamo imported by the first check:", "torch._dynamo" in sys.modules)
 """
 
 
@@ -74,6 +98,9 @@ def main() -> None:
             peak = max(m for _, m in results)
             print(f"{name:<28} {statistics.median(times):>9.3f} {min(times):>8.3f} {peak:>9}")
     print(f"goal for 'check VGG-16 --device meta': under {GOAL[0]} s and {GOAL[1]} MB")
+    print("phases of one cold process checking VGG-16 on meta:")
+    sys.stdout.flush()
+    subprocess.run([sys.executable, "-c", PHASES, str(VGG)], check=True)
 
 
 if __name__ == "__main__":
