@@ -182,9 +182,10 @@ class CheckResult:
 
 def channels_last(size: Sequence[int]) -> tuple[int, ...]:
     """A torch size (N, C, *spatial) or (N, F) as a spec-order shape without the batch."""
-    if len(size) < 2:
-        raise TorchError(f"torch produced a tensor of shape {tuple(size)} without features")
-    return (*(int(n) for n in size[2:]), int(size[1]))
+    try:
+        return tuple(int(d) for d in Shape.from_torch_order(list(size)).dims)
+    except ValueError as err:
+        raise TorchError(f"torch produced a tensor without features: {err}") from None
 
 
 def trainable_count(module: nn.Module) -> int:

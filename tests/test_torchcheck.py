@@ -268,3 +268,12 @@ def test_bad_check_options_exit_2(args: list[str], message: str) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("dims", [(784,), (100, 8), (28, 27, 3), (16, 12, 10, 4)])
+def test_torch_order_round_trips(dims: tuple[int, ...]) -> None:
+    from shapecalc import Shape
+
+    shape = Shape(dims)
+    assert Shape.from_torch_order(shape.torch_order(5)) == shape
+    assert torch.zeros(shape.torch_order(2)).shape[1] == dims[-1]  # channels second in torch
