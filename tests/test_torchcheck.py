@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shapecalc import TorchError, analyze, check
+from shapecalc import Shape, TorchError, analyze, check
 from shapecalc.cli import cli
 from shapecalc.layers import conv, pool
 from shapecalc.symbolic import substitute
@@ -152,6 +152,14 @@ def test_symbolic_specs_are_checked_at_valid_points() -> None:
     assert out.count("✓") == 6
     at = result.points[1].at
     assert f"at n={at['n']}, f={at['f']}, p={at['p']}, s={at['s']}" in out
+    code, out = run("check", spec, "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["symbols"] == ["n", "f", "p", "s"]
+    assert [p["at"] for p in doc["check"]["points"]] == [p.at for p in result.points]
+    for point in doc["check"]["points"]:
+        n, f, p, s = (point["at"][k] for k in "nfps")
+        side = n + 2 * p - f + 1  # by hand: the conv, then the pool's floor formula
+        assert point["layers"][1]["output_shape"] == [(side - 2) // s + 1] * 2 + [8]
 
 
 def test_at_values_are_the_point_checked() -> None:
@@ -272,8 +280,6 @@ def test_bad_check_options_exit_2(args: list[str], message: str) -> None:
 
 @pytest.mark.parametrize("dims", [(784,), (100, 8), (28, 27, 3), (16, 12, 10, 4)])
 def test_torch_order_round_trips(dims: tuple[int, ...]) -> None:
-    from shapecalc import Shape
-
     shape = Shape(dims)
     assert Shape.from_torch_order(shape.torch_order(5)) == shape
     assert torch.zeros(shape.torch_order(2)).shape[1] == dims[-1]  # channels second in torch
