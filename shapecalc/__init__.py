@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .errors import (
     LayerError,
+    MatrixError,
     ShapecalcError,
     ShapeError,
     Span,
@@ -20,6 +21,7 @@ from .errors import (
     UnknownLayerError,
 )
 from .network import Analysis, Row, Totals, analyze, check
+from .numeric import NumericResult, conv2d, pool2d
 from .parser import parse
 from .shape import Shape
 
@@ -28,6 +30,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Analysis",
     "LayerError",
+    "MatrixError",
+    "NumericResult",
     "Row",
     "Shape",
     "ShapeError",
@@ -42,5 +46,7 @@ __all__ = [
     "__version__",
     "analyze",
     "check",
+    "conv2d",
     "parse",
+    "pool2d",
 ]

@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -100,15 +100,35 @@ def _read_text(path: Path) -> str:
         raise click.UsageError(f"{path} is not UTF-8 text") from None
 
 
-def _at_values(at: tuple[dict[str, int], ...]) -> dict[str, int]:
-    """Merge repeated --at options, refusing a symbol given twice."""
-    values: dict[str, int] = {}
-    for group in at:
-        for name, value in group.items():
-            if name in values:
-                raise click.BadParameter(f"{name} is given twice", param_hint="--at")
-            values[name] = value
-    return values
+@click.group(
+    cls=DefaultGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+)
+@click.version_option(package_name="shapecalc", prog_name="shapecalc")
+def cli() -> None:
+    """Exact shapes and parameter counts of CNNs.
+
+    \b
+    shapecalc "28x28x1 | conv3x3x16 same | maxpool2 | flatten | dense10"
+    shapecalc "nxnx3 | conv{f}x{f}x8 pad{p} | maxpool2" --at n=28,f=3,p=1
+    shapecalc -f net.shape --json
+
+    A spec (or -f FILE) runs the calculator (see 'shapecalc calc --help');
+    'shapecalc layers' lists every layer keyword; 'shapecalc check' cross-checks a spec
+    against PyTorch and 'shapecalc torch' prints it as PyTorch code.
+    """
+
+
+def spec_input(command: Any) -> Any:
+    """The SPEC argument and ``-f FILE``, shared by every command that reads a spec."""
+    command = click.option(
+        "-f",
+        "--file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Read the spec from a file.",
+    )(command)
+    return click.argument("spec", required=False)(command)
 
 
 def _check_options(command: Any) -> Any:
@@ -140,37 +160,17 @@ def _show_check(result: Any, as_json: bool) -> None:
         click.get_current_context().exit(1)
 
 
-@click.group(
-    cls=DefaultGroup,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    no_args_is_help=True,
-)
-@click.version_option(package_name="shapecalc", prog_name="shapecalc")
-def cli() -> None:
-    """Exact shapes and parameter counts of CNNs.
-
-    \b
-    shapecalc "28x28x1 | conv3x3x16 same | maxpool2 | flatten | dense10"
-    shapecalc "nxnx3 | conv{f}x{f}x8 pad{p} | maxpool2" --at n=28,f=3,p=1
-    shapecalc -f net.shape --json
-
-    A spec (or -f FILE) runs the calculator (see 'shapecalc calc --help');
-    'shapecalc layers' lists every layer keyword; 'shapecalc check' cross-checks a spec
-    against PyTorch and 'shapecalc torch' prints it as PyTorch code.
-    """
-
-
 @cli.command()
-@click.argument("spec", required=False)
-@click.option(
-    "-f",
-    "--file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read the spec from a file.",
-)
+@spec_input
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
 @click.option("--markdown", is_flag=True, help="Print the table as GitHub Markdown.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show the worked arithmetic of every layer: formula, numbers, result.",
+)
+@click.option("--latex", is_flag=True, help="Print the worked arithmetic as LaTeX (amsmath).")
 @click.option("--check", is_flag=True, help="Cross-check every layer against PyTorch.")
 @_check_options
 def calc(
@@ -179,6 +179,8 @@ def calc(
     at: tuple[dict[str, int], ...],
     as_json: bool,
     markdown: bool,
+    explain: bool,
+    latex: bool,
     check: bool = False,
     batch: int = 1,
     device: str = "cpu",
@@ -186,25 +188,152 @@ def calc(
     """Print every layer's output shape and parameter count. SPEC '-' reads standard input."""
     from .network import analyze
 
-    if as_json and markdown:
-        raise click.UsageError("choose one of --json and --markdown")
+    if sum((as_json, markdown, latex)) > 1:
+        raise click.UsageError("choose one of --json, --markdown and --latex")
+    if check and (markdown or latex or explain):
+        raise click.UsageError("--check shows the table or --json, not --markdown/--latex/--explain")
+    analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
+    if check:
+        _show_check(analysis.check(device=device, batch=batch), as_json)
+    elif as_json:
+        click.echo(json.dumps(analysis.to_json(explain=explain), indent=2))
+    elif latex:
+        click.echo(analysis.explain().to_latex(), nl=False)
+    elif markdown:
+        text = analysis.to_markdown()
+        click.echo(text + "\n" + analysis.explain().to_markdown() if explain else text, nl=False)
+    else:
+        console = _console()
+        console.print(analysis)
+        if explain:
+            console.print()
+            console.print(analysis.explain())
+
+
+def _merge_assignments(groups: tuple[dict[str, int], ...]) -> dict[str, int]:
+    """Several ``--at`` options as one mapping; a name given twice is a usage error."""
     values: dict[str, int] = {}
-    for group in at:
+    for group in groups:
         for name, value in group.items():
             if name in values:
                 raise click.BadParameter(f"{name} is given twice", param_hint="--at")
             values[name] = value
-    analysis = analyze(_read_spec(spec, file), **values)
-    if check:
-        if markdown:
-            raise click.UsageError("--check shows the table or --json, not --markdown")
-        _show_check(analysis.check(device=device, batch=batch), as_json)
-    elif as_json:
-        click.echo(json.dumps(analysis.to_json(), indent=2))
-    elif markdown:
-        click.echo(analysis.to_markdown(), nl=False)
+    return values
+
+
+class Ranges(click.ParamType):
+    """``p=0..10`` -> {"p": (0, 10)}; integers only."""
+
+    name = "NAME=LOW..HIGH"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dict[str, tuple[int, int]]:
+        if isinstance(value, dict):
+            return value
+        result: dict[str, tuple[int, int]] = {}
+        for part in str(value).split(","):
+            match = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=\s*([0-9]{1,19})\.\.([0-9]{1,19})\s*", part)
+            if match is None:
+                self.fail(f"{part.strip()!r} is not name=low..high (as in p=0..10)", param, ctx)
+            name, low, high = match.group(1), int(match.group(2)), int(match.group(3))
+            result[name] = (low, high)
+        return result
+
+
+def _targets(outs: tuple[str, ...], params: tuple[str, ...], layer: int | None) -> list[Any]:
+    """``--out [LAYER:]SHAPE`` and ``--params [LAYER:]N`` as targets; ``--layer`` is the
+    layer of those without a prefix."""
+    from .solve import SolveError, Target
+
+    def split(text: str) -> tuple[int | None, str]:
+        match = re.fullmatch(r"\s*([0-9]{1,9})\s*:(.*)", text)
+        return (int(match.group(1)), match.group(2)) if match else (layer, text)
+
+    targets = []
+    for text in outs:
+        where, shape = split(text)
+        targets.append(Target.parse_shape(shape, where))
+    for text in params:
+        where, count = split(text)
+        digits = count.strip().replace(",", "").replace("_", "")
+        if not digits.isdigit() or len(digits) > 19:
+            raise SolveError(f"--params {text!r} is not a whole number, as in --params 7600")
+        targets.append(Target(layer=where, params=int(digits)))
+    return targets
+
+
+@cli.command()
+@spec_input
+@click.option(
+    "--out",
+    "outs",
+    multiple=True,
+    metavar="[LAYER:]SHAPE",
+    help="Wanted output shape, as in 14x14x8 (_ for any size).",
+)
+@click.option(
+    "--params",
+    "params",
+    multiple=True,
+    metavar="[LAYER:]N",
+    help="Wanted parameter count (total, or of --layer).",
+)
+@click.option(
+    "--layer",
+    type=click.IntRange(min=1),
+    help="The layer (1-based) the targets are about; default the last / the total.",
+)
+@click.option(
+    "--at",
+    "at",
+    type=Assignments(),
+    multiple=True,
+    help="Values for symbols that are not unknowns.",
+)
+@click.option(
+    "--range", "ranges", type=Ranges(), multiple=True, help="Bounds of unknowns: p=0..10."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Most solutions listed.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the solutions as JSON.")
+def solve(
+    spec: str | None,
+    file: Path | None,
+    outs: tuple[str, ...],
+    params: tuple[str, ...],
+    layer: int | None,
+    at: tuple[dict[str, int], ...],
+    ranges: tuple[dict[str, tuple[int, int]], ...],
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Find every integer value of the spec's symbols that meets the targets.
+
+    \b
+    shapecalc solve "63x63x16 | conv7x7x32 pad{p}" --out 63x63x32
+    shapecalc solve "nxnx3 | conv5x5x8 | maxpool2" --out 14x14x8
+    shapecalc solve "300x300x3 | conv5x5x{c}" --params 7600
+    """
+    from .solve import solve as find
+
+    bounds: dict[str, tuple[int, int]] = {}
+    for group in ranges:
+        bounds.update(group)
+    result = find(
+        _read_spec(spec, file),
+        _targets(outs, params, layer),
+        at=_merge_assignments(at),
+        bounds=bounds,
+        limit=limit,
+    )
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
     else:
-        _console().print(analysis)
+        _console().print(result)
 
 
 @cli.command()
@@ -227,14 +356,302 @@ def layers(keywords: tuple[str, ...], as_json: bool, markdown: bool) -> None:
         _console().print(layers_table(kinds))
 
 
-@cli.command("check")
+class SizePair(click.ParamType):
+    """``2`` -> 2, ``2,1`` -> (2, 1): one size for both dims, or height,width."""
+
+    name = "N[,N]"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int | tuple[int, int]:
+        if isinstance(value, (int, tuple)):
+            return value
+        parts = [p.strip() for p in str(value).split(",")]
+        if len(parts) > 2 or not all(re.fullmatch(r"-?[0-9]{1,9}", p) for p in parts):
+            self.fail(f"{value!r} is not an integer or a pair height,width (as in 2,1)", param, ctx)
+        numbers = [int(p) for p in parts]
+        return numbers[0] if len(numbers) == 1 else (numbers[0], numbers[1])
+
+
+class Padding(click.ParamType):
+    """A conv's padding: ``1``, ``1,2``, or ``same`` (output size ceil(input/stride))."""
+
+    name = "N[,N]|same"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int | tuple[int, int] | Literal["same"]:
+        if isinstance(value, str) and value.strip().lower() == "same":
+            return "same"
+        try:
+            return SizePair().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{value!r} is not an integer, a pair height,width or 'same'", param, ctx)
+
+
+def _print_numeric(result: Any, as_json: bool, markdown: bool) -> None:
+    from .render.numeric import json_text, result_grid, result_json, result_markdown
+
+    if as_json:
+        click.echo(json_text(result_json(result)))
+    elif markdown:
+        click.echo(result_markdown(result), nl=False)
+    else:
+        _console().print(result_grid(result))
+
+
+_MATRIX_HELP = (
+    "Inline numbers (rows separated by ';', cells by spaces or commas, channels by '/'), "
+    "@FILE or a file ending in .txt/.csv/.tsv/.npy."
+)
+
+
+@cli.command(short_help="Convolve matrices exactly (--explain: the working).")
+@click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=_MATRIX_HELP)
+@click.option(
+    "-k",
+    "--kernel",
+    "kernels",
+    required=True,
+    multiple=True,
+    metavar="MATRIX",
+    help="One output channel's kernel, its input channels separated by '/'; repeat for "
+    "more output channels. A .npy kernel may be (kh,kw), (C_in,kh,kw) or (C_out,C_in,kh,kw).",
+)
+@click.option(
+    "--pad",
+    type=Padding(),
+    default=0,
+    show_default=True,
+    help="Zero padding; 'same' keeps ceil(input/stride), the odd pixel at the bottom/right.",
+)
+@click.option("--stride", type=SizePair(), default=1, show_default=True, help="Stride.")
+@click.option("--dilation", type=SizePair(), default=1, show_default=True, help="Dilation.")
+@click.option("--bias", metavar="NUMBERS", help="One bias per output channel: '1' or '1 -0.5'.")
+@click.option("--flip", is_flag=True, help="Flip the kernel: true convolution.")
+@click.option("--explain", is_flag=True, help="Show each output cell's sum of products.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"output": ...} as JSON.')
+@click.option("--markdown", is_flag=True, help="Print the output as Markdown tables.")
+def conv(
+    image: str,
+    kernels: tuple[str, ...],
+    pad: int | tuple[int, int] | Literal["same"],
+    stride: int | tuple[int, int],
+    dilation: int | tuple[int, int],
+    bias: str | None,
+    flip: bool,
+    explain: bool,
+    as_json: bool,
+    markdown: bool,
+) -> None:
+    """Convolve a matrix with kernels, exactly, as deep-learning frameworks do.
+
+    Cross-correlation, as torch's conv2d: the kernel is not flipped unless --flip is given.
+    Sizes are one integer or height,width (--stride 2,1). Numbers are exact: decimals are
+    read as fractions, results print as integers, terminating decimals or fractions (7/3).
+
+    \b
+    shapecalc conv -i "3 0 1 2 7 4; 1 5 8 9 3 1; 2 7 2 5 1 3; 0 1 3 1 7 8; 4 2 1 6 2 8; 2 4 5 2 3 9" \\
+                   -k "1 0 -1; 1 0 -1; 1 0 -1" --explain
+    shapecalc conv -i "1 2; 3 4 / 5 6; 7 8" -k "1 0; 0 1 / 0 1; 1 0" -k "1 1; 1 1 / 0 0; 0 0"
+    """
+    from .matrices import load_kernels, load_volume, parse_values
+    from .numeric import conv2d
+
+    if as_json and markdown:
+        raise click.UsageError("choose one of --json and --markdown")
+    result = conv2d(
+        load_volume(image, "--input"),
+        load_kernels(kernels, "--kernel"),
+        stride=stride,
+        pad=pad,
+        dilation=dilation,
+        bias=parse_values(bias, "--bias") if bias is not None else None,
+        flip=flip,
+        explain=explain,
+    )
+    _print_numeric(result, as_json, markdown)
+
+
+@cli.command(short_help="Max/average pooling of matrices exactly (--explain: the working).")
+@click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=_MATRIX_HELP)
+@click.option("--size", type=SizePair(), required=True, help="The window: 2 or height,width.")
+@click.option("--stride", type=SizePair(), help="Stride; defaults to the window.")
+@click.option(
+    "--pad", type=SizePair(), default=0, show_default=True, help="Padding, at most half the window."
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["max", "avg"]),
+    default="max",
+    show_default=True,
+    help="max pads with -inf; avg pads with zeros that count (count_include_pad).",
+)
+@click.option("--explain", is_flag=True, help="Show each output cell's max or average.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"output": ...} as JSON.')
+@click.option("--markdown", is_flag=True, help="Print the output as Markdown tables.")
+def pool(
+    image: str,
+    size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None,
+    pad: int | tuple[int, int],
+    mode: str,
+    explain: bool,
+    as_json: bool,
+    markdown: bool,
+) -> None:
+    """Max or average pooling of every channel of a matrix, exactly, as torch does.
+
+    Max pooling pads with -inf; average pooling pads with zeros and always divides by the
+    window's area (torch's count_include_pad=True). Averages print as exact decimals or
+    fractions (7/3).
+
+    \b
+    shapecalc pool -i "1 3 2 4; 5 6 1 2; 7 2 3 0; 1 8 4 5" --size 2 --mode avg --explain
+    """
+    from .matrices import load_volume
+    from .numeric import pool2d
+
+    if as_json and markdown:
+        raise click.UsageError("choose one of --json and --markdown")
+    result = pool2d(
+        load_volume(image, "--input"),
+        size,
+        stride=stride,
+        pad=pad,
+        mode="avg" if mode == "avg" else "max",
+        explain=explain,
+    )
+    _print_numeric(result, as_json, markdown)
+
+
+class Colors(click.ParamType):
+    """``conv=#ff0000,pool=orange`` -> {"conv": "#ff0000", "pool": "orange"}."""
+
+    name = "KIND=COLOUR[,KIND=COLOUR...]"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dict[str, str]:
+        if isinstance(value, dict):
+            return value
+        from .render.svg import DrawError, parse_colors
+
+        try:
+            return parse_colors(str(value))
+        except DrawError as err:
+            self.fail(str(err), param, ctx)
+
+
+def _merged_at(at: tuple[dict[str, int], ...]) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for group in at:
+        for name, value in group.items():
+            if name in values:
+                raise click.BadParameter(f"{name} is given twice", param_hint="--at")
+            values[name] = value
+    return values
+
+
+@cli.command()
 @click.argument("spec", required=False)
 @click.option(
-    "-f",
-    "--file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read the spec from a file.",
+    "-f", "--file", type=click.Path(path_type=Path, dir_okay=False), help="Read the spec from a file."
 )
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    help="Where to write: net.svg, net.png (needs the png extra), or - for SVG on stdout.",
+)
+@click.option(
+    "--style",
+    type=click.Choice(["lenet", "alexnet", "fcnn"]),
+    help="Default: lenet for networks with feature maps, fcnn for dense-only ones.",
+)
+@click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
+@click.option(
+    "--max-channels", type=click.IntRange(1, 64), default=12, show_default=True,
+    help="Feature maps drawn per tensor (lenet) before an ellipsis and the true count.",
+)
+@click.option(
+    "--max-nodes", type=click.IntRange(2, 64), default=16, show_default=True,
+    help="Nodes drawn per layer (fcnn) before an ellipsis and the true count.",
+)
+@click.option(
+    "--scale", type=click.Choice(["linear", "log", "sqrt"]), default="sqrt", show_default=True,
+    help="How sizes map to lengths.",
+)
+@click.option("--spacing", type=click.FloatRange(0, 1000), help="Least space between tensors, px.")
+@click.option("--colors", type=Colors(), help="Fill per layer kind: conv=#5b9bd5,pool=orange.")
+@click.option(
+    "--opacity", type=click.FloatRange(0, 1), default=1.0, show_default=True, help="Fill opacity."
+)
+@click.option("--no-labels", is_flag=True, help="Draw the shapes only.")
+@click.option(
+    "--direction", type=click.Choice(["horizontal", "vertical"]), default="horizontal",
+    show_default=True,
+)
+@click.option("--title", help="A title above the drawing.")
+@click.option("--legend/--no-legend", default=True, show_default=True, help="Legend of layer kinds.")
+def draw(
+    spec: str | None,
+    file: Path | None,
+    output: str,
+    style: str | None,
+    at: tuple[dict[str, int], ...],
+    max_channels: int,
+    max_nodes: int,
+    scale: str,
+    spacing: float | None,
+    colors: dict[str, str] | None,
+    opacity: float,
+    no_labels: bool,
+    direction: str,
+    title: str | None,
+    legend: bool,
+) -> None:
+    """Draw the network in NN-SVG style (lenet, alexnet or fcnn) as SVG or PNG.
+
+    \b
+    shapecalc draw -f examples/vgg16.shape -o vgg16.svg
+    shapecalc draw "784 | dense256 | relu | dense10" -o mlp.png
+    shapecalc draw "nxnx1 | conv3x3x16 same | maxpool2" --at n=28 -o - > net.svg
+    """
+    from .network import analyze
+    from .render.svg import DrawOptions, analysis_to_svg
+
+    options = DrawOptions(
+        style=style,
+        max_channels=max_channels,
+        max_nodes=max_nodes,
+        scale=scale,
+        spacing=spacing,
+        colors=colors or {},
+        opacity=opacity,
+        labels=not no_labels,
+        direction=direction,
+        title=title,
+        legend=legend,
+    )
+    analysis = analyze(_read_spec(spec, file), **_merged_at(at))
+    svg = analysis_to_svg(analysis, options)
+    if output == STDIN:
+        click.echo(svg, nl=False)
+        return
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise click.BadParameter(
+            f"{output!r}: write .svg or .png (or - for SVG on stdout)", param_hint="-o"
+        )
+    try:
+        if suffix == ".png":
+            from .render.svg.raster import svg_to_png
+
+            path.write_bytes(svg_to_png(svg))
+        else:
+            path.write_text(svg, encoding="utf-8")
+    except OSError as err:
+        raise click.UsageError(f"cannot write {output}: {err.strerror or err}") from None
+
+
+@cli.command("check")
+@spec_input
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis and check as JSON.")
 @_check_options
@@ -252,18 +669,12 @@ def check_command(
     """
     from .network import analyze
 
-    analysis = analyze(_read_spec(spec, file), **_at_values(at))
+    analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
     _show_check(analysis.check(device=device, batch=batch), as_json)
 
 
 @cli.command("torch")
-@click.argument("spec", required=False)
-@click.option(
-    "-f",
-    "--file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read the spec from a file.",
-)
+@spec_input
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
 def torch_command(spec: str | None, file: Path | None, at: tuple[dict[str, int], ...]) -> None:
     """Print a runnable PyTorch module (an nn.Sequential) for the spec.
@@ -272,7 +683,7 @@ def torch_command(spec: str | None, file: Path | None, at: tuple[dict[str, int],
     """
     from .network import analyze
 
-    click.echo(analyze(_read_spec(spec, file), **_at_values(at)).to_torch_code(), nl=False)
+    click.echo(analyze(_read_spec(spec, file), **_merge_assignments(at)).to_torch_code(), nl=False)
 
 
 def main() -> None:

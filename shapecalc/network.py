@@ -136,11 +136,18 @@ class Analysis:
             symbols_of(d) for d in (*self.input_shape.dims, self.totals.params)
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """The ``--json`` document (see README for the schema)."""
+    def to_json(self, explain: bool = False) -> dict[str, Any]:
+        """The ``--json`` document (see README for the schema); ``explain`` adds each layer's
+        worked arithmetic."""
         from .render.json import analysis_to_json
 
-        return analysis_to_json(self)
+        return analysis_to_json(self, explain=explain)
+
+    def explain(self) -> Any:
+        """The worked arithmetic of every layer (an :class:`~shapecalc.explain.Explanation`)."""
+        from .explain import explain
+
+        return explain(self)
 
     def to_markdown(self) -> str:
         """The table as GitHub Markdown."""
@@ -184,6 +191,25 @@ class Analysis:
         from .torchcode import torch_code
 
         return torch_code(self, class_name=class_name)
+
+    def to_svg(self, style: str | None = None, **options: Any) -> str:
+        """An NN-SVG-style drawing: ``style`` is lenet, alexnet or fcnn (None picks one).
+
+        Other keywords are :class:`shapecalc.render.svg.DrawOptions` fields
+        (``max_channels``, ``scale``, ``direction``, ``title``, ...).
+        """
+        from .render.svg import analysis_to_svg
+
+        return analysis_to_svg(self, style=style, **options)
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows the drawing; None (the table instead) when it cannot be drawn."""
+        from .errors import ShapecalcError
+
+        try:
+            return self.to_svg()
+        except ShapecalcError:
+            return None
 
 
 class _Symbols:

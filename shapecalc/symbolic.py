@@ -14,6 +14,7 @@ constant term, so that a symbolic VGG-16 ends at ``floor(H/32)``.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Union
@@ -198,20 +199,25 @@ def symbols_of(value: Dim) -> set[str]:
     return {sym.name for sym in value.free_symbols}
 
 
-@cache
-def _printer() -> Any:
-    from sympy.printing.str import StrPrinter
+def _readable(printer: type) -> type:
+    """A sympy printer class that prints sums with positive terms first, then numbers:
+    ``n + 2*p - f + 1``, not ``-f + n + 2*p + 1``."""
 
-    class ReadablePrinter(StrPrinter):  # type: ignore[misc]
-        """Prints sums with positive terms first: ``n + 2*p - f + 1``, not ``-f + n + 2*p + 1``."""
-
+    class Readable(printer):  # type: ignore[misc,valid-type]
         def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
             terms = super()._as_ordered_terms(expr, order=order)
             if not expr.is_Add:
                 return list(terms)
             return sorted(terms, key=lambda t: (t.is_number, t.could_extract_minus_sign()))
 
-    return ReadablePrinter()
+    return Readable
+
+
+@cache
+def _printer() -> Any:
+    from sympy.printing.str import StrPrinter
+
+    return _readable(StrPrinter)()
 
 
 def fmt(value: Dim) -> str:
@@ -221,6 +227,58 @@ def fmt(value: Dim) -> str:
     if getattr(value, "is_Integer", False):
         return str(int(value))
     return str(_printer().doprint(value))
+
+
+@cache
+def _math_printer() -> Any:
+    base = type(_printer())
+
+    class MathPrinter(base):  # type: ignore[misc,valid-type]
+        """Floors and ceilings as brackets, for worked arithmetic: ``⌊(n − f)/2⌋ + 1``."""
+
+        def _print_floor(self, expr: Any) -> str:
+            return "⌊" + str(self._print(expr.args[0])) + "⌋"
+
+        def _print_ceiling(self, expr: Any) -> str:
+            return "⌈" + str(self._print(expr.args[0])) + "⌉"
+
+        def _print_Min(self, expr: Any) -> str:
+            return "min(" + ", ".join(str(self._print(a)) for a in expr.args) + ")"
+
+        def _print_Max(self, expr: Any) -> str:
+            return "max(" + ", ".join(str(self._print(a)) for a in expr.args) + ")"
+
+    return MathPrinter()
+
+
+@cache
+def _latex_printer() -> Any:
+    from sympy.printing.latex import LatexPrinter
+
+    return _readable(LatexPrinter)()
+
+
+def fmt_latex(value: Dim) -> str:
+    """A dim as LaTeX: ``\\left\\lfloor{\\frac{n + 2 p - f}{2}}\\right\\rfloor + 1``."""
+    if isinstance(value, int) or getattr(value, "is_Integer", False):
+        return str(int(value))
+    return str(_latex_printer().doprint(value))
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def fmt_math(value: Dim) -> str:
+    """A dim as Unicode math for people to read: ``⌊(n + 2·p − f)/2⌋ + 1``, ``3·f²``.
+
+    Symbol names are identifiers, so ``*`` and ``-`` in the printed text are always operators.
+    """
+    if isinstance(value, int) or getattr(value, "is_Integer", False):
+        return str(int(value))
+    text = str(_math_printer().doprint(value))
+    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
+    text = text.replace("**", "^").replace("*", "·").replace(" - ", " − ")
+    return "−" + text[1:] if text.startswith("-") else text
 
 
 def to_json(value: Dim) -> int | str:

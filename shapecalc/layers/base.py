@@ -17,6 +17,7 @@ from ..errors import LayerError, Span, SpecError, SpecSyntaxError, UnknownLayerE
 from ..parser import LayerSpec, OptionSpec, Value
 from ..shape import Shape
 from ..symbolic import Constraint, Dim, at_least, fmt
+from ..working import Step
 
 #: Short option names accepted everywhere, mapped to their full names.
 OPTION_ALIASES = {"s": "stride", "d": "dilation", "g": "groups", "padding": "pad"}
@@ -218,6 +219,13 @@ class Layer(ABC):
         """Non-trainable parameters (running statistics) for input ``inp``."""
         return 0
 
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        """Worked arithmetic for ``inp`` -> ``out``: one step per computed size and count.
+
+        Layers that keep their input shape and have no parameters show none.
+        """
+        return ()
+
     @abstractmethod
     def to_spec(self) -> str:
         """Canonical spec text; parsing it gives an equal layer."""
@@ -265,6 +273,13 @@ def sizes_text(values: tuple[Dim, ...]) -> str:
         text = fmt(v)
         parts.append(text if text.isdigit() else "{" + text + "}")
     return "x".join(parts)
+
+
+def dim_names(rank: int) -> tuple[str, ...]:
+    """Names of the spatial dims in worked arithmetic: L; H, W; D, H, W."""
+    return {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}.get(
+        rank, tuple(f"n{i}" for i in range(rank))
+    )
 
 
 def reads_as(shape: Shape) -> str:

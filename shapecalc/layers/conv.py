@@ -17,6 +17,8 @@ from ..symbolic import (
     product,
     times,
 )
+from ..working import Call, Num, Quot, Step, Sum, Term, Var, ceil_quot, floor_quot, minus, plus
+from ..working import times as mul
 from .base import (
     Checks,
     Example,
@@ -24,6 +26,7 @@ from .base import (
     Option,
     SpecReader,
     broadcast,
+    dim_names,
     reads_as,
     register,
     require_spatial,
@@ -65,6 +68,45 @@ def same_padding(n: Dim, kernel: Dim, stride: Dim) -> tuple[Dim, Dim]:
         total = 0
     before = floor_div(total, 2)
     return before, total - before
+
+
+def effective_kernel(k: Dim, d: Dim) -> Term:
+    """The dilated kernel ``d·(k − 1) + 1``, or just ``k`` without dilation."""
+    if d == 1:
+        return Var("k", k)
+    return plus(mul(Var("d", d), minus(Var("k", k), Num(1))), Num(1))
+
+
+def window_steps(name: str, n: Dim, k: Dim, p: Dim, s: Dim, d: Dim, out: Dim) -> tuple[Step, ...]:
+    """``⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1``, written as courses do (``− k`` without dilation)."""
+    taps: tuple[tuple[int, Term], ...]
+    if d == 1:
+        taps = ((-1, Var("k", k)),)
+    else:
+        taps = ((-1, mul(Var("d", d), minus(Var("k", k), Num(1)))), (-1, Num(1)))
+    span = Sum(((1, Var("n", n)), (1, mul(Num(2), Var("p", p))), *taps))
+    return (Step(name, plus(floor_quot(span, Var("s", s)), Num(1)), out),)
+
+
+def same_steps(name: str, n: Dim, k: Dim, s: Dim, d: Dim, out: Dim) -> tuple[Step, ...]:
+    """``same``: the size ``⌈n/s⌉``, then the padding it takes and how it splits."""
+    size = ceil_quot(Var("n", n), Var("s", s))
+    before, after = same_padding(n, d * (k - 1) + 1, s)
+    total: Term
+    if s == 1:  # the familiar k − 1
+        total = minus(effective_kernel(k, d), Num(1))
+    else:
+        needed = plus(mul(minus(size, Num(1)), Var("s", s)), effective_kernel(k, d))
+        total = Call("max", (minus(needed, Var("n", n)), Num(0)))
+    split = f"{fmt(before)} before, {fmt(after)} after"
+    return (Step(name, size, out), Step(f"pad {name}", total, before + after, note=split))
+
+
+def kernel_volume(kernel: tuple[Dim, ...]) -> list[Term]:
+    """The kernel's sizes as factors: ``k`` (1D), ``k_h·k_w`` (2D), ``k_d·k_h·k_w`` (3D)."""
+    if len(kernel) == 1:
+        return [Var("k", kernel[0])]
+    return [Var(f"k_{name.lower()}", k) for name, k in zip(dim_names(len(kernel)), kernel)]
 
 
 @register
@@ -190,6 +232,31 @@ class Conv(Layer):
         cin = inp.channels
         per_filter = product(self.kernel) * exact_div(cin, groups)
         return times(per_filter + 1, self.filters) if self.bias else times(per_filter, self.filters)
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        rank = inp.spatial_rank
+        stride = broadcast(self.stride, rank, "stride")
+        dilation = broadcast(self.dilation, rank, "dilation")
+        pad = broadcast(self.pad or (0,), rank, "pad")
+        steps: list[Step] = []
+        for name, n, k, p, s, d, o in zip(
+            dim_names(rank), inp.spatial, self.kernel, pad, stride, dilation, out.spatial
+        ):
+            steps.extend(
+                same_steps(name, n, k, s, d, o)
+                if self.same
+                else window_steps(name, n, k, p, s, d, o)
+            )
+        groups = self.group_count(inp)
+        per_filter: Term = mul(*kernel_volume(self.kernel), Var("C_in", inp.channels))
+        if self.depthwise or groups != 1:
+            per_filter = Quot(per_filter, Var("g", groups))
+        if self.bias:
+            per_filter = plus(per_filter, Num(1))
+        steps.append(
+            Step("params", mul(per_filter, Var("C_out", self.filters)), self.param_count(inp))
+        )
+        return tuple(steps)
 
     def to_spec(self) -> str:
         words = [f"conv{sizes_text((*self.kernel, self.filters))}"]

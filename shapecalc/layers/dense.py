@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from ..errors import LayerError
 from ..shape import Shape
 from ..symbolic import Dim, times
+from ..working import Num, Step, Var, plus
+from ..working import times as mul
 from .base import Checks, Example, Layer, Option, SpecReader, register, sizes_text
 
 
@@ -40,6 +42,11 @@ class Dense(Layer):
 
     def param_count(self, inp: Shape) -> Dim:
         return times(inp.channels + 1, self.units) if self.bias else times(inp.channels, self.units)
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        inputs = Var("N_in", inp.channels)
+        per_unit = plus(inputs, Num(1)) if self.bias else inputs
+        return (Step("params", mul(per_unit, Var("units", self.units)), self.param_count(inp)),)
 
     def to_spec(self) -> str:
         return f"dense{sizes_text((self.units,))}" + ("" if self.bias else " nobias")

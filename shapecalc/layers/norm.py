@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from ..shape import Shape
 from ..symbolic import Dim
+from ..working import Num, Step, Var
+from ..working import times as mul
 from .base import Checks, Example, Layer, SpecReader, register, require_spatial, sizes_text
 
 
@@ -38,6 +40,14 @@ class BatchNorm(Layer):
 
     def non_trainable_count(self, inp: Shape) -> Dim:
         return 2 * inp.channels
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        # gamma and beta; running mean and variance.
+        per_channel = mul(Num(2), Var("C", inp.channels))
+        return (
+            Step("params", per_channel, self.param_count(inp)),
+            Step("non-trainable", per_channel, self.non_trainable_count(inp)),
+        )
 
     def to_spec(self) -> str:
         return "batchnorm"

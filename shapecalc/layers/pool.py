@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 
 from ..shape import Shape
 from ..symbolic import Dim, ceil_div, floor_div, fmt, sp
+from ..working import Call, Num, Step, Sum, Var, ceil_quot, floor_quot, minus, plus
+from ..working import times as mul
 from .base import (
     Checks,
     Example,
@@ -15,11 +17,12 @@ from .base import (
     Option,
     SpecReader,
     broadcast,
+    dim_names,
     register,
     require_spatial,
     sizes_text,
 )
-from .conv import WINDOW_OPTIONS, padding_mode, same_size
+from .conv import WINDOW_OPTIONS, padding_mode, same_size, same_steps, window_steps
 
 
 def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
@@ -37,6 +40,17 @@ def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
     if isinstance(windows, int) and isinstance(starts, int):
         return min(windows, starts) + 1
     return sp().Min(windows, starts) + 1
+
+
+def ceil_mode_step(name: str, n: Dim, k: Dim, p: Dim, s: Dim, out: Dim) -> Step:
+    """``⌈(n + 2p − k)/s⌉ + 1``; with ``min(..., ⌊(n + p − 1)/s⌋)`` only where that rule acts
+    (a last window starting in the right padding is dropped)."""
+    span = Sum(((1, Var("n", n)), (1, mul(Num(2), Var("p", p))), (-1, Var("k", k))))
+    windows = ceil_quot(span, Var("s", s))
+    starts = floor_quot(minus(plus(Var("n", n), Var("p", p)), Num(1)), Var("s", s))
+    plain = ceil_div(n + 2 * p - k, s) + 1
+    term = plus(windows, Num(1)) if plain == out else plus(Call("min", (windows, starts)), Num(1))
+    return Step(name, term, out)
 
 
 def _pad_message(k: Dim, p: Dim) -> Callable[[], str]:
@@ -115,6 +129,23 @@ class WindowPool(Layer):
             out.append(ceil_mode_size(n, k, p, s) if self.ceil else floor_div(n + 2 * p - k, s) + 1)
         return inp.with_spatial(out)
 
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        rank = inp.spatial_rank
+        window = broadcast(self.window, rank, self.keyword)
+        stride = broadcast(self.stride, rank, "stride") if self.stride else window
+        pad = broadcast(self.pad or (0,), rank, "pad")
+        steps: list[Step] = []
+        for name, n, k, p, s, o in zip(
+            dim_names(rank), inp.spatial, window, pad, stride, out.spatial
+        ):
+            if self.same:
+                steps.extend(same_steps(name, n, k, s, 1, o))
+            elif self.ceil:
+                steps.append(ceil_mode_step(name, n, k, p, s, o))
+            else:
+                steps.extend(window_steps(name, n, k, p, s, 1, o))
+        return tuple(steps)
+
     def to_spec(self) -> str:
         words = [f"{self.keyword}{sizes_text(self.window)}"]
         if self.stride is not None:
@@ -173,6 +204,9 @@ class GlobalPool(Layer):
         require_spatial(self.keyword, inp)
         return Shape((inp.channels,))
 
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        return (Step("N", Var("C", inp.channels), out.channels),)
+
     def to_spec(self) -> str:
         return self.keyword
 
@@ -213,6 +247,10 @@ class AdaptivePool(Layer):
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         require_spatial(self.keyword, inp)
         return inp.with_spatial(broadcast(self.size, inp.spatial_rank, self.keyword))
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        names = dim_names(inp.spatial_rank)
+        return tuple(Step(name, Var("size", o), o) for name, o in zip(names, out.spatial))
 
     def to_spec(self) -> str:
         return f"{self.keyword}{sizes_text(self.size)}"

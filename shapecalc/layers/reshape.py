@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 from ..shape import Shape
 from ..symbolic import Dim, product
+from ..working import Num, Step, Var, plus
+from ..working import times as mul
 from .base import (
     Checks,
     Example,
     Layer,
     SpecReader,
     broadcast,
+    dim_names,
     register,
     require_spatial,
     sizes_text,
@@ -38,6 +41,12 @@ class Flatten(Layer):
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         return Shape((product(inp.dims),))
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        if inp.is_flat:
+            return ()
+        names = (*dim_names(inp.spatial_rank), "C")
+        return (Step("N", mul(*(Var(n, d) for n, d in zip(names, inp.dims))), out.channels),)
 
     def to_spec(self) -> str:
         return "flatten"
@@ -69,6 +78,13 @@ class ZeroPad(Layer):
         pad = broadcast(self.pad, inp.spatial_rank, self.keyword)
         return inp.with_spatial([n + 2 * p for n, p in zip(inp.spatial, pad)])
 
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        pad = broadcast(self.pad, inp.spatial_rank, self.keyword)
+        return tuple(
+            Step(name, plus(Var("n", n), mul(Num(2), Var("p", p))), o)
+            for name, n, p, o in zip(dim_names(inp.spatial_rank), inp.spatial, pad, out.spatial)
+        )
+
     def to_spec(self) -> str:
         return f"zeropad{sizes_text(self.pad)}"
 
@@ -94,6 +110,13 @@ class Upsample(Layer):
         require_spatial(self.keyword, inp)
         factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
         return inp.with_spatial([n * f for n, f in zip(inp.spatial, factor)])
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
+        return tuple(
+            Step(name, mul(Var("n", n), Var("f", f)), o)
+            for name, n, f, o in zip(dim_names(inp.spatial_rank), inp.spatial, factor, out.spatial)
+        )
 
     def to_spec(self) -> str:
         return f"upsample{sizes_text(self.factor)}"

@@ -11,10 +11,11 @@ from ..symbolic import to_json
 SCHEMA_VERSION = 1
 
 
-def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
+def analysis_to_json(analysis: Analysis, explain: bool = False) -> dict[str, Any]:
     """The analysis as JSON-ready data: integers when concrete, strings of sympy expressions
-    when symbolic."""
+    when symbolic. ``explain`` adds an ``explain`` object to every layer."""
     layers = []
+    workings = analysis.explain().to_json() if explain else None
     for row in analysis.rows:
         entry: dict[str, Any] = {
             "index": row.index,
@@ -30,6 +31,8 @@ def analysis_to_json(analysis: Analysis) -> dict[str, Any]:
         }
         if row.formula is not None:
             entry["formula"] = row.formula.to_json()
+        if workings is not None:
+            entry["explain"] = workings[row.index - 1]
         layers.append(entry)
     totals = analysis.totals
     doc: dict[str, Any] = {

@@ -1,0 +1,111 @@
+"""LeNet style: each tensor a cascade of offset feature maps, vectors as parallelograms.
+
+As NN-SVG draws it: one rectangle per channel (up to ``max_channels``), each shifted
+diagonally from the last, in two alternating fills; the label ``16@28×28`` above; the
+operation under the gap; the kernel window on the front map with projection lines to a
+point on the next tensor's front map. Unlike NN-SVG, the window sits at a fixed place,
+so the same spec always gives the same picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
+from .layout import Cell, DrawOptions, arrange, finish, op_labels, scaler, tint
+from .model import Stage
+
+#: Longest side of the largest map, and the shortest side of any, in px.
+LONGEST, SHORTEST = 160.0, 6.0
+#: Diagonal step between consecutive maps of a cascade, in px.
+STEP = 6.0
+#: Thickness of a vector's parallelogram, and its slant, in px.
+BAR, SLANT = 10.0, 10.0
+#: Where the kernel window sits on the front map, as a fraction of the free space.
+WINDOW_AT = (0.7, 0.3)
+DEFAULT_SPACING = 40.0
+
+
+def _cell(
+    stage: Stage, options: DrawOptions, side: Callable[[int], float], bar: Callable[[int], float]
+) -> Cell:
+    color = options.color(stage.kind)
+    fills = (color, tint(color))
+    group = Group({"class": f"layer {stage.kind}", "id": f"layer-{stage.index}"})
+    outline: Style = {"stroke": "#333333", "stroke-width": 0.6, "fill-opacity": options.opacity}
+    front = None
+    if stage.is_flat:
+        length = bar(stage.channels)
+        top = -length / 2
+        points = (
+            (-BAR / 2, top + SLANT / 2),
+            (BAR / 2, top - SLANT / 2),
+            (BAR / 2, top + length - SLANT / 2),
+            (-BAR / 2, top + length + SLANT / 2),
+        )
+        group.add(Polygon(points, {"class": "vector", "fill": fills[0], **outline}))
+        height = length + SLANT
+    else:
+        w, h = side(stage.width), side(stage.height)
+        count = min(stage.channels, options.max_channels)
+        total_w, total_h = w + (count - 1) * STEP, h + (count - 1) * STEP
+        x0, y0 = -total_w / 2, -total_h / 2
+        maps: list[Element] = []
+        for i in range(count):
+            fill = fills[i % 2]
+            maps.append(
+                Rect(x0 + i * STEP, y0 + i * STEP, w, h, {"class": "map", "fill": fill, **outline})
+            )
+        group.add(*maps)
+        front = (x0 + (count - 1) * STEP, y0 + (count - 1) * STEP, x0 + total_w, y0 + total_h)
+        height = total_h
+        if options.labels and stage.channels > count:
+            note = f"⋯ {stage.channels:,} maps"
+            group.add(Text(0.0, height / 2 + FONT_SIZE + 4, note, cls="note"))
+    if options.labels:
+        group.add(Text(0.0, -height / 2 - 6, stage.label, cls="shape-label"))
+    return Cell(stage, group, front)
+
+
+def _window(prev: Cell, cell: Cell, side: Callable[[int], float], vertical: bool) -> list[Element]:
+    """The kernel window on the previous front map and its projection to this tensor."""
+    stage = cell.stage
+    if stage.window is None or prev.front is None or cell.front is None:
+        return []
+    x0, y0, x1, y1 = prev.front
+    kh = stage.window[0]
+    kw = stage.window[1] if len(stage.window) > 1 else 1
+    w = min(side(kw), 0.8 * (x1 - x0))
+    h = min(side(kh), 0.8 * (y1 - y0))
+    kx = x0 + (x1 - x0 - w) * WINDOW_AT[0]
+    ky = y0 + (y1 - y0 - h) * WINDOW_AT[1]
+    fx = (kx + w / 2 - x0) / (x1 - x0)
+    fy = (ky + h / 2 - y0) / (y1 - y0)
+    nx0, ny0, nx1, ny1 = cell.front
+    tx, ty = nx0 + fx * (nx1 - nx0), ny0 + fy * (ny1 - ny0)
+    style: Style = {"stroke": "#222222", "stroke-width": 0.8}
+    corners = ((kx, ky + h), (kx + w, ky + h)) if vertical else ((kx + w, ky), (kx + w, ky + h))
+    window = Rect(
+        kx, ky, w, h, {"class": "kernel", "fill": "none", "stroke": "#111111", "stroke-width": 1.2}
+    )
+    return [window, *(Line(x, y, tx, ty, {"class": "projection", **style}) for x, y in corners)]
+
+
+def draw(stages: list[Stage], options: DrawOptions) -> Group:
+    """The drawing of ``stages`` in LeNet style."""
+    maps = [s for s in stages if not s.is_flat]
+    vectors = [s for s in stages if s.is_flat]
+    side = scaler(
+        options.scale, max((max(s.height, s.width) for s in maps), default=1), LONGEST, SHORTEST
+    )
+    # Vectors are drawn linear or sqrt only (NN-SVG); log would make 10 and 4096 look alike.
+    bar_mode = "linear" if options.scale == "linear" else "sqrt"
+    bar = scaler(bar_mode, max((s.channels for s in vectors), default=1), LONGEST, SHORTEST)
+    cells = [_cell(s, options, side, bar) for s in stages]
+    spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
+    placed = arrange(cells, options, spacing)
+    vertical = options.direction == "vertical"
+    for prev, cell in zip(placed.cells, placed.cells[1:]):
+        cell.group.add(*_window(prev, cell, side, vertical))
+    op_labels(placed, options)
+    return finish([c.group for c in placed.cells], stages, options)

@@ -1,0 +1,212 @@
+"""What a drawing shows: the analysis reduced to the tensors worth drawing, with their labels.
+
+A *stage* is one tensor in the drawing: the input, or the output of a layer that changes
+what the tensor means (convolution, pooling, dense, reshape). Activations, dropout and
+normalisation keep the shape, so they are folded into the operation that precedes them
+(``Conv 3×3 s1 same`` / ``+ ReLU``) instead of repeating an identical stack of maps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ...errors import ShapecalcError, SubstitutionError
+from ...layers.activation import Dropout
+from ...layers.conv import Conv
+from ...layers.pool import AdaptivePool, AvgPool, GlobalAvgPool, GlobalPool, WindowPool
+from ...layers.reshape import Upsample, ZeroPad
+from ...network import Analysis, Row
+from ...shape import Shape
+from ...symbolic import Dim, concrete, fmt
+
+#: Layer kinds that keep the tensor and are written under the operation before them.
+FOLDED_KINDS = frozenset({"activation", "dropout", "norm"})
+#: Most tensors one drawing shows, so that a 100,000-layer spec cannot make a gigabyte of SVG.
+MAX_STAGES = 1_000
+
+#: How layer keywords read in a drawing; others read as their spec text.
+_NAMES = {
+    "relu": "ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "softmax": "Softmax",
+    "leakyrelu": "LeakyReLU",
+    "gelu": "GELU",
+    "elu": "ELU",
+    "silu": "SiLU",
+    "batchnorm": "BatchNorm",
+    "lrn": "LRN",
+    "flatten": "Flatten",
+    "dense": "Dense",
+}
+
+
+class DrawError(ShapecalcError):
+    """The analysis cannot be drawn in the requested way (style, size, missing values)."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One tensor of the drawing.
+
+    Attributes:
+        index: the row index of the layer that produced it (0 for the input).
+        kind: ``input`` or the producing layer's kind (``conv``, ``pool``, ``dense``, ...).
+        dims: the concrete shape, channels last.
+        label: the tensor's label, ``16@28×28`` or ``1×120`` (symbolic with ``--at``).
+        op: lines naming the operation that produced it (empty for the input).
+        window: the kernel or pooling window of that operation, when it has one.
+        texts: each dim as written in the label (symbolic with ``--at``).
+    """
+
+    index: int
+    kind: str
+    dims: tuple[int, ...]
+    label: str
+    op: tuple[str, ...] = ()
+    window: tuple[int, ...] | None = None
+    texts: tuple[str, ...] = ()
+
+    @property
+    def is_flat(self) -> bool:
+        """A vector (drawn as a bar or a column of nodes)."""
+        return len(self.dims) == 1
+
+    @property
+    def channels(self) -> int:
+        """Channels, or the length of a vector."""
+        return self.dims[-1]
+
+    @property
+    def height(self) -> int:
+        """The first spatial dim drawn (H; L for a 1D signal; 1 for a vector)."""
+        return (
+            self.dims[-3] if len(self.dims) >= 3 else (self.dims[0] if len(self.dims) == 2 else 1)
+        )
+
+    @property
+    def width(self) -> int:
+        """The second spatial dim drawn (W; 1 for a 1D signal or a vector)."""
+        return self.dims[-2] if len(self.dims) >= 3 else 1
+
+
+def shape_label(shape: Shape) -> str:
+    """``16@28×28`` for feature maps, ``1×120`` for a vector (NN-SVG's notation)."""
+    # A sum reads as one dim only in parentheses: 8@(-f + 29)×(-f + 29).
+    texts = [f"({fmt(d)})" if getattr(d, "is_Add", False) else fmt(d) for d in shape.dims]
+    if shape.is_flat:
+        return f"1×{texts[0]}"
+    return f"{texts[-1]}@{'×'.join(texts[:-1])}"
+
+
+def _sizes(values: tuple[Dim, ...]) -> str:
+    return "×".join(fmt(v) for v in values)
+
+
+def _window(values: tuple[Dim, ...], rank: int) -> tuple[Dim, ...]:
+    return values * rank if len(values) == 1 else values
+
+
+def op_name(row: Row) -> str:
+    """How a layer's operation reads under the gap before its tensor."""
+    layer = row.layer
+    rank = row.input_shape.spatial_rank
+    if isinstance(layer, Conv):
+        words = [f"Conv {_sizes(_window(layer.kernel, rank))}"]
+        words.append("s" + _sizes(layer.stride))
+        if layer.same:
+            words.append("same")
+        elif layer.pad is not None:
+            words.append("pad" + _sizes(layer.pad))
+        if layer.depthwise:
+            words.append("dw")
+        elif layer.groups != 1:
+            words.append(f"g{fmt(layer.groups)}")
+        return " ".join(words)
+    if isinstance(layer, WindowPool):
+        name = "Avg-Pool" if isinstance(layer, AvgPool) else "Max-Pool"
+        words = [f"{name} {_sizes(_window(layer.window, rank))}"]
+        if layer.stride is not None and layer.stride != layer.window:
+            words.append("s" + _sizes(layer.stride))
+        if layer.same:
+            words.append("same")
+        return " ".join(words)
+    if isinstance(layer, GlobalPool):
+        return "Global " + ("Avg-Pool" if isinstance(layer, GlobalAvgPool) else "Max-Pool")
+    if isinstance(layer, AdaptivePool):
+        return f"Adaptive Pool {_sizes(_window(layer.size, rank))}"
+    if isinstance(layer, ZeroPad):
+        return f"Zero-Pad {_sizes(layer.pad)}"
+    if isinstance(layer, Upsample):
+        return f"Upsample {_sizes(layer.factor)}"
+    if isinstance(layer, Dropout):
+        return f"Dropout {layer.p:g}"
+    return _NAMES.get(row.keyword, layer.to_spec())
+
+
+def _window_of(row: Row) -> tuple[int, ...] | None:
+    layer = row.layer
+    rank = row.input_shape.spatial_rank
+    if isinstance(layer, Conv):
+        values = _window(layer.kernel, rank)
+    elif isinstance(layer, WindowPool):
+        values = _window(layer.window, rank)
+    else:
+        return None
+    return tuple(int(concrete(v)) for v in values)
+
+
+def _concrete_dims(shape: Shape, analysis: Analysis) -> tuple[int, ...]:
+    dims = tuple(concrete(d) for d in shape.dims)
+    if all(isinstance(d, int) for d in dims):
+        return dims  # type: ignore[return-value]
+    names = ", ".join(analysis.symbols) or "the symbols"
+    example = ",".join(f"{n}=28" for n in analysis.symbols) or "n=28"
+    raise SubstitutionError(
+        f"a drawing needs a size for every dim; give values for {names} with --at {example}"
+    )
+
+
+def stages(analysis: Analysis) -> list[Stage]:
+    """The tensors to draw, in order, with their labels and the operations between them."""
+    symbolic = analysis.input_formula is not None
+    first = analysis.input_formula if symbolic and analysis.input_formula else analysis.input_shape
+    result = [
+        Stage(
+            0,
+            "input",
+            _concrete_dims(analysis.input_shape, analysis),
+            shape_label(first),
+            texts=tuple(fmt(d) for d in first.dims),
+        )
+    ]
+    folded: list[str] = []
+
+    def close() -> None:
+        if folded:
+            last = result[-1]
+            extra = "+ " + " + ".join(folded)
+            result[-1] = replace(last, op=(*last.op, extra))
+            folded.clear()
+
+    for row in analysis.rows:
+        if row.kind in FOLDED_KINDS and len(result) > 1:
+            folded.append(op_name(row))
+            continue
+        close()
+        if len(result) >= MAX_STAGES:
+            raise DrawError(f"the network has more than {MAX_STAGES:,} tensors to draw")
+        shown = row.formula if row.formula is not None else row.output_shape
+        result.append(
+            Stage(
+                row.index,
+                row.kind,
+                _concrete_dims(row.output_shape, analysis),
+                shape_label(shown),
+                (op_name(row),),
+                _window_of(row),
+                tuple(fmt(d) for d in shown.dims),
+            )
+        )
+    close()
+    return result

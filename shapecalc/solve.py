@@ -1,0 +1,573 @@
+"""Homework mode: find every integer value of a spec's unknowns that meets some targets.
+
+``solve("63x63x16 | conv7x7x32 pad{p}", [Target.shape("63x63x32")])`` finds p = 3.
+
+How: the symbolic analysis gives each targeted quantity as a formula in the unknowns, and each
+target becomes an equation. Equations in one unknown are solved first, exactly: a polynomial
+(a parameter count) by its integer roots, anything with a floor or a ceiling by evaluating it
+at every value within the bounds. Equations in several unknowns are then evaluated over the
+grid of the values left, in chunks, with numpy integer arrays holding exact fractions
+(numerator, denominator) — never floats. Every candidate is finally confirmed by a concrete
+analysis of the spec at those values, so a solution also meets every validity condition
+(kernel within the padded input, groups dividing the channels, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ShapecalcError
+from .network import Analysis, analyze_parsed
+from .parser import parse
+from .symbolic import fmt, sp, symbols_of
+
+#: Default upper bound of every unknown (raised to twice the largest target number).
+DEFAULT_CAP = 1024
+#: Most grid points evaluated for equations in several unknowns, so a search cannot hang.
+MAX_GRID = 50_000_000
+#: Most values of one unknown scanned for an equation in that unknown alone.
+MAX_SCAN = 10_000_000
+#: Grid points evaluated at once (memory stays near a hundred MB).
+CHUNK = 1_000_000
+#: Most candidates confirmed by a concrete analysis before the count is given as "at least".
+MAX_CONFIRMED = 2_000
+
+
+class SolveError(ShapecalcError):
+    """A solve request that cannot be answered: a bad target, an unknown in no formula..."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def render(self) -> str:
+        """The one-line message."""
+        return self.message
+
+
+_SHAPE_DIM = re.compile(r"[0-9]+|[_?]")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the spec must produce: an output shape, or a parameter count.
+
+    Attributes:
+        layer: 1-based layer whose output or parameters are meant; None for the last layer's
+            output, or the network's total parameters.
+        shape: the wanted output shape, channels last; None in a dim means any size.
+        params: the wanted parameter count (the table's Params column, or the total).
+    """
+
+    layer: int | None = None
+    shape: tuple[int | None, ...] | None = None
+    params: int | None = None
+
+    @staticmethod
+    def parse_shape(text: str, layer: int | None = None) -> Target:
+        """``14x14x8`` (``_`` or ``?`` for any size in a dim) as a shape target."""
+        parts = text.strip().split("x")
+        if not text.strip() or not all(_SHAPE_DIM.fullmatch(p) for p in parts):
+            raise SolveError(
+                f"target shape {text!r} is not sizes joined by x, as in 14x14x8 (_ for any size)"
+            )
+        dims = tuple(None if p in "_?" else int(p) for p in parts)
+        if any(d is not None and (d < 1 or d > 10**18) for d in dims):
+            raise SolveError(f"target shape {text!r}: sizes must be from 1 to 10**18")
+        return Target(layer=layer, shape=dims)
+
+    def describe(self) -> str:
+        """``output of layer 2 = 14x14x8`` or ``total params = 7600``."""
+        if self.shape is not None:
+            where = f"layer {self.layer} output" if self.layer else "output"
+            return f"{where} = " + "x".join("_" if d is None else str(d) for d in self.shape)
+        where = f"layer {self.layer} params" if self.layer else "total params"
+        return f"{where} = {self.params:,}"
+
+
+@dataclass(frozen=True)
+class Equation:
+    """``expr == value``: one targeted quantity, with what it is (``layer 2 output H``)."""
+
+    what: str
+    expr: Any
+    value: int
+
+
+@dataclass
+class Solutions:
+    """What :func:`solve` found.
+
+    Attributes:
+        unknowns: the unknowns, in the order the spec names them.
+        bounds: the inclusive range searched for each unknown.
+        targets: the targets, described.
+        solutions: the solutions found, each unknown an integer, at most ``limit``.
+        count: how many solutions there are within the bounds (a lower bound when
+            ``count_exact`` is False).
+        truncated: more solutions exist than are listed.
+        nearest: when there is none, the closest values reached: (values, what they give).
+    """
+
+    unknowns: tuple[str, ...]
+    bounds: dict[str, tuple[int, int]]
+    targets: tuple[str, ...]
+    solutions: list[dict[str, int]]
+    count: int
+    count_exact: bool
+    limit: int
+    nearest: list[tuple[dict[str, int], str]] = field(default_factory=list)
+
+    @property
+    def truncated(self) -> bool:
+        """More solutions exist than are listed."""
+        return self.count > len(self.solutions)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"unknowns": [...], "solutions": [{"p": 3}], "truncated": false, ...}``."""
+        return {
+            "unknowns": list(self.unknowns),
+            "solutions": self.solutions,
+            "truncated": self.truncated,
+            "count": self.count,
+            "count_exact": self.count_exact,
+            "bounds": {name: list(b) for name, b in self.bounds.items()},
+            "targets": list(self.targets),
+            "nearest": [{"values": v, "gives": g} for v, g in self.nearest],
+        }
+
+    def __rich__(self) -> Any:
+        from .render.solve import solutions_renderable
+
+        return solutions_renderable(self)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact evaluation of formulas over numpy arrays
+
+
+Fraction2 = tuple[Any, Any]  # (numerator, denominator > 0), ints or integer arrays
+Compiled = Callable[[dict[str, Any]], Fraction2]
+
+
+def compile_formula(expr: Any) -> Compiled:
+    """A function of {symbol name: integer array} giving ``expr`` exactly as (num, den).
+
+    Handles what shapecalc's formulas are made of: integers, rationals, symbols, sums,
+    products, integer powers, floor, ceiling, Min and Max.
+    """
+    S = sp()
+    if expr.is_Integer:
+        value = int(expr)
+        return lambda env: (value, 1)
+    if expr.is_Rational:
+        p, q = int(expr.p), int(expr.q)
+        return lambda env: (p, q)
+    if expr.is_Symbol:
+        name = expr.name
+        return lambda env: (env[name], 1)
+    args = [compile_formula(a) for a in expr.args]
+    if expr.is_Add:
+
+        def add(env: dict[str, Any]) -> Fraction2:
+            num, den = args[0](env)
+            for arg in args[1:]:
+                n2, d2 = arg(env)
+                num, den = (
+                    (num + n2, den)
+                    if _is_one(den) and _is_one(d2)
+                    else (
+                        num * d2 + n2 * den,
+                        den * d2,
+                    )
+                )
+            return num, den
+
+        return add
+    if expr.is_Mul:
+
+        def mul(env: dict[str, Any]) -> Fraction2:
+            num, den = args[0](env)
+            for arg in args[1:]:
+                n2, d2 = arg(env)
+                num, den = num * n2, den * d2
+            return num, den
+
+        return mul
+    if expr.is_Pow and expr.exp.is_Integer:
+        base, exponent = args[0], int(expr.exp)
+
+        def power(env: dict[str, Any]) -> Fraction2:
+            num, den = base(env)
+            if exponent >= 0:
+                return num**exponent, den**exponent
+            # 1/x: the sign moves to the numerator so that denominators stay positive
+            num, den = den**-exponent, num**-exponent
+            return _positive_den(num, den)
+
+        return power
+    if isinstance(expr, S.floor):
+        inner = args[0]
+
+        def floor(env: dict[str, Any]) -> Fraction2:
+            num, den = inner(env)
+            return num // den, 1
+
+        return floor
+    if isinstance(expr, S.ceiling):
+        inner = args[0]
+
+        def ceiling(env: dict[str, Any]) -> Fraction2:
+            num, den = inner(env)
+            return -((-num) // den), 1
+
+        return ceiling
+    if isinstance(expr, (S.Min, S.Max)):
+        pick_min = isinstance(expr, S.Min)
+
+        def extreme(env: dict[str, Any]) -> Fraction2:
+            import numpy as np
+
+            num, den = args[0](env)
+            for arg in args[1:]:
+                n2, d2 = arg(env)
+                first_smaller = num * d2 < n2 * den
+                keep = first_smaller if pick_min else ~np.asarray(first_smaller)
+                num, den = np.where(keep, num, n2), np.where(keep, den, d2)
+            return num, den
+
+        return extreme
+    raise SolveError(f"cannot solve with the formula {fmt(expr)}")
+
+
+def _is_one(value: Any) -> bool:
+    return isinstance(value, int) and value == 1
+
+
+def _positive_den(num: Any, den: Any) -> Fraction2:
+    import numpy as np
+
+    sign = np.sign(den)
+    return num * sign, den * sign
+
+
+def _holds(equation: Compiled, value: int, env: dict[str, Any]) -> Any:
+    """Where ``formula == value`` (a boolean array)."""
+    num, den = equation(env)
+    return num == value * den
+
+
+def _distance(equation: Compiled, value: int, env: dict[str, Any]) -> Any:
+    """|formula − value|, rounded up (0 exactly where it holds)."""
+    num, den = equation(env)
+    return -((-abs(num - value * den)) // den)
+
+
+# ---------------------------------------------------------------------------------------------
+# The search
+
+
+@dataclass
+class _Problem:
+    parsed: Any
+    fixed: dict[str, int]
+    unknowns: tuple[str, ...]
+    bounds: dict[str, tuple[int, int]]
+    targets: list[Target]
+    equations: list[Equation]
+
+    def analysis(self, values: dict[str, int]) -> Analysis:
+        """The concrete analysis at these values of the unknowns."""
+        return analyze_parsed(self.parsed, {**self.fixed, **values})
+
+    def describe(self, values: dict[str, int]) -> str:
+        """What the spec gives at these values, for each target (``13x13x8``)."""
+        analysis = self.analysis(values)
+        return "; ".join(_reached(analysis, t) for t in self.targets)
+
+
+def solve(
+    spec: str,
+    targets: list[Target],
+    *,
+    at: dict[str, int] | None = None,
+    bounds: dict[str, tuple[int, int]] | None = None,
+    limit: int = 100,
+) -> Solutions:
+    """Every integer value of the spec's symbols (other than those in ``at``) meeting ``targets``.
+
+    Args:
+        spec: a spec with symbols, e.g. ``"nxnx3 | conv5x5x8 | maxpool2"``.
+        targets: what to reach: output shapes of layers and parameter counts.
+        at: values for symbols that are not unknowns.
+        bounds: inclusive (low, high) per unknown; the default is 0 (padding) or 1 up to
+            :data:`DEFAULT_CAP`, or twice the largest target number when that is larger.
+        limit: most solutions listed; the count tells how many there are.
+
+    Raises:
+        ShapecalcError: a bad spec, a target that does not fit the spec, an unknown that no
+            target depends on, or a search too large for the bounds.
+    """
+    if not targets:
+        raise SolveError("give a target: --out SHAPE or --params N")
+    if limit < 1:
+        raise SolveError("--limit must be at least 1")
+    problem = _problem(spec, targets, at or {}, bounds or {})
+    found, exact = _search(problem, limit)
+    solutions = [dict(zip(problem.unknowns, values)) for values in found[:limit]]
+    result = Solutions(
+        problem.unknowns,
+        problem.bounds,
+        tuple(t.describe() for t in targets),
+        solutions,
+        len(found),
+        exact,
+        limit,
+    )
+    if not found:
+        result.nearest = _nearest(problem)
+    return result
+
+
+def _problem(
+    spec: str, targets: list[Target], at: dict[str, int], bounds: dict[str, tuple[int, int]]
+) -> _Problem:
+    parsed = parse(spec)
+    analysis = analyze_parsed(parsed, at)
+    unknowns = analysis.symbols
+    if not unknowns:
+        raise SolveError(
+            "the spec has no unknowns; write them as symbols, as in conv7x7x32 pad{p}"
+            if not at
+            else "every symbol has a value from --at; leave out the ones to solve for"
+        )
+    equations = [eq for t in targets for eq in _equations(analysis, t)]
+    used = set().union(*(symbols_of(eq.expr) for eq in equations))
+    for name in unknowns:
+        if name not in used:
+            raise SolveError(
+                f"unknown {name!r} appears in no target's formula; give it a value with "
+                f"--at {name}=... or add a target that depends on it"
+            )
+    for name in bounds:
+        if name not in unknowns:
+            raise SolveError(f"--range {name}: not an unknown; the unknowns: {', '.join(unknowns)}")
+    largest = max([eq.value for eq in equations] + [0])
+    cap = max(DEFAULT_CAP, 2 * largest)
+    symbols = {s.name: s for eq in equations for s in eq.expr.free_symbols}
+    ranges: dict[str, tuple[int, int]] = {}
+    for name in unknowns:
+        low = 0 if symbols[name].is_nonnegative and not symbols[name].is_positive else 1
+        ranges[name] = bounds.get(name, (low, cap))
+        if ranges[name][0] > ranges[name][1]:
+            raise SolveError(f"--range {name}: the low end is above the high end")
+    return _Problem(parsed, dict(at), unknowns, ranges, targets, equations)
+
+
+def _equations(analysis: Analysis, target: Target) -> list[Equation]:
+    rows = analysis.rows
+    if target.layer is not None and not 1 <= target.layer <= len(rows):
+        raise SolveError(f"--layer {target.layer}: the spec has layers 1 to {len(rows)}")
+    row = rows[target.layer - 1] if target.layer else None
+    where = f"layer {target.layer}" if target.layer else "the output"
+    if target.params is not None:
+        expr = row.params if row is not None else analysis.totals.params
+        return [Equation(f"{where} params" if row else "total params", expr, target.params)]
+    assert target.shape is not None
+    shape = row.output_shape if row is not None else analysis.output_shape
+    if len(target.shape) != len(shape.dims):
+        raise SolveError(
+            f"target shape {'x'.join('_' if d is None else str(d) for d in target.shape)} has "
+            f"{len(target.shape)} dims, but {where} is {shape} ({len(shape.dims)} dims)"
+        )
+    names = {1: ("N",), 2: ("L", "C"), 3: ("H", "W", "C"), 4: ("D", "H", "W", "C")}
+    dim_names = names.get(len(shape.dims), tuple(str(i) for i in range(len(shape.dims))))
+    return [
+        Equation(f"{where} {name}", sp().sympify(expr), wanted)
+        for name, expr, wanted in zip(dim_names, shape.dims, target.shape)
+        if wanted is not None
+    ]
+
+
+def _reached(analysis: Analysis, target: Target) -> str:
+    row = analysis.rows[target.layer - 1] if target.layer else None
+    if target.params is not None:
+        params = row.params if row is not None else analysis.totals.params
+        return f"{params:,} params"
+    return str(row.output_shape if row is not None else analysis.output_shape)
+
+
+def _search(problem: _Problem, limit: int) -> tuple[list[tuple[int, ...]], bool]:
+    """Candidates meeting every equation, confirmed by a concrete analysis."""
+    import numpy as np
+
+    # None: the whole range, not materialised until needed
+    domains: dict[str, Any] = dict.fromkeys(problem.bounds)
+    multi: list[tuple[Compiled, int, tuple[str, ...]]] = []
+    for eq in problem.equations:
+        names = tuple(n for n in problem.unknowns if n in symbols_of(eq.expr))
+        if not names:
+            if int(eq.expr) != eq.value:
+                return [], True
+            continue
+        if len(names) == 1:
+            name = names[0]
+            domains[name] = _solve_one(eq, name, problem.bounds[name], domains[name])
+        else:
+            multi.append((compile_formula(eq.expr), eq.value, names))
+    values = {
+        name: (np.arange(lo, hi + 1, dtype=np.int64) if domains[name] is None else domains[name])
+        for name, (lo, hi) in problem.bounds.items()
+    }
+    if any(len(v) == 0 for v in values.values()):
+        return [], True
+    size = 1
+    for v in values.values():
+        size *= len(v)
+    if multi and size > MAX_GRID:
+        ranges = ", ".join(f"{n} {lo}..{hi}" for n, (lo, hi) in problem.bounds.items())
+        raise SolveError(
+            f"{size:,} combinations of values to try ({ranges}); narrow them with "
+            "--range NAME=LOW..HIGH or give some values with --at"
+        )
+    confirmed: list[tuple[int, ...]] = []
+    exact = True
+    for candidate in _grid(values, problem.unknowns, multi):
+        if len(confirmed) >= MAX_CONFIRMED:
+            exact = False
+            break
+        if _valid(problem, candidate):
+            confirmed.append(candidate)
+    return confirmed, exact
+
+
+def _grid(
+    values: dict[str, Any],
+    order: tuple[str, ...],
+    multi: list[tuple[Compiled, int, tuple[str, ...]]],
+) -> Iterator[tuple[int, ...]]:
+    """Every combination meeting the equations in several unknowns, in lexicographic order."""
+    import numpy as np
+
+    arrays = [values[name] for name in order]
+    sizes = [len(a) for a in arrays]
+    total = int(np.prod(sizes, dtype=object))
+    for start in range(0, total, CHUNK):
+        index = np.arange(start, min(start + CHUNK, total), dtype=np.int64)
+        env: dict[str, Any] = {}
+        rest = index
+        for name, array, size in reversed(list(zip(order, arrays, sizes))):
+            env[name] = array[rest % size]
+            rest = rest // size
+        keep = np.ones(len(index), dtype=bool)
+        for formula, value, _ in multi:
+            keep &= _holds(formula, value, _overflow_safe(formula, env))
+        for row in np.nonzero(keep)[0]:
+            yield tuple(int(env[name][row]) for name in order)
+
+
+def _overflow_safe(formula: Compiled, env: dict[str, Any]) -> dict[str, Any]:
+    """The values as int64, or as Python integers when a float estimate of the formula's
+    intermediate numbers comes near 2**62 (numpy's int64 would wrap around silently)."""
+    import numpy as np
+
+    estimate = {name: array.astype(np.float64) for name, array in env.items()}
+    num, den = formula(estimate)
+    biggest = max(float(np.max(np.abs(num), initial=0)), float(np.max(np.abs(den), initial=0)))
+    # Products inside the formula can be larger than its value: leave a wide margin.
+    if biggest < 2.0**40:
+        return env
+    return {name: array.astype(object) for name, array in env.items()}
+
+
+def _solve_one(eq: Equation, name: str, bounds: tuple[int, int], domain: Any) -> Any:
+    """The values of ``name`` within ``bounds`` (and ``domain``) for which ``eq`` holds."""
+    import numpy as np
+
+    S = sp()
+    low, high = bounds
+    expr = eq.expr
+    symbol = next(s for s in expr.free_symbols if s.name == name)
+    if expr.is_polynomial(symbol):
+        roots = S.Poly(expr - eq.value, symbol).ground_roots()
+        found = sorted(int(r) for r in roots if r.is_integer and low <= int(r) <= high)
+        result = np.array(found, dtype=np.int64)
+    else:
+        if domain is None and high - low + 1 > MAX_SCAN:
+            raise SolveError(
+                f"{name} would need {high - low + 1:,} values tried; narrow it with "
+                f"--range {name}=LOW..HIGH"
+            )
+        candidates = domain if domain is not None else np.arange(low, high + 1, dtype=np.int64)
+        formula = compile_formula(expr)
+        keep = np.zeros(len(candidates), dtype=bool)
+        for start in range(0, len(candidates), CHUNK):
+            env = {name: candidates[start : start + CHUNK]}
+            keep[start : start + CHUNK] = _holds(formula, eq.value, _overflow_safe(formula, env))
+        result = candidates[keep]
+    if domain is not None:
+        result = np.intersect1d(result, domain)
+    return result
+
+
+def _valid(problem: _Problem, candidate: tuple[int, ...]) -> bool:
+    """The spec is valid at these values and every target holds, by a concrete analysis
+    (which also checks what the equations leave out: kernels within the input, groups...)."""
+    try:
+        analysis = problem.analysis(dict(zip(problem.unknowns, candidate)))
+    except ShapecalcError:
+        return False
+    return all(_meets(analysis, t) for t in problem.targets)
+
+
+def _meets(analysis: Analysis, target: Target) -> bool:
+    row = analysis.rows[target.layer - 1] if target.layer else None
+    if target.params is not None:
+        return (row.params if row is not None else analysis.totals.params) == target.params
+    assert target.shape is not None
+    dims = (row.output_shape if row is not None else analysis.output_shape).dims
+    return all(want is None or want == got for want, got in zip(target.shape, dims))
+
+
+def _nearest(problem: _Problem, count: int = 3) -> list[tuple[dict[str, int], str]]:
+    """The valid values closest to the targets (sum of distances over the equations)."""
+    import numpy as np
+
+    compiled = [(compile_formula(eq.expr), eq.value) for eq in problem.equations]
+    # A coarser search is enough to show what is reached: at most 256 values per unknown.
+    arrays = []
+    for name in problem.unknowns:
+        low, high = problem.bounds[name]
+        arrays.append(np.arange(low, min(high, low + 255) + 1, dtype=np.int64))
+    total = 1
+    for a in arrays:
+        total *= len(a)
+    if total > MAX_GRID // 10:
+        return []
+    grids = np.meshgrid(*arrays, indexing="ij")
+    env = {name: g.ravel() for name, g in zip(problem.unknowns, grids)}
+    distance = np.zeros(total, dtype=object)
+    for formula, value in compiled:
+        distance = distance + _distance(formula, value, _overflow_safe(formula, env))
+    order = np.argsort(distance.astype(np.float64), kind="stable")
+    nearest: list[tuple[dict[str, int], str]] = []
+    seen: set[str] = set()
+    for index in order[:5000]:
+        values = {name: int(env[name][index]) for name in problem.unknowns}
+        try:
+            gives = problem.describe(values)
+        except ShapecalcError:
+            continue
+        if gives in seen:
+            continue
+        seen.add(gives)
+        nearest.append((values, gives))
+        if len(nearest) == count:
+            break
+    return nearest
+
+
+__all__ = ["SolveError", "Solutions", "Target", "compile_formula", "solve"]

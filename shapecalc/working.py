@@ -1,0 +1,351 @@
+"""Worked arithmetic: a formula written once, shown with names and with numbers.
+
+A :class:`Term` tree is built by a layer from its own hyperparameters (see
+``Layer.explain``). The same tree prints as the general formula (``⌊(n + 2p − k)/s⌋ + 1``),
+as the working with the numbers put in (``⌊(63 − 7)/2⌋ + 1``), in plain Unicode or in LaTeX,
+and evaluates exactly, so tests can check that the working arrives at the calculator's result.
+
+Conventions, as courses write them: a product with a zero factor is left out of a sum in the
+working (no ``+ 2·0``); a quotient shows the floor or ceiling brackets when the divisor is not
+1, since only then can they act; numbers print without thousands separators inside a formula.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal, Union
+
+from .symbolic import Dim, fmt, fmt_latex, fmt_math
+
+Style = Literal["text", "latex"]
+
+
+@dataclass(frozen=True)
+class Var:
+    """A named quantity: its name in the formula, its value in the working."""
+
+    name: str
+    value: Dim
+    latex: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.latex:
+            object.__setattr__(self, "latex", _latex_name(self.name))
+
+
+@dataclass(frozen=True)
+class Num:
+    """A constant written the same in the formula and the working (the 1 in ``k − 1``)."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class Sum:
+    """``a + b − c``: terms with their signs (+1 or −1)."""
+
+    terms: tuple[tuple[int, Term], ...]
+
+
+@dataclass(frozen=True)
+class Prod:
+    """``a·b·c``."""
+
+    factors: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Quot:
+    """``a/b``, rounded down (``floor``), up (``ceil``) or exact (``None``)."""
+
+    num: Term
+    den: Term
+    rounding: Literal["floor", "ceil"] | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """``max(a, b)`` or ``min(a, b)``."""
+
+    name: Literal["max", "min"]
+    args: tuple[Term, ...]
+
+
+Term = Union[Var, Num, Sum, Prod, Quot, Call]
+
+
+def plus(*terms: Term) -> Sum:
+    """``a + b + ...``."""
+    return Sum(tuple((1, t) for t in terms))
+
+
+def minus(a: Term, b: Term) -> Sum:
+    """``a − b``."""
+    return Sum(((1, a), (-1, b)))
+
+
+def times(*factors: Term) -> Prod:
+    """``a·b·...``."""
+    return Prod(tuple(factors))
+
+
+def floor_quot(num: Term, den: Term) -> Quot:
+    """``⌊num/den⌋``."""
+    return Quot(num, den, "floor")
+
+
+def ceil_quot(num: Term, den: Term) -> Quot:
+    """``⌈num/den⌉``."""
+    return Quot(num, den, "ceil")
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def evaluate(term: Term) -> Fraction | Dim:
+    """The exact value of the working (Fractions inside quotients, ints when concrete).
+
+    Symbolic values evaluate with sympy, so the result can be compared with the calculator's.
+    """
+    if isinstance(term, Var):
+        return term.value
+    if isinstance(term, Num):
+        return term.value
+    if isinstance(term, Sum):
+        total: Fraction | Dim = 0
+        for sign, sub in term.terms:
+            total = total + sign * evaluate(sub)
+        return total
+    if isinstance(term, Prod):
+        result: Fraction | Dim = 1
+        for sub in term.factors:
+            result = result * evaluate(sub)
+        return result
+    if isinstance(term, Quot):
+        num, den = evaluate(term.num), evaluate(term.den)
+        if _is_number(num) and _is_number(den):
+            quotient = Fraction(num) / Fraction(den)  # type: ignore[arg-type]
+            if term.rounding == "floor":
+                return math.floor(quotient)
+            if term.rounding == "ceil":
+                return math.ceil(quotient)
+            return quotient.numerator if quotient.denominator == 1 else quotient
+        from .symbolic import ceil_div, floor_div, sp
+
+        if term.rounding == "floor":
+            return floor_div(num, den)  # type: ignore[arg-type]
+        if term.rounding == "ceil":
+            return ceil_div(num, den)  # type: ignore[arg-type]
+        return sp().sympify(num) / den
+    values = [evaluate(a) for a in term.args]
+    if all(_is_number(v) for v in values):
+        return (max if term.name == "max" else min)(values)  # type: ignore[type-var]
+    from .symbolic import sp
+
+    return (sp().Max if term.name == "max" else sp().Min)(*values)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, Fraction))
+
+
+# ---------------------------------------------------------------------------------------------
+# Printing
+
+_MINUS = {"text": " − ", "latex": " - "}
+_PLUS = " + "
+_DOT = {"text": "·", "latex": r" \cdot "}
+
+
+def formula(term: Term, style: Style = "text") -> str:
+    """The general formula, with names: ``⌊(n + 2p − k)/s⌋ + 1``."""
+    return _Printer(style, values=False).term(term)
+
+
+def working(term: Term, style: Style = "text") -> str:
+    """The formula with the values put in: ``⌊(63 − 7)/2⌋ + 1``."""
+    return _Printer(style, values=True).term(term)
+
+
+def value_text(value: Dim, style: Style = "text", grouped: bool = True) -> str:
+    """A result: ``48,120`` (digits grouped), or a symbolic expression."""
+    if isinstance(value, int):
+        if style == "latex":
+            return f"{value:,}".replace(",", "{,}") if grouped else str(value)
+        return f"{value:,}" if grouped else str(value)
+    return fmt_latex(value) if style == "latex" else fmt_math(value)
+
+
+class _Printer:
+    """Prints a term tree; ``values`` chooses the working over the formula."""
+
+    def __init__(self, style: Style, values: bool) -> None:
+        self.style = style
+        self.values = values
+
+    def term(self, term: Term) -> str:
+        if isinstance(term, Var):
+            return self._var(term)
+        if isinstance(term, Num):
+            return str(term.value)
+        if isinstance(term, Sum):
+            return self._sum(term)
+        if isinstance(term, Prod):
+            return self._prod(term)
+        if isinstance(term, Quot):
+            return self._quot(term)
+        args = ", ".join(self.term(a) for a in term.args)
+        if self.style == "latex":
+            return rf"\{term.name}\left({args}\right)"
+        return f"{term.name}({args})"
+
+    def _var(self, var: Var) -> str:
+        if not self.values:
+            return var.latex if self.style == "latex" else var.name
+        text = value_text(var.value, self.style, grouped=False)
+        if not isinstance(var.value, int) and not _is_atom(var.value):
+            return self._parens(text)
+        return text
+
+    def _parens(self, text: str) -> str:
+        return rf"\left({text}\right)" if self.style == "latex" else f"({text})"
+
+    def _is_zero(self, term: Term) -> bool:
+        """In the working, a term whose value is 0 is left out of a sum."""
+        if not self.values:
+            return False
+        value = evaluate(term)
+        return _is_number(value) and value == 0
+
+    def _sum(self, term: Sum) -> str:
+        kept = [(sign, sub) for sign, sub in term.terms if not self._is_zero(sub)]
+        if not kept:
+            return "0"
+        parts = []
+        for position, (sign, sub) in enumerate(kept):
+            text = self.term(sub)
+            if isinstance(sub, Sum) and (sign < 0 or position > 0):
+                text = self._parens(text)
+            if position == 0:
+                parts.append(
+                    text if sign > 0 else "−" + text if self.style == "text" else "-" + text
+                )
+            else:
+                parts.append((_PLUS if sign > 0 else _MINUS[self.style]) + text)
+        return "".join(parts)
+
+    def _prod(self, term: Prod) -> str:
+        parts = []
+        for sub in term.factors:
+            text = self.term(sub)
+            if isinstance(sub, Sum):
+                text = self._parens(text)
+            parts.append(text)
+        if not self.values and _is_coefficient(term):
+            # "2p", as courses write it, rather than "2·p".
+            return "".join(parts)
+        return _DOT[self.style].join(parts)
+
+    def _quot(self, term: Quot) -> str:
+        num, den = self.term(term.num), self.term(term.den)
+        shows_rounding = term.rounding is not None and not self._is_one(term.den)
+        if self.style == "latex":
+            body = rf"\frac{{{num}}}{{{den}}}"
+            if shows_rounding:
+                left, right = (
+                    ("lfloor", "rfloor") if term.rounding == "floor" else ("lceil", "rceil")
+                )
+                return rf"\left\{left} {body} \right\{right}"
+            return body
+        if isinstance(term.num, (Sum, Prod, Quot)):
+            num = f"({num})"
+        if isinstance(term.den, (Sum, Prod, Quot)):
+            den = f"({den})"
+        body = f"{num}/{den}"
+        if shows_rounding:
+            left, right = ("⌊", "⌋") if term.rounding == "floor" else ("⌈", "⌉")
+            return f"{left}{body}{right}"
+        return body
+
+    def _is_one(self, term: Term) -> bool:
+        value = evaluate(term)
+        return _is_number(value) and value == 1
+
+
+def _is_coefficient(term: Prod) -> bool:
+    """``2·p`` is written ``2p``: a number times one short name."""
+    return (
+        len(term.factors) == 2
+        and isinstance(term.factors[0], Num)
+        and isinstance(term.factors[1], Var)
+        and len(term.factors[1].name) == 1
+    )
+
+
+def _is_atom(value: Dim) -> bool:
+    return bool(getattr(value, "is_Atom", False)) or fmt(value).isidentifier()
+
+
+def _latex_name(name: str) -> str:
+    """``C_in`` -> ``C_{\\mathrm{in}}``; one-letter names stay as they are."""
+    base, sep, sub = name.partition("_")
+    if sep:
+        return f"{base}_{{\\mathrm{{{sub}}}}}"
+    return name if len(name) == 1 else rf"\mathrm{{{name}}}"
+
+
+# ---------------------------------------------------------------------------------------------
+# A step of a layer's explanation
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of working: ``H: ⌊(n + 2p − k)/s⌋ + 1 = ⌊(63 − 7)/2⌋ + 1 = 29``.
+
+    Attributes:
+        quantity: what the line computes (``H``, ``W``, ``params``, ``pad H``, ...).
+        term: the formula with its values.
+        result: the calculator's value of the quantity.
+        note: a short remark printed after the result (``1 before, 1 after``).
+    """
+
+    quantity: str
+    term: Term
+    result: Dim
+    note: str = ""
+
+    def line(self, style: Style = "text") -> str:
+        """The whole line, formula = working = result."""
+        general, worked = formula(self.term, style), working(self.term, style)
+        result = value_text(self.result, style)
+        parts = [general] if general == worked else [general, worked]
+        if worked != result:
+            parts.append(result)
+        text = " = ".join(parts)
+        if self.note:
+            text += f" ({self.note})" if style == "text" else rf" \quad \text{{({self.note})}}"
+        return text
+
+
+__all__ = [
+    "Call",
+    "Num",
+    "Prod",
+    "Quot",
+    "Step",
+    "Sum",
+    "Term",
+    "Var",
+    "ceil_quot",
+    "evaluate",
+    "floor_quot",
+    "formula",
+    "minus",
+    "plus",
+    "times",
+    "value_text",
+    "working",
+]

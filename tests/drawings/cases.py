@@ -1,0 +1,53 @@
+"""The drawings that the SVG tests, the golden files and the browser test share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = {p.stem: p.read_text() for p in sorted((ROOT / "examples").glob("*.shape"))}
+MLP = "784 | dense256 | relu | dense10 | softmax"
+
+#: name -> (spec, to_svg keyword arguments): every example in lenet and alexnet (they all
+#: have feature maps), the MLP in fcnn, and variants that exercise the options.
+DRAWINGS: dict[str, tuple[str, dict[str, Any]]] = {}
+for _name, _spec in EXAMPLES.items():
+    for _style in ("lenet", "alexnet"):
+        DRAWINGS[f"{_name}_{_style}"] = (_spec, {"style": _style})
+DRAWINGS["mlp_fcnn"] = (MLP, {"style": "fcnn"})
+DRAWINGS["mlp_fcnn_vertical"] = (MLP, {"style": "fcnn", "direction": "vertical"})
+DRAWINGS["lenet_lenet_vertical"] = (EXAMPLES["lenet"], {"style": "lenet", "direction": "vertical"})
+DRAWINGS["vgg16_alexnet_vertical"] = (
+    EXAMPLES["vgg16"],
+    {"style": "alexnet", "direction": "vertical"},
+)
+DRAWINGS["keras_mnist_lenet_options"] = (
+    EXAMPLES["keras_mnist"],
+    {
+        "style": "lenet",
+        "title": "<script>alert('x')</script> & \"quotes\"",
+        "scale": "log",
+        "max_channels": 4,
+        "colors": {"conv": "#aa3377", "dense": "teal"},
+        "opacity": 0.6,
+        "spacing": 70,
+    },
+)
+DRAWINGS["vgg16_lenet_linear"] = (EXAMPLES["vgg16"], {"style": "lenet", "scale": "linear"})
+
+#: Unusual inputs: a 1D signal, a volume, a first activation, huge sizes, every reshape.
+ODD = {
+    "signal": "100x8 | conv5x16 pad2 | maxpool2 | flatten | dense3",
+    "volume": "16x16x16x3 | conv3x3x3x8 stride2 pad1 | globalavgpool | dense2",
+    "huge": "1000x1000x3 | conv3x3x100000 | maxpool2 | flatten | dense1000000000000",
+    "reshapes": "64x64x3 | zeropad1 | conv3x3x8 | bn | upsample2 | gap | dense5",
+    "input_only": "28x28x1",
+}
+for _name, _spec in ODD.items():
+    for _style in ("lenet", "alexnet"):
+        DRAWINGS[f"odd_{_name}_{_style}"] = (_spec, {"style": _style})
+DRAWINGS["odd_relu_first_fcnn"] = (
+    "1000000000000000000 | relu | dense4096 | dense1",
+    {"style": "fcnn"},
+)

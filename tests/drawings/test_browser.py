@@ -1,0 +1,144 @@
+"""A real browser lays out every drawing: nothing may stick out of the viewBox and no two
+labels may overlap, measured with the browser's own getBBox().
+
+Debian's chromium (which .ci/run installs) loads one HTML page holding every drawing
+file in an iframe; a script writes each element's box as JSON into the page, and
+``--dump-dom`` hands the page back. Without chromium the test is skipped, except in CI, where it fails.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from shapecalc import analyze
+
+from .cases import DRAWINGS
+
+MEASURE = """
+<script>
+window.addEventListener("load", () => {
+  const out = {};
+  for (const frame of document.querySelectorAll("iframe")) {
+    const svg = frame.contentDocument.documentElement;
+    const view = svg.viewBox.baseVal;
+    const items = [];
+    for (const el of svg.querySelectorAll("rect, polygon, line, circle, text")) {
+      if (el.classList.contains("background")) continue;
+      const b = el.getBBox();
+      items.push({tag: el.tagName, cls: el.getAttribute("class") || "",
+                  text: el.tagName === "text" ? el.textContent : "",
+                  x: b.x, y: b.y, w: b.width, h: b.height});
+    }
+    out[frame.id] = {root: svg.namespaceURI + " " + svg.localName,
+                     view: [view.x, view.y, view.width, view.height], items: items};
+  }
+  const pre = document.createElement("pre");
+  pre.id = "result";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>
+"""
+
+#: Browsers measure text to sub-pixel precision; allow this much in px.
+TOLERANCE = 0.5
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if os.environ.get("CI"):
+        pytest.fail("chromium is missing in CI; .ci/run installs it with apt-get")
+    pytest.skip("no chromium on this machine (.ci/run installs it: apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def layout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    browser = _chromium()
+    work = tmp_path_factory.mktemp("browser")
+    # Each drawing is loaded as the standalone file it is (parsed as XML, not as HTML).
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"]
+    for name, (spec, options) in DRAWINGS.items():
+        (work / f"{name}.svg").write_text(analyze(spec).to_svg(**options), encoding="utf-8")
+        parts.append(f"<iframe id='{name}' src='{name}.svg'></iframe>")
+    parts.append(MEASURE + "</body></html>")
+    page = work / "drawings.html"
+    page.write_text("".join(parts), encoding="utf-8")
+    command = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--allow-file-access-from-files",  # the page reads the drawings in its iframes
+        "--virtual-time-budget=30000",  # let the load handler finish before the dump
+        f"--user-data-dir={work / 'profile'}",
+        "--dump-dom",
+        page.as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    found = re.search(r'<pre id="result">(.*?)</pre>', done.stdout, re.S)
+    assert found, f"chromium printed no measurements: {done.stderr[-2000:]}"
+    result: dict[str, dict] = json.loads(html.unescape(found.group(1)))
+    return result
+
+
+@pytest.mark.parametrize("name", sorted(DRAWINGS))
+def test_everything_lies_inside_the_viewbox(layout: dict[str, dict], name: str) -> None:
+    assert layout[name]["root"] == "http://www.w3.org/2000/svg svg"  # an SVG document
+    x, y, w, h = layout[name]["view"]
+    items = layout[name]["items"]
+    assert len(items) >= 3  # at least a shape, its label and the legend
+    outside = [
+        item
+        for item in items
+        if item["x"] < x - TOLERANCE
+        or item["y"] < y - TOLERANCE
+        or item["x"] + item["w"] > x + w + TOLERANCE
+        or item["y"] + item["h"] > y + h + TOLERANCE
+    ]
+    assert outside == []
+    # ... with a margin: the drawing does not touch the edge.
+    assert min(item["x"] for item in items) >= x + 8
+    assert max(item["x"] + item["w"] for item in items) <= x + w - 8
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (
+        a["x"] + TOLERANCE < b["x"] + b["w"]
+        and b["x"] + TOLERANCE < a["x"] + a["w"]
+        and a["y"] + TOLERANCE < b["y"] + b["h"]
+        and b["y"] + TOLERANCE < a["y"] + a["h"]
+    )
+
+
+@pytest.mark.parametrize("name", sorted(DRAWINGS))
+def test_no_two_labels_overlap(layout: dict[str, dict], name: str) -> None:
+    texts = [item for item in layout[name]["items"] if item["tag"] == "text"]
+    assert texts, "every drawing here has labels"
+    assert all(t["w"] > 0 and t["h"] > 0 for t in texts), "the browser drew every label"
+    clashes = [
+        (a["text"], b["text"])
+        for i, a in enumerate(texts)
+        for b in texts[i + 1 :]
+        if _overlap(a, b)
+    ]
+    assert clashes == []
+
+
+def test_the_title_is_text_not_markup(layout: dict[str, dict]) -> None:
+    texts = [i["text"] for i in layout["keras_mnist_lenet_options"]["items"] if i["tag"] == "text"]
+    assert "<script>alert('x')</script> & \"quotes\"" in texts
