@@ -215,9 +215,11 @@ def test_cuda_unavailable_is_one_line_exit_2() -> None:
         check("28x28x1 | relu", device="cuda")
 
 
-def test_markdown_with_check_is_a_usage_error() -> None:
-    code, out = run("28x28x1 | relu", "--check", "--markdown")
+@pytest.mark.parametrize("other", ["--markdown", "--latex", "--explain"])
+def test_check_with_other_views_is_a_usage_error(other: str) -> None:
+    code, out = run("28x28x1 | relu", "--check", other)
     assert code == 2
+    assert "--check shows the table or --json" in out
 
 
 BLOCK_TORCH = textwrap.dedent(
