@@ -56,7 +56,8 @@ class TorchModule:
         items = [_py(a, indent + 4) for a in self.args]
         items += [f"{key}={_py(value, indent + 4)}" for key, value in self.kwargs]
         one_line = f"nn.{self.name}({', '.join(items)})"
-        if len(one_line) + indent <= CODE_WIDTH and "\n" not in one_line:
+        # + 1: every module stands in an argument list, followed by a comma.
+        if indent + len(one_line) + 1 <= CODE_WIDTH and "\n" not in one_line:
             return one_line
         pad = " " * (indent + 4)
         body = "".join(f"{pad}{item},\n" for item in items)
@@ -331,7 +332,7 @@ def torch_code(analysis: Analysis, *, class_name: str = "Net") -> str:
         "",
         f"class {class_name}(nn.Sequential):",
         f'    """{inp} -> {analysis.output_shape}: {int(totals.trainable):,} trainable '
-        f'parameters."""',
+        f'parameter{"" if totals.trainable == 1 else "s"}."""',
         "",
         "    def __init__(self) -> None:",
         "        super().__init__(",

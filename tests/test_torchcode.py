@@ -129,6 +129,13 @@ def test_asymmetric_same_becomes_an_explicit_pad() -> None:
     assert 'nn.ConstantPad2d((0, 1, 0, 1), float("-inf"))' in code
 
 
+def test_a_module_of_exactly_the_width_wraps() -> None:
+    # Found by the property test: 76 characters at column 12 plus the comma made 89.
+    code = analyze("1x1x1x1 | maxpool2 pad1x1x1 ceil").to_torch_code()
+    assert max(len(line) for line in code.splitlines()) <= 88
+    assert "            nn.MaxPool3d(\n" in code
+
+
 def test_spec_text_in_comments_cannot_break_the_code() -> None:
     spec = '# a comment with """ and \\ in it\n28x28x1\nconv3x3x4  # trailing "note\r\nrelu'
     code = analyze(spec).to_torch_code()
