@@ -17,9 +17,10 @@ from .errors import (
     SpecError,
     SpecSyntaxError,
     SubstitutionError,
+    TorchError,
     UnknownLayerError,
 )
-from .network import Analysis, Row, Totals, analyze
+from .network import Analysis, Row, Totals, analyze, check
 from .numeric import NumericResult, conv2d, pool2d
 from .parser import parse
 from .shape import Shape
@@ -40,9 +41,11 @@ __all__ = [
     "SpecSyntaxError",
     "SubstitutionError",
     "Totals",
+    "TorchError",
     "UnknownLayerError",
     "__version__",
     "analyze",
+    "check",
     "conv2d",
     "parse",
     "pool2d",

@@ -115,7 +115,8 @@ def cli() -> None:
     shapecalc -f net.shape --json
 
     A spec (or -f FILE) runs the calculator (see 'shapecalc calc --help');
-    'shapecalc layers' lists every layer keyword.
+    'shapecalc layers' lists every layer keyword; 'shapecalc check' cross-checks a spec
+    against PyTorch and 'shapecalc torch' prints it as PyTorch code.
     """
 
 
@@ -130,6 +131,35 @@ def spec_input(command: Any) -> Any:
     return click.argument("spec", required=False)(command)
 
 
+def _check_options(command: Any) -> Any:
+    """The options of the PyTorch cross-check: --batch and --device."""
+    command = click.option(
+        "--device",
+        type=click.Choice(["cpu", "cuda", "meta"]),
+        default="cpu",
+        show_default=True,
+        help="Where torch runs the check; meta allocates nothing (shapes and counts only).",
+    )(command)
+    return click.option(
+        "--batch",
+        type=click.IntRange(1, 1024),
+        default=1,
+        show_default=True,
+        help="Batch size of the random input.",
+    )(command)
+
+
+def _show_check(result: Any, as_json: bool) -> None:
+    """Print a check result; any mismatch exits with code 1, naming the first layer."""
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        _console().print(result)
+    if not result.ok:
+        click.echo(f"error: {result.summary()}", err=True)
+        click.get_current_context().exit(1)
+
+
 @cli.command()
 @spec_input
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
@@ -141,6 +171,8 @@ def spec_input(command: Any) -> Any:
     help="Show the worked arithmetic of every layer: formula, numbers, result.",
 )
 @click.option("--latex", is_flag=True, help="Print the worked arithmetic as LaTeX (amsmath).")
+@click.option("--check", is_flag=True, help="Cross-check every layer against PyTorch.")
+@_check_options
 def calc(
     spec: str | None,
     file: Path | None,
@@ -149,14 +181,21 @@ def calc(
     markdown: bool,
     explain: bool,
     latex: bool,
+    check: bool = False,
+    batch: int = 1,
+    device: str = "cpu",
 ) -> None:
     """Print every layer's output shape and parameter count. SPEC '-' reads standard input."""
     from .network import analyze
 
     if sum((as_json, markdown, latex)) > 1:
         raise click.UsageError("choose one of --json, --markdown and --latex")
+    if check and (markdown or latex or explain):
+        raise click.UsageError("--check shows the table or --json, not --markdown/--latex/--explain")
     analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
-    if as_json:
+    if check:
+        _show_check(analysis.check(device=device, batch=batch), as_json)
+    elif as_json:
         click.echo(json.dumps(analysis.to_json(explain=explain), indent=2))
     elif latex:
         click.echo(analysis.explain().to_latex(), nl=False)
@@ -596,6 +635,42 @@ def draw(
             path.write_text(svg, encoding="utf-8")
     except OSError as err:
         raise click.UsageError(f"cannot write {output}: {err.strerror or err}") from None
+
+
+@cli.command("check")
+@spec_input
+@click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
+@click.option("--json", "as_json", is_flag=True, help="Print the analysis and check as JSON.")
+@_check_options
+def check_command(
+    spec: str | None,
+    file: Path | None,
+    at: tuple[dict[str, int], ...],
+    as_json: bool,
+    batch: int,
+    device: str,
+) -> None:
+    """Cross-check every layer against a PyTorch forward pass; exit 1 on any mismatch.
+
+    Symbols without --at values are checked at a few sample points where the spec is valid.
+    """
+    from .network import analyze
+
+    analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
+    _show_check(analysis.check(device=device, batch=batch), as_json)
+
+
+@cli.command("torch")
+@spec_input
+@click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
+def torch_command(spec: str | None, file: Path | None, at: tuple[dict[str, int], ...]) -> None:
+    """Print a runnable PyTorch module (an nn.Sequential) for the spec.
+
+    Every symbol needs a value (--at): torch modules have fixed sizes.
+    """
+    from .network import analyze
+
+    click.echo(analyze(_read_spec(spec, file), **_merge_assignments(at)).to_torch_code(), nl=False)
 
 
 def main() -> None:

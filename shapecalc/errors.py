@@ -117,6 +117,11 @@ class SubstitutionError(ShapecalcError):
     """Bad ``--at`` values: unknown symbol, non-integer or non-positive value."""
 
 
+class TorchError(ShapecalcError):
+    """The PyTorch cross-check or code cannot be made: torch missing, device unavailable,
+    symbols without values."""
+
+
 class MatrixError(ShapecalcError):
     """Bad numbers for ``shapecalc conv``/``pool``: a ragged or non-numeric matrix, a missing
     file, a kernel that does not fit the input, a zero stride."""

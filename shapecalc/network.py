@@ -16,6 +16,7 @@ from .errors import (
     Span,
     SpecSyntaxError,
     SubstitutionError,
+    TorchError,
     UnknownLayerError,
 )
 from .layers import REGISTRY, Checks, Layer, SpecReader
@@ -158,6 +159,38 @@ class Analysis:
         from .render.table import analysis_table
 
         return analysis_table(self)
+
+    def check(self, *, device: str = "cpu", batch: int = 1, seed: int = 0) -> Any:
+        """Cross-check every row against a PyTorch forward pass (needs torch).
+
+        A symbolic analysis is checked at a few points where it is valid. Returns a
+        :class:`shapecalc.torchcheck.CheckResult` (``.ok``, ``to_json()``, renders with rich).
+
+        Raises:
+            TorchError: torch is not installed, the device is unavailable, or no valid point
+                was found for the symbols.
+        """
+        try:
+            from . import torchcheck
+        except ModuleNotFoundError as err:
+            if err.name is None or err.name.split(".")[0] != "torch":
+                raise
+            raise TorchError(
+                'the check needs PyTorch: pip install "shapecalc[torch]" '
+                "(or pip install torch==2.13.0)"
+            ) from None
+        return torchcheck.check(self, device=device, batch=batch, seed=seed)
+
+    def to_torch_code(self, class_name: str = "Net") -> str:
+        """A runnable Python module defining the network as an ``nn.Sequential`` (no torch
+        needed to write it).
+
+        Raises:
+            TorchError: the analysis still has symbols.
+        """
+        from .torchcode import torch_code
+
+        return torch_code(self, class_name=class_name)
 
     def to_svg(self, style: str | None = None, **options: Any) -> str:
         """An NN-SVG-style drawing: ``style`` is lenet, alexnet or fcnn (None picks one).
@@ -426,4 +459,22 @@ def analyze(spec: str, **subs: int) -> Analysis:
     return replace(analysis, rows=rows, input_formula=symbolic.input_shape)
 
 
-__all__ = ["Analysis", "Row", "Totals", "analyze", "analyze_parsed"]
+def check(spec: str, *, device: str = "cpu", batch: int = 1, **subs: int) -> Any:
+    """Analyse a spec and cross-check it against a PyTorch forward pass.
+
+    Args:
+        spec: the architecture.
+        device: ``cpu``, ``cuda`` or ``meta`` (no memory allocated; shapes and counts only).
+        batch: the batch size of the random input.
+        **subs: values for symbols; symbols left without one are checked at sample points.
+
+    Returns:
+        A :class:`shapecalc.torchcheck.CheckResult`.
+
+    Raises:
+        ShapecalcError: a bad spec, or :class:`TorchError` (no torch, device unavailable).
+    """
+    return analyze(spec, **subs).check(device=device, batch=batch)
+
+
+__all__ = ["Analysis", "Row", "Totals", "analyze", "analyze_parsed", "check"]

@@ -16,7 +16,7 @@ class Shape:
 
     ``(28, 28, 1)`` is H x W x C, ``(100, 8)`` a 1D signal L x C, ``(16, 112, 112, 3)`` is
     D x H x W x C and ``(784,)`` a flat vector. :meth:`torch_order` is the one place that
-    converts to PyTorch's N x C x spatial order.
+    converts to PyTorch's N x C x spatial order (and :meth:`from_torch_order` back).
     """
 
     dims: tuple[Dim, ...]
@@ -50,6 +50,14 @@ class Shape:
         if self.is_flat:
             return (batch, self.channels)
         return (batch, self.channels, *self.spatial)
+
+    @classmethod
+    def from_torch_order(cls, size: tuple[int, ...] | list[int]) -> Shape:
+        """The inverse of :meth:`torch_order`: (N, C, *spatial) or (N, F) -> channels last,
+        without the batch."""
+        if len(size) < 2:
+            raise ValueError(f"a torch size needs a batch and a feature dim, got {tuple(size)}")
+        return cls((*(int(n) for n in size[2:]), int(size[1])))
 
     def substitute(self, mapping: dict[str, int]) -> Shape:
         """Replace symbols by integer values."""

@@ -5,16 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from ..network import Analysis
-from .common import table_data
+from .common import TableData, table_data
 
 
 def analysis_table(analysis: Analysis) -> Any:
     """A rich renderable: the layer table with the totals under it."""
+    return data_table(table_data(analysis))
+
+
+def data_table(data: TableData) -> Any:
+    """A rich renderable of laid-out table cells (:func:`.common.table_data`, maybe with
+    extra columns) and the summary lines under it."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    data = table_data(analysis)
     table = Table(show_edge=True, header_style="bold", expand=False)
     for column, header in enumerate(data.headers):
         widest = max(len(header), *(len(cells[column]) for cells in data.rows))

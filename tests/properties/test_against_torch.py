@@ -1,32 +1,35 @@
 """Every layer kind's output shape and parameter counts, checked against a PyTorch forward pass.
 
 Hypothesis draws valid concrete specs over every layer kind and option (see
-:mod:`.strategies`); :func:`.torch_oracle.torch_rows` builds the matching torch modules and
-runs them. For every row, shapecalc's output shape and trainable and non-trainable counts must
-equal torch's.
+:mod:`shapecalc.strategies`); :func:`shapecalc.torchcheck.torch_rows` builds the matching torch
+modules and runs them. For every row, shapecalc's output shape and trainable and non-trainable
+counts must equal torch's.
 """
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shapecalc import Row, Shape, ShapecalcError, ShapeError, analyze
+from shapecalc import Row, Shape, ShapecalcError, ShapeError, TorchError, analyze
 from shapecalc.layers import REGISTRY, Layer
-
-from .strategies import (
-    LAYER_STRATEGIES,
+from shapecalc.strategies import (
     Dims,
     GeneratedSpec,
     single_layers,
     specs,
     transplanted_layers,
 )
+from shapecalc.torchcode import TORCH_MODULES, torch_module
 
-pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="torch is the oracle (CI installs it)")
 
-from . import torch_oracle  # noqa: E402
+from shapecalc import torchcheck  # noqa: E402
 
 #: Examples per layer kind in the one-kind-at-a-time test: a fifth of the profile's.
 PER_KIND = settings(max_examples=max(10, settings().max_examples // 5))
@@ -35,9 +38,9 @@ PER_KIND = settings(max_examples=max(10, settings().max_examples // 5))
 LAYER_CLASSES = sorted(set(REGISTRY.values()), key=lambda cls: cls.keyword)
 
 
-def as_torch_row(row: Row) -> torch_oracle.TorchRow:
+def as_torch_row(row: Row) -> torchcheck.TorchRow:
     """A shapecalc row's results in the oracle's terms (ints, channels last)."""
-    return torch_oracle.TorchRow(
+    return torchcheck.TorchRow(
         tuple(int(d) for d in row.output_shape.dims), int(row.trainable), int(row.non_trainable)
     )
 
@@ -49,7 +52,7 @@ def check_against_torch(spec: GeneratedSpec) -> None:
         analysis = analyze(text)
     except ShapecalcError as err:
         raise AssertionError(f"shapecalc rejects a valid spec:\n{text}\n{err}") from err
-    rows = torch_oracle.torch_rows(analysis)
+    rows = torchcheck.torch_rows(analysis)
     assert len(rows) == len(analysis.rows)
     for row, want in zip(analysis.rows, rows):
         got = as_torch_row(row)
@@ -61,20 +64,13 @@ def check_against_torch(spec: GeneratedSpec) -> None:
     assert rows[-1].output_shape == spec.shape, f"strategy model is off for\n{text}"
 
 
-def test_every_layer_kind_has_a_strategy() -> None:
-    """A new layer kind without a strategy (or an alias the strategies never write) fails."""
-    assert set(LAYER_STRATEGIES) == set(REGISTRY.values())
-    written = {word: cls for cls, s in LAYER_STRATEGIES.items() for word in s.keywords}
-    assert written == REGISTRY
-
-
 def test_every_layer_kind_has_a_torch_module() -> None:
-    """A new layer kind without a torch counterpart in the oracle fails."""
-    assert set(torch_oracle.TORCH_BUILDERS) == set(REGISTRY.values())
+    """A new layer kind without a torch counterpart fails."""
+    assert set(TORCH_MODULES) == set(REGISTRY.values())
 
 
 def test_unknown_layer_class_is_a_clear_error() -> None:
-    """The oracle names the class it cannot build."""
+    """The mapping names the class it has no module for."""
 
     class Mystery(Layer):
         keyword = "mystery"
@@ -87,8 +83,8 @@ def test_unknown_layer_class_is_a_clear_error() -> None:
             return "mystery"
 
     inp = analyze("4x4x1").input_shape
-    with pytest.raises(torch_oracle.UnsupportedLayerError, match="Mystery.*'mystery'"):
-        torch_oracle.build_module(Mystery(), inp)
+    with pytest.raises(TorchError, match="Mystery.*'mystery'"):
+        torch_module(Mystery(), inp)
 
 
 @given(spec=specs())
@@ -113,10 +109,8 @@ def test_accepts_exactly_what_torch_accepts(case: tuple[str, Dims, Dims]) -> Non
     layer = analyze(f"{'x'.join(map(str, good))} | {layer_text}").rows[0].layer
     text = f"{'x'.join(map(str, other))} | {layer_text}"
     try:
-        want = torch_oracle.torch_row(layer, Shape(other))
-    except torch_oracle.UnsupportedLayerError:
-        raise
-    except torch_oracle.OracleError as err:
+        want = torchcheck.torch_row(layer, Shape(other))
+    except TorchError as err:
         torch_error: Exception | None = err
     else:
         torch_error = None
@@ -130,3 +124,46 @@ def test_accepts_exactly_what_torch_accepts(case: tuple[str, Dims, Dims]) -> Non
     if torch_error is not None:
         pytest.fail(f"shapecalc accepts\n{text}\nas {got}, but {torch_error}")
     assert got == want, f"{text}\nshapecalc {got}, torch {want}"
+
+
+@given(spec=specs())
+def test_emitted_code_matches_torch(spec: GeneratedSpec) -> None:
+    """The code of ``shapecalc torch``, executed, builds a module whose output shape and
+    parameter counts equal the calculator's."""
+    analysis = analyze(spec.text)
+    namespace: dict[str, Any] = {}
+    exec(compile(analysis.to_torch_code(), "<generated>", "exec"), namespace)
+    model = namespace["Net"]().eval()
+    assert len(model) == len(analysis.rows)
+    x = torch.randn(2, *namespace["INPUT_SHAPE"], generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        y = model(x)
+    assert tuple(y.shape) == analysis.output_shape.torch_order(2), spec.text
+    assert torchcheck.trainable_count(model) == analysis.totals.trainable, spec.text
+    assert torchcheck.non_trainable_count(model) == analysis.totals.non_trainable, spec.text
+
+
+@settings(max_examples=max(5, settings().max_examples // 6))
+@given(spec=specs())
+def test_emitted_code_is_ruff_clean(spec: GeneratedSpec) -> None:
+    """Whatever the spec, the emitted module passes ruff (the repo's rule set, long lines
+    included)."""
+    code = analyze(spec.text).to_torch_code()
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--select",
+         "E,F,W,I,UP,B", "--line-length", "88", "--stdin-filename", "net.py", "-"],
+        input=code,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"{spec.text}\n{code}\n{result.stdout}{result.stderr}"
+
+
+@given(spec=specs())
+def test_check_passes_on_cpu_and_meta(spec: GeneratedSpec) -> None:
+    """``shapecalc check`` (the public API) agrees on every generated spec, on the CPU and on
+    the meta device, whose shape functions are separate code in torch."""
+    analysis = analyze(spec.text)
+    for device in ("cpu", "meta"):
+        result = torchcheck.check(analysis, device=device, batch=3)
+        assert result.ok, f"{spec.text}\n{device}: {result.summary()}"

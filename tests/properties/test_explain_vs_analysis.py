@@ -9,9 +9,8 @@ from __future__ import annotations
 from hypothesis import given
 
 from shapecalc import Analysis, analyze
+from shapecalc.strategies import specs
 from shapecalc.working import evaluate
-
-from .strategies import specs
 
 
 def assert_working_adds_up(analysis: Analysis) -> None:

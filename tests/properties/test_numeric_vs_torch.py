@@ -16,11 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shapecalc import MatrixError, conv2d, pool2d
+from shapecalc.torchcode import same_pad as tf_same_pad
 
 torch = pytest.importorskip("torch", reason="torch is the oracle (CI installs it)")
 F = torch.nn.functional
-
-from .torch_oracle import tf_same_pad  # noqa: E402 - needs torch, imported after the skip
 
 #: Integers, or quarters: exact in binary floating point, exact in our Fractions.
 cells = st.one_of(

@@ -1,6 +1,6 @@
 """Symbolic formulas agree with concrete computation (no torch needed).
 
-Hypothesis draws a valid concrete spec (see :mod:`.strategies`) and replaces some of its
+Hypothesis draws a valid concrete spec (see :mod:`shapecalc.strategies`) and replaces some of its
 numbers by symbols: input dims, kernel sizes, filters, strides, padding, units, factors...
 A symbol may stand for one number or be shared by several numbers of the same value, as in
 ``conv{v3}x{v3}x8`` on ``{v3}x{v3}x1``. The values of the symbols are the original numbers,
@@ -23,9 +23,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shapecalc import analyze
+from shapecalc.strategies import Draw, render, specs
 from shapecalc.symbolic import Constraint, Dim, is_concrete, sp, substitute
-
-from .strategies import Draw, render, specs
 
 #: A hang guard, not a timing goal (those live in benchmarks/): the drawn specs take well
 #: under a second, and an exponential blow-up of the symbolic expressions (as ceil-mode pooling

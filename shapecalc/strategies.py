@@ -1,15 +1,35 @@
-"""Hypothesis strategies for valid, concrete specs over every layer kind and option.
+"""Hypothesis strategies that draw valid, concrete specs over every layer kind and option.
+
+Public, so that you can property-test your own shape code against shapecalc (or torch)::
+
+    from hypothesis import given
+    from shapecalc import analyze
+    from shapecalc.strategies import specs
+
+    @given(specs())
+    def test_my_shape_code(spec):
+        analysis = analyze(spec.text)
+        assert my_output_shape(spec.text) == analysis.output_shape.dims
+
+Needs hypothesis (``pip install hypothesis``; it is in shapecalc's ``test`` extra).
+
+The main strategies: :func:`specs` (whole networks with repeat groups), :func:`single_layers`
+(one layer of a given class on an input it applies to), :func:`input_shapes` (valid input
+shapes, flat or 1D/2D/3D), :func:`spec_texts` (just the text). A drawn
+:class:`GeneratedSpec` carries its text and the output shape the strategies expect.
 
 A spec is built left to right: the input shape first, then each layer chosen among the kinds
 that apply to the current shape, with hyperparameters drawn so that the layer is valid for
-that shape. The strategies track the shape themselves with the plain textbook formulas (an
-independent model, not shapecalc's code), so nearly every drawn spec is valid by
-construction and no ``assume`` is needed.
+that shape: kernels, strides, paddings (numbers, ``same``, ``valid``), dilation, groups and
+depthwise, ceil mode, 1D/2D/3D, the spellings of options and repeats ``(a | b)x3``. The
+strategies track the shape themselves with the plain textbook formulas (an independent model,
+not shapecalc's code), so every drawn spec is valid by construction and no ``assume`` is
+needed.
 
-A drawn spec is a sequence of parts: text, and :class:`Num` for every number that the
-symbolic tests may replace by a symbol. :data:`LAYER_STRATEGIES` holds one strategy per layer
-class; the completeness test compares it with the registry, so a new layer kind without a
-strategy fails the tests.
+A drawn spec is a sequence of parts: text, and :class:`Num` for every number that a symbolic
+test may replace by a symbol. :data:`LAYER_STRATEGIES` holds one strategy per layer class;
+a completeness test compares it with the registry, so a new layer kind without a strategy
+fails the tests.
 
 Sizes stay small (spatial dims up to 24, 10 for volumes; channels up to 8) so that hundreds
 of torch forward passes run in seconds.
@@ -24,7 +44,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from shapecalc.layers import Layer, activation, conv, dense, norm, pool, reshape
+from .layers import Layer, activation, conv, dense, norm, pool, reshape
 
 Dims = tuple[int, ...]
 Draw = Callable[[st.SearchStrategy[Any]], Any]
@@ -557,3 +577,24 @@ def transplanted_layers(draw: Draw) -> tuple[str, Dims, Dims]:
     else:
         other = tuple(draw(st.integers(1, 4)) for _ in range(rank)) + (draw(st.integers(1, 8)),)
     return render(item.parts), good, other
+
+
+def spec_texts(max_items: int = 6, max_depth: int = 2) -> st.SearchStrategy[str]:
+    """The text of valid concrete specs (see :func:`specs`)."""
+    return specs(max_items=max_items, max_depth=max_depth).map(lambda spec: spec.text)
+
+
+__all__ = [
+    "LAYER_STRATEGIES",
+    "Dims",
+    "Draw",
+    "GeneratedSpec",
+    "LayerStrategy",
+    "Num",
+    "input_shapes",
+    "render",
+    "single_layers",
+    "spec_texts",
+    "specs",
+    "transplanted_layers",
+]

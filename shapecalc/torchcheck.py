@@ -1,0 +1,415 @@
+"""Cross-check an analysis against a real PyTorch forward pass.
+
+The only module of shapecalc that imports torch at top level; everything else reaches it
+lazily (``Analysis.check``), so the calculator runs without torch.
+
+Each row's module comes from :func:`shapecalc.torchcode.torch_module` (the one mapping from
+layer kinds to torch) and is built for the shape of the tensor that actually reaches it, so
+torch's shapes never depend on shapecalc's shape arithmetic: only the hyperparameters come
+from the spec. Per row, torch's output shape and parameter counts are compared with the
+calculator's:
+
+- trainable: elements of parameters with ``requires_grad``;
+- non-trainable: elements of running statistics (``running_mean``, ``running_var``) plus any
+  parameter without ``requires_grad``. ``num_batches_tracked`` is a step counter, not a
+  statistic, and is not counted: the calculator's batchnorm is 2*C + 2*C, as Keras reports.
+
+A spec that torch refuses is a mismatch carrying torch's error text, never a pass.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from .errors import ShapecalcError, TorchError
+from .layers import Layer
+from .network import Analysis, Row, analyze_parsed
+from .parser import parse
+from .shape import Shape
+from .torchcode import TorchModule, torch_module
+
+#: Devices a check may run on. ``meta`` allocates no memory: shapes and counts only.
+DEVICES = ("cpu", "cuda", "meta")
+#: Sample points tried for a symbolic spec, and how many are checked.
+SAMPLE_POINTS = 3
+#: Values tried for symbols, in order of preference.
+SAMPLE_VALUES = (32, 16, 8, 64, 4, 3, 2, 1, 5, 7, 28, 12, 0)
+#: Largest number of tensor elements (activations and weights) a sample point may need on a
+#: device that allocates them, so that a sampled point cannot exhaust the memory.
+SAMPLE_BUDGET = 50_000_000
+
+
+@dataclass(frozen=True)
+class TorchRow:
+    """What torch says about one row.
+
+    Attributes:
+        output_shape: the output shape without the batch dim, channels last (spec order).
+        trainable: elements of parameters with ``requires_grad``.
+        non_trainable: elements of running statistics (see the module docstring).
+    """
+
+    output_shape: tuple[int, ...]
+    trainable: int
+    non_trainable: int
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    """One row compared with torch.
+
+    Attributes:
+        row: the calculator's row (concrete).
+        torch: torch's results, or None when torch did not run the row.
+        error: torch's error text when it refused the row (or an earlier one, then the row
+            was not run).
+    """
+
+    row: Row
+    torch: TorchRow | None
+    error: str | None = None
+
+    @property
+    def calculator(self) -> TorchRow:
+        """The calculator's results in torch's terms (ints, channels last)."""
+        return TorchRow(
+            tuple(int(d) for d in self.row.output_shape.dims),
+            int(self.row.trainable),
+            int(self.row.non_trainable),
+        )
+
+    @property
+    def ok(self) -> bool:
+        """Torch ran the row and agrees on shape and both counts."""
+        return self.error is None and self.torch == self.calculator
+
+    def describe(self) -> str:
+        """What differs, in a few words (empty when the row agrees)."""
+        if self.error is not None:
+            return f"torch: {self.error.strip().splitlines()[0] if self.error.strip() else '?'}"
+        assert self.torch is not None
+        mine, theirs = self.calculator, self.torch
+        parts = []
+        if mine.output_shape != theirs.output_shape:
+            shape = "x".join(map(str, theirs.output_shape))
+            parts.append(f"shape {self.row.output_shape} vs torch {shape}")
+        if mine.trainable != theirs.trainable:
+            parts.append(f"trainable {mine.trainable:,} vs torch {theirs.trainable:,}")
+        if mine.non_trainable != theirs.non_trainable:
+            parts.append(f"non-trainable {mine.non_trainable:,} vs torch {theirs.non_trainable:,}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class PointCheck:
+    """The check of one concrete analysis (a symbolic spec is checked at several points).
+
+    Attributes:
+        at: the symbol values of this point (empty for a concrete spec).
+        analysis: the calculator's concrete analysis at the point.
+        layers: one comparison per row.
+    """
+
+    at: dict[str, int]
+    analysis: Analysis
+    layers: tuple[LayerCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Every row agrees."""
+        return all(layer.ok for layer in self.layers)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The cross-check of an analysis: one :class:`PointCheck` per checked point.
+
+    Render it with rich (``rich.print(result)``: the table with a Check column) or as
+    ``to_json()`` (the analysis document with a ``check`` object).
+    """
+
+    analysis: Analysis
+    device: str
+    batch: int
+    points: tuple[PointCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Every row of every point agrees with torch."""
+        return all(point.ok for point in self.points)
+
+    @property
+    def torch_version(self) -> str:
+        """The torch version that ran the check."""
+        return str(torch.__version__)
+
+    def first_mismatch(self) -> tuple[PointCheck, LayerCheck] | None:
+        """The first row that disagrees, with its point."""
+        for point in self.points:
+            for layer in point.layers:
+                if not layer.ok:
+                    return point, layer
+        return None
+
+    def summary(self) -> str:
+        """One line naming the first mismatching layer (empty when all agree)."""
+        found = self.first_mismatch()
+        if found is None:
+            return ""
+        point, layer = found
+        at = " at " + ",".join(f"{k}={v}" for k, v in point.at.items()) if point.at else ""
+        return f"layer {layer.row.index} {layer.row.spec!r}{at} disagrees with torch: " + (
+            layer.describe()
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The analysis document (see README) with the ``check`` object added."""
+        from .render.check import check_to_json
+
+        return check_to_json(self)
+
+    def __rich__(self) -> Any:
+        from .render.check import check_table
+
+        return check_table(self)
+
+
+def channels_last(size: Sequence[int]) -> tuple[int, ...]:
+    """A torch size (N, C, *spatial) or (N, F) as a spec-order shape without the batch."""
+    try:
+        return tuple(int(d) for d in Shape.from_torch_order(list(size)).dims)
+    except ValueError as err:
+        raise TorchError(f"torch produced a tensor without features: {err}") from None
+
+
+def trainable_count(module: nn.Module) -> int:
+    """Elements of the module's parameters that require gradients."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def non_trainable_count(module: nn.Module) -> int:
+    """Elements of running statistics and frozen parameters (not ``num_batches_tracked``)."""
+    return sum(
+        b.numel()
+        for name, b in module.named_buffers()
+        if name.rsplit(".", 1)[-1] in ("running_mean", "running_var")
+    ) + sum(p.numel() for p in module.parameters() if not p.requires_grad)
+
+
+def build(module: TorchModule) -> nn.Module:
+    """Instantiate a module description (on torch's current default device)."""
+    args = [build(a) if isinstance(a, TorchModule) else a for a in module.args]
+    return getattr(nn, module.name)(*args, **dict(module.kwargs))
+
+
+def build_module(layer: Layer, inp: Shape) -> nn.Module:
+    """The torch module for ``layer`` applied to an input of shape ``inp`` (channels last)."""
+    return build(torch_module(layer, inp))
+
+
+def _device(name: str) -> torch.device:
+    if name not in DEVICES:
+        raise TorchError(f"unknown device {name!r}; choose one of {', '.join(DEVICES)}")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise TorchError(
+            f"--device cuda: CUDA is not available to this torch ({torch.__version__}); "
+            "use --device cpu or --device meta"
+        )
+    return torch.device(name)
+
+
+def random_input(shape: Shape, batch: int, device: str = "cpu", seed: int = 0) -> torch.Tensor:
+    """A random tensor of ``shape.torch_order(batch)`` (empty on the meta device)."""
+    size = [int(d) for d in shape.torch_order(batch)]
+    if device == "meta":
+        return torch.empty(size, device="meta")
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(*size, generator=generator).to(device)
+
+
+def run_layer(layer: Layer, x: torch.Tensor, device: str = "cpu") -> tuple[torch.Tensor, TorchRow]:
+    """Build the module for the tensor ``x`` that reaches ``layer`` and run it.
+
+    Raises:
+        TorchError: the layer has no torch counterpart, or torch refuses it (torch's message).
+    """
+    inp = Shape(channels_last(x.shape))
+    try:
+        with torch.device(device):
+            module = build_module(layer, inp).eval()
+        with torch.no_grad():
+            y = module(x)
+        result = TorchRow(
+            channels_last(y.shape), trainable_count(module), non_trainable_count(module)
+        )
+    except TorchError:
+        raise
+    except Exception as err:  # torch reports bad arguments as RuntimeError, ValueError, ...
+        raise TorchError(f"{type(err).__name__}: {err}") from err
+    return y, result
+
+
+def torch_row(
+    layer: Layer, inp: Shape, *, batch: int = 2, device: str = "cpu", seed: int = 0
+) -> TorchRow:
+    """What torch makes of ``layer`` on a random input of shape ``inp`` (channels last).
+
+    Raises:
+        TorchError: torch (or the mapping to torch) refuses the layer on this input.
+    """
+    return run_layer(layer, random_input(inp, batch, device, seed), device)[1]
+
+
+def torch_rows(
+    analysis: Analysis, *, batch: int = 2, device: str = "cpu", seed: int = 0
+) -> list[TorchRow]:
+    """Run a concrete analysis through torch: output shape and parameter counts per row.
+
+    Raises:
+        TorchError: a row has no torch counterpart, or torch refuses it (the message names
+            the row).
+    """
+    x = random_input(analysis.input_shape, batch, device, seed)
+    rows: list[TorchRow] = []
+    for row in analysis.rows:
+        try:
+            x, result = run_layer(row.layer, x, device)
+        except TorchError as err:
+            raise TorchError(f"row {row.index} {row.spec!r}: {err}") from err
+        rows.append(result)
+    return rows
+
+
+def check_point(
+    analysis: Analysis, *, device: str = "cpu", batch: int = 1, seed: int = 0
+) -> PointCheck:
+    """Compare every row of a concrete analysis with torch; rows after a refused one are
+    reported as not run."""
+    dev = _device(device)
+    x = random_input(analysis.input_shape, batch, dev.type, seed)
+    layers: list[LayerCheck] = []
+    refused: str | None = None
+    for row in analysis.rows:
+        if refused is not None:
+            layers.append(LayerCheck(row, None, f"not run: torch refused layer {refused}"))
+            continue
+        try:
+            x, result = run_layer(row.layer, x, dev.type)
+        except TorchError as err:
+            layers.append(LayerCheck(row, None, str(err)))
+            refused = str(row.index)
+            continue
+        wrong_batch = f"batch {batch} came out as {x.shape[0]}" if x.shape[0] != batch else None
+        layers.append(LayerCheck(row, result, wrong_batch))
+    return PointCheck(dict(analysis.substitutions), analysis, tuple(layers))
+
+
+def _cost(analysis: Analysis, batch: int) -> int:
+    """Tensor elements a forward pass allocates: activations and weights."""
+    total = 0
+    for row in analysis.rows:
+        elements = 1
+        for d in row.output_shape.dims:
+            elements *= int(d)
+        total += batch * elements + int(row.params)
+    return total
+
+
+def sample_points(
+    analysis: Analysis, *, count: int = SAMPLE_POINTS, batch: int = 1, budget: int | None = None
+) -> list[Analysis]:
+    """Concrete analyses at a few points where a symbolic spec is valid.
+
+    Points are tried in a fixed order (every symbol 32; seeded random mixes of
+    :data:`SAMPLE_VALUES` and the bounds of one-symbol conditions; every symbol 16, 8, ...);
+    a point counts when the calculator accepts the spec there,
+    which means every validity condition holds, and it fits ``budget`` tensor elements.
+
+    Raises:
+        TorchError: no valid point was found.
+    """
+    names = list(analysis.symbols)
+    parsed = parse(analysis.source)
+    fixed = dict(analysis.substitutions)
+    # One round point first, then seeded mixes (so the points differ symbol by symbol), then
+    # every symbol at one value, which satisfies most conditions of the form n + 2*p >= f.
+    # A condition on one symbol alone (n >= 100) also offers its bound and twice it.
+    pools = {n: list(SAMPLE_VALUES) for n in names}
+    for constraint in analysis.constraints:
+        if constraint.key in pools and constraint.bound > 0:
+            pools[constraint.key] += [constraint.bound, 2 * constraint.bound]
+    rng = random.Random(0)
+    tries = [dict.fromkeys(names, SAMPLE_VALUES[0])]
+    tries += [{n: rng.choice(pools[n]) for n in names} for _ in range(300)]
+    tries += [dict.fromkeys(names, v) for v in SAMPLE_VALUES]
+    found: list[Analysis] = []
+    seen: set[tuple[int, ...]] = set()
+    for point in tries:
+        key = tuple(point[n] for n in names)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            concrete = analyze_parsed(parsed, {**fixed, **point})
+        except ShapecalcError:
+            continue
+        if budget is not None and _cost(concrete, batch) > budget:
+            continue
+        found.append(concrete)
+        if len(found) == count:
+            break
+    if not found:
+        conditions = ", ".join(c.text for c in analysis.constraints) or "none recorded"
+        raise TorchError(
+            f"no sample point found where the spec is valid (valid when: {conditions}); "
+            "give values with --at"
+        )
+    return found
+
+
+def check(
+    analysis: Analysis, *, device: str = "cpu", batch: int = 1, seed: int = 0
+) -> CheckResult:
+    """Cross-check an analysis against torch (the API behind ``shapecalc check``).
+
+    A concrete analysis is checked as it is; a symbolic one at a few sample points where it
+    is valid (:func:`sample_points`), each reported.
+
+    Raises:
+        TorchError: bad device or batch, CUDA unavailable, or no valid sample point.
+    """
+    if batch < 1:
+        raise TorchError(f"batch must be positive, got {batch}")
+    _device(device)
+    if analysis.symbols:
+        budget = None if device == "meta" else SAMPLE_BUDGET
+        points = sample_points(analysis, batch=batch, budget=budget)
+    else:
+        points = [analysis]
+    checked = [check_point(p, device=device, batch=batch, seed=seed) for p in points]
+    return CheckResult(analysis, device, batch, tuple(checked))
+
+
+__all__ = [
+    "CheckResult",
+    "LayerCheck",
+    "PointCheck",
+    "TorchRow",
+    "build",
+    "build_module",
+    "check",
+    "check_point",
+    "non_trainable_count",
+    "random_input",
+    "run_layer",
+    "sample_points",
+    "torch_row",
+    "torch_rows",
+    "trainable_count",
+]
