@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -688,4 +689,11 @@ def main() -> None:
         code = err.exit_code
     except click.exceptions.Abort:
         code = 1
-    sys.exit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    if "torch" in sys.modules:
+        # Tearing down an interpreter that imported torch takes about 0.6 s here, and a
+        # check has nothing left to clean up: flush and leave.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
