@@ -435,6 +435,7 @@ LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
         _kind(pool.AdaptiveAvgPool, "spatial", draw_adaptive_pool),
         _kind(pool.AdaptiveMaxPool, "spatial", draw_adaptive_pool),
         _kind(reshape.Flatten, None, draw_flatten),
+        _kind(reshape.Identity, None, draw_same_shape),
         _kind(reshape.ZeroPad, "spatial", draw_zeropad),
         _kind(reshape.Upsample, "spatial", draw_upsample),
         _kind(dense.Dense, "flat", draw_dense),

@@ -247,6 +247,7 @@ TORCH_MODULES: dict[type[Layer], Builder] = {
     pool.AdaptiveAvgPool: _adaptive_pool,
     pool.AdaptiveMaxPool: _adaptive_pool,
     reshape.Flatten: _plain("Flatten"),
+    reshape.Identity: _plain("Identity"),
     reshape.ZeroPad: _zeropad,
     reshape.Upsample: _upsample,
     dense.Dense: _dense,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..network import Analysis
+from ..network import Analysis, Block
 from ..symbolic import Dim, concrete, fmt
 
 
@@ -48,16 +48,39 @@ class TableData:
     summary: tuple[tuple[str, str], ...]
 
 
-def table_data(analysis: Analysis) -> TableData:
-    """Lay out an analysis as a table: #, layer, output shape, [formula], params."""
+#: Indentation per level of nesting in the Layer column, as torchinfo indents by depth.
+INDENT = "  "
+
+
+def table_data(analysis: Analysis, depth: int | None = None) -> TableData:
+    """Lay out an analysis as a table: #, layer, output shape, [formula], params.
+
+    Blocks (``res``, ``concat``, named blocks, paths) get a row of their own, without a
+    number, showing the block's output shape and parameter total; the rows inside are
+    indented. With ``depth``, rows nested deeper than that are left out (a block at that
+    depth stands for them).
+    """
     with_formula = any(row.formula is not None for row in analysis.rows)
     headers = ("#", "Layer", "Output shape", *(("Formula",) if with_formula else ()), "Params")
     formula = (str(analysis.input_formula or ""),) if with_formula else ()
     rows = [("", "input", str(analysis.input_shape), *formula, "")]
+    starts: dict[int, list[Block]] = {}
+    for block in analysis.blocks:
+        starts.setdefault(block.first, []).append(block)
+    blank = ("",) if with_formula else ()
     for row in analysis.rows:
+        for block in starts.get(row.index, ()):  # outer blocks first (pre-order)
+            if depth is None or block.depth <= depth:
+                label = INDENT * block.depth + block.label
+                rows.append(
+                    ("", label, str(block.output_shape), *blank, format_count(block.params))
+                )
+        if depth is not None and row.depth > depth:
+            continue
         formula = (str(row.formula) if row.formula is not None else "",) if with_formula else ()
+        spec = INDENT * row.depth + row.spec
         rows.append(
-            (str(row.index), row.spec, str(row.output_shape), *formula, format_count(row.params))
+            (str(row.index), spec, str(row.output_shape), *formula, format_count(row.params))
         )
     totals = analysis.totals
     summary = [

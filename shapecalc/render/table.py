@@ -8,9 +8,10 @@ from ..network import Analysis
 from .common import TableData, table_data
 
 
-def analysis_table(analysis: Analysis) -> Any:
-    """A rich renderable: the layer table with the totals under it."""
-    return data_table(table_data(analysis))
+def analysis_table(analysis: Analysis, depth: int | None = None) -> Any:
+    """A rich renderable: the layer table with the totals under it (rows nested deeper than
+    ``depth`` left out)."""
+    return data_table(table_data(analysis, depth=depth))
 
 
 def data_table(data: TableData) -> Any:
