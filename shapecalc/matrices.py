@@ -221,7 +221,9 @@ def read_npy(path: Path, what: str = "matrix") -> tuple[Any, int]:
     try:
         import numpy as np
     except ImportError:
-        raise MatrixError(f"{what}: reading .npy files needs numpy: pip install numpy") from None
+        raise MatrixError(
+            f"{what}: reading .npy files needs numpy: pip install numpy"
+        ) from None
     try:
         array = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as err:

@@ -379,6 +379,12 @@ def draw_same_shape(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     return Drawn((keyword,), lambda inp: inp)
 
 
+def draw_relu(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """relu, or relu clipped at a cap (relu6)."""
+    cap = draw(st.sampled_from(["", "6", "6", "1", "20"]))
+    return Drawn((keyword + cap,), lambda inp: inp)
+
+
 def draw_dropout(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     """dropout, with or without a probability (never a symbol)."""
     p = draw(st.sampled_from(["", "0.5", "0", "0.1", "0.25", "1"]))
@@ -442,7 +448,7 @@ LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
         _kind(norm.BatchNorm, None, draw_same_shape),
         _kind(norm.LocalResponseNorm, "spatial", draw_lrn),
         _kind(activation.Dropout, None, draw_dropout),
-        _kind(activation.ReLU, None, draw_same_shape),
+        _kind(activation.ReLU, None, draw_relu),
         _kind(activation.Sigmoid, None, draw_same_shape),
         _kind(activation.Tanh, None, draw_same_shape),
         _kind(activation.Softmax, None, draw_same_shape),

@@ -373,7 +373,9 @@ def sample_points(
     return found
 
 
-def check(analysis: Analysis, *, device: str = "cpu", batch: int = 1, seed: int = 0) -> CheckResult:
+def check(
+    analysis: Analysis, *, device: str = "cpu", batch: int = 1, seed: int = 0
+) -> CheckResult:
     """Cross-check an analysis against torch (the API behind ``shapecalc check``).
 
     A concrete analysis is checked as it is; a symbolic one at a few sample points where it

@@ -232,6 +232,14 @@ def _lrn(layer: norm.LocalResponseNorm, inp: Shape) -> TorchModule:
     return TorchModule("LocalResponseNorm", (_int(layer.size, "size"),))
 
 
+def _relu(layer: activation.ReLU, inp: Shape) -> TorchModule:
+    if layer.cap is None:
+        return TorchModule("ReLU")
+    cap = _int(layer.cap, "relu cap")
+    # ReLU6 is Hardtanh(0, 6); other caps have no class of their own.
+    return TorchModule("ReLU6") if cap == 6 else TorchModule("Hardtanh", (0.0, float(cap)))
+
+
 def _plain(name: str, *args: Any, **kwargs: Any) -> Builder:
     return lambda layer, inp: TorchModule(name, args, tuple(kwargs.items()))
 
@@ -254,7 +262,7 @@ TORCH_MODULES: dict[type[Layer], Builder] = {
     norm.BatchNorm: _batchnorm,
     norm.LocalResponseNorm: _lrn,
     activation.Dropout: lambda layer, inp: TorchModule("Dropout", (layer.p,)),
-    activation.ReLU: _plain("ReLU"),
+    activation.ReLU: _relu,
     activation.Sigmoid: _plain("Sigmoid"),
     activation.Tanh: _plain("Tanh"),
     # Over the channels (dim 1): the classes of a flat vector, as the calculator reads it.
