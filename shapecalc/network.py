@@ -64,6 +64,9 @@ class Row:
         depth: how many blocks (``res``, ``concat``, named blocks, paths) enclose the row;
             0 for every row of a sequential spec.
         block: the index of the innermost enclosing :class:`Block`, or None.
+        sources: the rows whose outputs the row takes in (0 is the network's input): the
+            row before it, the input of a branch for the first row of a path, every path's
+            last row for a merge. Empty means the row before (as built by hand).
     """
 
     index: int
@@ -78,6 +81,12 @@ class Row:
     formula: Shape | None = None
     depth: int = 0
     block: int | None = None
+    sources: tuple[int, ...] = ()
+
+    @property
+    def inputs(self) -> tuple[int, ...]:
+        """The rows whose outputs this row takes in (0 is the network's input)."""
+        return self.sources or (self.index - 1,)
 
     @property
     def kind(self) -> str:
@@ -543,12 +552,16 @@ def _agree(a: Dim, b: Dim) -> bool | Constraint:
 class _Frame:
     """A block being walked: where it started and, for a branch, its paths' outputs."""
 
-    def __init__(self, event: _Open, shape: Shape, block: int | None, first: int) -> None:
+    def __init__(
+        self, event: _Open, shape: Shape, block: int | None, first: int, source: int
+    ) -> None:
         self.event = event
         self.input = shape
         self.block = block
         self.first = first
+        self.source = source  # the row whose output enters the block
         self.outputs: list[Shape] = []
+        self.sources: list[int] = []  # the last row of each path
 
 
 def _merge(frame: _Frame, close: _Close, source: str) -> tuple[Merge, list[Constraint]]:
@@ -614,6 +627,7 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
     rows: list[Row] = []
     stack: list[_Frame] = []
     blocks: list[dict[str, Any]] = []  # filled in as blocks close
+    current = 0  # the row whose output the next row takes in (0: the input)
 
     def enclosing() -> tuple[int, int | None]:
         """Depth and innermost shown block of what comes next."""
@@ -624,7 +638,7 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
         if isinstance(event, _Open):
             depth, parent = enclosing()
             if event.kind == "path":
-                shape = stack[-1].input
+                shape, current = stack[-1].input, stack[-1].source
             block = None
             if event.shown:
                 blocks.append(
@@ -638,12 +652,13 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                     }
                 )
                 block = len(blocks)
-            stack.append(_Frame(event, shape, block, len(rows) + 1))
+            stack.append(_Frame(event, shape, block, len(rows) + 1, current))
             continue
         if isinstance(event, _Close):
             frame = stack.pop()
             if event.kind == "path":
                 stack[-1].outputs.append(shape)
+                stack[-1].sources.append(current)
             elif event.kind in ("res", "concat"):
                 merge, merge_constraints_ = _merge(frame, event, source)
                 depth, parent = enclosing()
@@ -667,8 +682,12 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                         tuple(merge_constraints(merge_constraints_)),
                         depth=depth,
                         block=frame.block,
+                        # The identity shortcut adds the block's input.
+                        sources=tuple(frame.sources)
+                        + ((frame.source,) if len(merge.inputs) > len(frame.sources) else ()),
                     )
                 )
+                current = index
             if frame.block is not None:
                 blocks[frame.block - 1].update(
                     first=frame.first, last=len(rows), output_shape=shape
@@ -708,9 +727,10 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                 tuple(merge_constraints(checks.constraints)),
                 depth=depth,
                 block=parent,
+                sources=(current,),
             )
         )
-        shape = out
+        shape, current = out, index
     totals = Totals(
         sum((r.trainable for r in rows), start=0), sum((r.non_trainable for r in rows), start=0)
     )

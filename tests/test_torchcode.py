@@ -84,7 +84,10 @@ def test_generated_code_runs_and_agrees(generated: dict[str, Path]) -> None:
         analysis = analyze(specs[name])
         assert got["trainable"] == got["params"] == analysis.totals.trainable, name
         assert got["stats"] == analysis.totals.non_trainable, name
-        assert got["children"] == len(analysis.rows), name  # one child per spec layer
+        # One child per layer of the spec, or per block (res, concat, a named block's use).
+        top = [r for r in analysis.rows if r.depth == 0]
+        top_blocks = [b for b in analysis.blocks if b.depth == 0]
+        assert got["children"] == len(top) + len(top_blocks), name
         assert got["shape"] == [2, *analysis.output_shape.torch_order()[1:]], name
 
 
