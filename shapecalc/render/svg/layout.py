@@ -26,6 +26,7 @@ DEFAULT_COLORS: dict[str, str] = {
     "norm": "#ffc000",
     "activation": "#b4a7d6",
     "dropout": "#d5a6bd",
+    "merge": "#f4b183",
     "other": "#8e7cc3",
 }
 #: How each kind is named in the legend.
@@ -38,6 +39,7 @@ KIND_NAMES = {
     "norm": "Normalization",
     "activation": "Activation",
     "dropout": "Dropout",
+    "merge": "Add / concat",
     "other": "Other",
 }
 

@@ -38,6 +38,10 @@ _NAMES = {
     "lrn": "LRN",
     "flatten": "Flatten",
     "dense": "Dense",
+    # The merge that ends a res or concat block (its paths are drawn one after another).
+    "add": "Add",
+    "concat": "Concat",
+    "identity": "Identity",
 }
 
 
