@@ -458,7 +458,9 @@ class _Parser:
         if close_at is not None and close_at + 1 < len(self.tokens):
             if self.tokens[close_at + 1].kind == "EQ":
                 raise self.error(
-                    "define blocks before the input shape, one per line", name_tok.span
+                    "a block definition after the input shape — define blocks before it, "
+                    "one per line",
+                    name_tok.span,
                 )
         definition = self.blocks.get(name_tok.text)
         if definition is None:

@@ -25,6 +25,9 @@ SPECS = {
     "three_d": "9x10x11x4 | conv3x3x3x8 groups2 stride2x1x1 pad1 | maxpool2 ceil | upsample2x1x1"
     " | adaptivemaxpool2 | bn | silu | dropout0.25 | flatten | dense3 nobias | softmax",
     "depthwise": "32x32x8 | conv3x3x8 dw same | zeropad1x2 | avgpool2 pad1 ceil | globalmaxpool",
+    # Branches: a named block holding a res with a shortcut, a concat on a 1D signal.
+    "branches": "b(c) = res(conv3x{c} pad1 | relu6 ; conv1x{c})\n100x8 | b(8)x2"
+    " | concat(conv3x4 pad1 ; avgpool3 s1 pad1 ; identity) | res(bn) | gap | dense3",
 }
 
 
