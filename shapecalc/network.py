@@ -540,13 +540,16 @@ def _agree(a: Dim, b: Dim) -> bool | Constraint:
     if isinstance(a, int) and isinstance(b, int):
         return a == b
     s = sp()
-    diff = s.simplify(s.sympify(a) - s.sympify(b))
+    # expand, not simplify: simplify is slow on nested floors, and an undecided case is
+    # only recorded as a condition.
+    diff = s.expand(s.sympify(a) - s.sympify(b))
     if diff == 0:
         return True
     if not diff.free_symbols:
         return False
     text = f"{fmt(a)} = {fmt(b)}"
-    return Constraint(text, text, 0)
+    # -(a - b)**2 >= 0 exactly when a = b: the form every condition's ``expr`` takes.
+    return Constraint(text, text, 0, -(diff**2))
 
 
 class _Frame:
