@@ -358,6 +358,16 @@ def test_emitted_code_runs_a_residual_and_a_concat() -> None:
         assert torch.allclose(model(x)[:, 2:], expected)
 
 
+@pytest.mark.parametrize("style", ["lenet", "alexnet"])
+def test_every_example_draws(style: str) -> None:
+    # Golden drawings exist for two of the real networks only (tests/drawings/cases.py).
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).parent.parent / "examples").glob("*.shape")):
+        svg = analyze(path.read_text()).to_svg(style=style)
+        assert "</svg>" in svg, path.name
+
+
 def test_drawing_a_branchy_network_does_not_fail() -> None:
     svg = analyze(PROJ + " | concat(conv1x1x2 ; identity) | gap | dense3").to_svg()
     assert "<svg" in svg and "Add" in svg and "Concat" in svg
