@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..errors import LayerError
 from ..shape import Shape
 from ..symbolic import Dim
+from ..working import Step, Var, plus
 from .base import Checks, Layer, SpecReader
 
 
@@ -54,6 +55,10 @@ class Concat(Merge):
     """The outputs of a ``concat`` block's paths joined along the channels."""
 
     keyword = "concat"
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        channels = [Var(f"C_{i}", shape.channels) for i, shape in enumerate(self.inputs, 1)]
+        return (Step("C", plus(*channels), out.channels, "the branches' channels"),)
 
 
 __all__ = ["Add", "Concat", "Merge"]
