@@ -21,8 +21,9 @@ shapes, flat or 1D/2D/3D), :func:`spec_texts` (just the text). A drawn
 A spec is built left to right: the input shape first, then each layer chosen among the kinds
 that apply to the current shape, with hyperparameters drawn so that the layer is valid for
 that shape: kernels, strides, paddings (numbers, ``same``, ``valid``), dilation, groups and
-depthwise, ceil mode, 1D/2D/3D, the spellings of options and repeats ``(a | b)x3``. The
-strategies track the shape themselves with the plain textbook formulas (an independent model,
+depthwise, ceil mode, 1D/2D/3D, the spellings of options, repeats ``(a | b)x3``, and
+branch blocks ``res( ... ; ... )`` / ``concat( ... ; ... )`` whose paths agree by
+construction. The strategies track the shape themselves with the plain textbook formulas (an independent model,
 not shapecalc's code), so every drawn spec is valid by construction and no ``assume`` is
 needed.
 
