@@ -689,11 +689,21 @@ def main() -> None:
         code = err.exit_code
     except click.exceptions.Abort:
         code = 1
-    code = code if isinstance(code, int) else 0
-    if "torch" in sys.modules:
-        # Tearing down an interpreter that imported torch takes about 0.6 s here, and a
-        # check has nothing left to clean up: flush and leave.
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def console_main() -> None:
+    """The ``shapecalc`` program: :func:`main`, leaving at once when torch was imported.
+
+    Tearing down an interpreter that imported torch takes about 0.6 s here, and a finished
+    command has nothing left to clean up, so the process flushes its output and ends. Only the
+    program does this; :func:`main` called in-process (tests, notebooks) exits normally.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        if "torch" not in sys.modules:
+            raise
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
+        os._exit(done.code if isinstance(done.code, int) else 0)
