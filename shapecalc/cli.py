@@ -236,6 +236,10 @@ class Ranges(click.ParamType):
             if match is None:
                 self.fail(f"{part.strip()!r} is not name=low..high (as in p=0..10)", param, ctx)
             name, low, high = match.group(1), int(match.group(2)), int(match.group(3))
+            if max(low, high) > 10**18:
+                self.fail(f"{name}: the range goes beyond 10**18", param, ctx)
+            if name in result:
+                self.fail(f"{name} is given twice", param, ctx)
             result[name] = (low, high)
         return result
 
@@ -323,7 +327,10 @@ def solve(
 
     bounds: dict[str, tuple[int, int]] = {}
     for group in ranges:
-        bounds.update(group)
+        for name, bound in group.items():
+            if name in bounds:
+                raise click.BadParameter(f"{name} is given twice", param_hint="--range")
+            bounds[name] = bound
     result = find(
         _read_spec(spec, file),
         _targets(outs, params, layer),
