@@ -15,6 +15,7 @@ from ..symbolic import (
     floor_div,
     fmt,
     product,
+    sp,
     times,
 )
 from ..working import Call, Num, Quot, Step, Sum, Term, Var, ceil_quot, floor_quot, minus, plus
@@ -64,8 +65,11 @@ def same_padding(n: Dim, kernel: Dim, stride: Dim) -> tuple[Dim, Dim]:
     total = max((ceil(n/s) - 1)*s + k - n, 0), where k is the dilated kernel.
     """
     total: Dim = (same_size(n, stride) - 1) * stride + kernel - n
-    if at_least(total, 0) is False:
+    verdict = at_least(total, 0)
+    if verdict is False:
         total = 0
+    elif verdict is not True:  # depends on the symbols: never negative
+        total = sp().Max(total, 0)
     before = floor_div(total, 2)
     return before, total - before
 
@@ -98,8 +102,10 @@ def same_steps(name: str, n: Dim, k: Dim, s: Dim, d: Dim, out: Dim) -> tuple[Ste
     else:
         needed = plus(mul(minus(size, Num(1)), Var("s", s)), effective_kernel(k, d))
         total = Call("max", (minus(needed, Var("n", n)), Num(0)))
-    split = f"{fmt(before)} before, {fmt(after)} after"
-    return (Step(name, size, out), Step(f"pad {name}", total, before + after, note=split))
+    return (
+        Step(name, size, out),
+        Step(f"pad {name}", total, before + after, split=(before, after)),
+    )
 
 
 def kernel_volume(kernel: tuple[Dim, ...]) -> list[Term]:
