@@ -187,6 +187,25 @@ def test_no_affordable_point_is_a_clear_error() -> None:
     assert check("nxnx3 | conv3000x3000x8", device="meta").ok  # meta allocates nothing
 
 
+@pytest.mark.parametrize(
+    ("spec", "elements"),
+    [
+        # 100000·100000·3 input + 99998²·8 output + 224 weights
+        ("100000x100000x3 | conv3x3x8", 3 * 10**10 + 8 * 99_998**2 + 224),
+        # 2·10^12 weights and biases + 10^12 outputs: an allocation failure, not a mismatch
+        ("1x1x1 | conv1x1x1000000000000", 3 * 10**12),
+    ],
+)
+def test_a_concrete_spec_too_large_for_the_cpu_is_refused(spec: str, elements: int) -> None:
+    code, out = run("check", spec)
+    assert code == 2
+    assert out == (
+        f"error: checking this spec on cpu needs {elements:,} tensor elements "
+        "(over 1,000,000,000); use --device meta, which allocates none\n"
+    )
+    assert check(spec, device="meta").ok
+
+
 def test_meta_device_checks_vgg16_without_allocating() -> None:
     result = check((EXAMPLES / "vgg16.shape").read_text(), device="meta")
     assert result.ok
