@@ -192,8 +192,9 @@ def test_no_affordable_point_is_a_clear_error() -> None:
     [
         # 100000·100000·3 input + 99998²·8 output + 224 weights
         ("100000x100000x3 | conv3x3x8", 3 * 10**10 + 8 * 99_998**2 + 224),
-        # 2·10^12 weights and biases + 10^12 outputs: an allocation failure, not a mismatch
-        ("1x1x1 | conv1x1x1000000000000", 3 * 10**12),
+        # 1 input + 2·10^12 weights and biases + 10^12 outputs: torch would fail to allocate,
+        # which is no mismatch
+        ("1x1x1 | conv1x1x1000000000000", 1 + 3 * 10**12),
     ],
 )
 def test_a_concrete_spec_too_large_for_the_cpu_is_refused(spec: str, elements: int) -> None:
