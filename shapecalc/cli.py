@@ -90,11 +90,12 @@ MAX_SPEC_BYTES = 1_000_000
 
 
 def _read_text(path: Path) -> str:
+    from .files import TooLarge, read_limited
+
     try:
-        size = path.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            raise click.UsageError(f"{path} is {size:,} bytes; spec files are at most 1 MB")
-        return path.read_text(encoding="utf-8")
+        return read_limited(path, MAX_SPEC_BYTES).decode("utf-8")
+    except TooLarge:
+        raise click.UsageError(f"{path} is larger than 1 MB; spec files are at most 1 MB") from None
     except OSError as err:
         raise click.UsageError(f"cannot read {path}: {err.strerror or err}") from None
     except UnicodeDecodeError:
@@ -192,7 +193,9 @@ def calc(
     if sum((as_json, markdown, latex)) > 1:
         raise click.UsageError("choose one of --json, --markdown and --latex")
     if check and (markdown or latex or explain):
-        raise click.UsageError("--check shows the table or --json, not --markdown/--latex/--explain")
+        raise click.UsageError(
+            "--check shows the table or --json, not --markdown/--latex/--explain"
+        )
     analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
     if check:
         _show_check(analysis.check(device=device, batch=batch), as_json)
@@ -560,15 +563,24 @@ class Colors(click.ParamType):
 )
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
 @click.option(
-    "--max-channels", type=click.IntRange(1, 64), default=12, show_default=True,
+    "--max-channels",
+    type=click.IntRange(1, 64),
+    default=12,
+    show_default=True,
     help="Feature maps drawn per tensor (lenet) before an ellipsis and the true count.",
 )
 @click.option(
-    "--max-nodes", type=click.IntRange(2, 64), default=16, show_default=True,
+    "--max-nodes",
+    type=click.IntRange(2, 64),
+    default=16,
+    show_default=True,
     help="Nodes drawn per layer (fcnn) before an ellipsis and the true count.",
 )
 @click.option(
-    "--scale", type=click.Choice(["linear", "log", "sqrt"]), default="sqrt", show_default=True,
+    "--scale",
+    type=click.Choice(["linear", "log", "sqrt"]),
+    default="sqrt",
+    show_default=True,
     help="How sizes map to lengths.",
 )
 @click.option("--spacing", type=click.FloatRange(0, 1000), help="Least space between tensors, px.")
@@ -578,11 +590,15 @@ class Colors(click.ParamType):
 )
 @click.option("--no-labels", is_flag=True, help="Draw the shapes only.")
 @click.option(
-    "--direction", type=click.Choice(["horizontal", "vertical"]), default="horizontal",
+    "--direction",
+    type=click.Choice(["horizontal", "vertical"]),
+    default="horizontal",
     show_default=True,
 )
 @click.option("--title", help="A title above the drawing.")
-@click.option("--legend/--no-legend", default=True, show_default=True, help="Legend of layer kinds.")
+@click.option(
+    "--legend/--no-legend", default=True, show_default=True, help="Legend of layer kinds."
+)
 def draw(
     spec: str | None,
     file: Path | None,
