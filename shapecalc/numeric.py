@@ -205,11 +205,20 @@ def _same(n: int, k: int, s: int, d: int) -> tuple[int, int]:
     return int(before), int(after)
 
 
-def _check_budget(operations: int) -> None:
+#: Most products (or window values) kept for --explain, whose working is printed in full.
+MAX_EXPLAINED = 100_000
+
+
+def _check_budget(operations: int, explain: bool = False) -> None:
     if operations > MAX_OPERATIONS:
         raise MatrixError(
             f"this needs {operations:,} exact multiplications; at most {MAX_OPERATIONS:,} "
             "are done — use smaller matrices"
+        )
+    if explain and operations > MAX_EXPLAINED:
+        raise MatrixError(
+            f"--explain would print {operations:,} terms; at most {MAX_EXPLAINED:,} — use "
+            "smaller matrices or leave out --explain"
         )
 
 
@@ -292,7 +301,7 @@ def conv2d(
     _fits("kernel", (kh, kw), d, volume[0], pads)
     out_h = _out_size(height, kh, pads[0], s[0], d[0])
     out_w = _out_size(width, kw, pads[1], s[1], d[1])
-    _check_budget(len(banks) * out_h * out_w * len(volume) * kh * kw)
+    _check_budget(len(banks) * out_h * out_w * len(volume) * kh * kw, explain)
 
     # Exact and fast: scale every matrix to integers by the common denominator of its cells,
     # sum integer products of slices, and divide once per cell.
@@ -408,7 +417,7 @@ def pool2d(
     height, width = len(volume[0]), len(volume[0][0])
     out_h = _out_size(height, k[0], pads[0], s[0])
     out_w = _out_size(width, k[1], pads[1], s[1])
-    _check_budget(len(volume) * out_h * out_w * k[0] * k[1])
+    _check_budget(len(volume) * out_h * out_w * k[0] * k[1], explain)
     area = k[0] * k[1]
 
     # Max pooling pads with -inf, which never wins: pad <= k/2 leaves a real value in every

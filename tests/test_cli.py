@@ -206,3 +206,25 @@ def test_npy_values_beyond_the_exponent_limit_are_refused(tmp_path: Path) -> Non
         proc.stderr
         == f"error: --input: {str(path)!r} holds values beyond 10**100 or below 10**-100\n"
     )
+
+
+def test_wide_grids_print_whole_numbers() -> None:
+    # 16 four-digit numbers need 16·7 + 1 = 113 columns boxed: at 80 (piped) they print as plain
+    # aligned rows, every number whole
+    rows = "; ".join(" ".join(str(1000 + 16 * r + c) for c in range(16)) for r in range(2))
+    proc = _main("conv", "-i", rows, "-k", "1")
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines() == [
+        " ".join(str(1000 + 16 * r + c) for c in range(16)) for r in range(2)
+    ]
+
+
+def test_explain_is_capped() -> None:
+    ones = "; ".join(" ".join("1" for _ in range(120)) for _ in range(120))
+    proc = _main("conv", "-i", ones, "-k", "1 1 1; 1 1 1; 1 1 1", "--explain")
+    assert proc.returncode == 2
+    # 118·118 cells of 9 products each (_main reads bytes as latin-1: decode them as UTF-8)
+    assert proc.stderr.encode("latin-1").decode("utf-8") == (
+        f"error: --explain would print {118 * 118 * 9:,} terms; at most 100,000 — use smaller "
+        "matrices or leave out --explain\n"
+    )
