@@ -149,6 +149,13 @@ class Analysis:
 
         return explain(self)
 
+    def costs(self, batch: int = 1, dtype: str = "float32", convention: str = "torch") -> Any:
+        """MACs, FLOPs, memory and receptive field of every row, and totals (a
+        :class:`shapecalc.costs.Costs`; ``convention`` is ``torch`` or ``torchinfo``)."""
+        from .costs import costs
+
+        return costs(self, batch=batch, dtype=dtype, convention=convention)
+
     def to_markdown(self) -> str:
         """The table as GitHub Markdown."""
         from .render.markdown import analysis_to_markdown

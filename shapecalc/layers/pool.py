@@ -16,13 +16,21 @@ from .base import (
     Layer,
     Option,
     SpecReader,
+    Window,
     broadcast,
     dim_names,
     register,
     require_spatial,
     sizes_text,
 )
-from .conv import WINDOW_OPTIONS, padding_mode, same_size, same_steps, window_steps
+from .conv import (
+    WINDOW_OPTIONS,
+    padding_mode,
+    same_padding,
+    same_size,
+    same_steps,
+    window_steps,
+)
 
 
 def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
@@ -129,6 +137,16 @@ class WindowPool(Layer):
             out.append(ceil_mode_size(n, k, p, s) if self.ceil else floor_div(n + 2 * p - k, s) + 1)
         return inp.with_spatial(out)
 
+    def windows(self, inp: Shape) -> tuple[Window, ...]:
+        rank = inp.spatial_rank
+        window = broadcast(self.window, rank, self.keyword)
+        stride = broadcast(self.stride, rank, "stride") if self.stride else window
+        pad = broadcast(self.pad or (0,), rank, "pad")
+        return tuple(
+            Window(k, s, same_padding(n, k, s)[0] if self.same else p)
+            for n, k, p, s in zip(inp.spatial, window, pad, stride)
+        )
+
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         rank = inp.spatial_rank
         window = broadcast(self.window, rank, self.keyword)
@@ -204,6 +222,9 @@ class GlobalPool(Layer):
         require_spatial(self.keyword, inp)
         return Shape((inp.channels,))
 
+    def windows(self, inp: Shape) -> None:
+        return None  # each output value pools the whole map
+
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         return (Step("N", Var("C", inp.channels), out.channels),)
 
@@ -247,6 +268,11 @@ class AdaptivePool(Layer):
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         require_spatial(self.keyword, inp)
         return inp.with_spatial(broadcast(self.size, inp.spatial_rank, self.keyword))
+
+    def windows(self, inp: Shape) -> None:
+        # Adaptive windows differ in size and step from one output cell to the next, so no
+        # single (kernel, stride, padding) describes them.
+        return None
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         names = dim_names(inp.spatial_rank)
