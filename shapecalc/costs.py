@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ShapecalcError
 from .layers.base import Ops, Window
-from .symbolic import Dim, expand, product, times, to_json
+from .symbolic import Dim, exact_div, expand, product, times, to_json
 
 if TYPE_CHECKING:
     from .network import Analysis, Row
@@ -53,6 +53,43 @@ def _torchinfo_macs(row: Row, ops: Ops) -> Dim:
     # torchinfo: conv weights and bias once per output position (= ops.macs + ops.bias),
     # dense likewise ((N_in + 1)*units), any other layer its parameters once per sample.
     return ops.macs + ops.bias if ops.macs != 0 else row.trainable
+
+
+def _fvcore_macs(row: Row, ops: Ops) -> Dim:
+    # fvcore counts by aten operation, one fused multiply-add as one "flop"; of the
+    # operations our layers run it knows batch_norm (2 per element in inference),
+    # adaptive_avg_pool2d (1 per input element) and upsample_nearest2d (1 per output).
+    rank = row.input_shape.spatial_rank
+    if ops.op == "batchnorm":
+        return times(2, product(row.input_shape.dims))
+    if ops.op == "adaptive_avgpool" and rank == 2:
+        return product(row.input_shape.dims)
+    if ops.op == "upsample" and rank == 2:
+        return product(row.output_shape.dims)
+    return ops.macs
+
+
+def _thop_macs(row: Row, ops: Ops) -> Dim:
+    # thop counts by module class: batchnorm 4 per element (2, doubled for the affine),
+    # average pooling 1 per output, adaptive average pooling (window + 1) per output,
+    # nearest upsampling 1 per output, softmax 3*C - 1 per row, leaky ReLU 1 per element.
+    inputs = product(row.input_shape.dims)
+    outputs = product(row.output_shape.dims)
+    if ops.op == "batchnorm":
+        return times(4, inputs)
+    if ops.op in ("avgpool", "upsample"):
+        return outputs
+    if ops.op == "adaptive_avgpool":
+        # (P_in/P_out + 1) * C*P_out = C*(P_in + P_out), P the spatial sizes (torch keeps
+        # a 1 per dim after global pooling).
+        cells = 1 if row.output_shape.is_flat else product(row.output_shape.spatial)
+        return times(row.input_shape.channels, product(row.input_shape.spatial) + cells)
+    if ops.op == "softmax":
+        channels = row.input_shape.channels
+        return times(exact_div(inputs, channels), 3 * channels - 1)
+    if ops.op == "leakyrelu":
+        return inputs
+    return ops.macs
 
 
 @dataclass(frozen=True)
@@ -77,6 +114,20 @@ CONVENTIONS: dict[str, Convention] = {
         "torchinfo's Mult-Adds: conv and dense with their bias, other layers their "
         "parameters once per sample (batchnorm 2*C); FLOPs = 2 x MACs",
         _torchinfo_macs,
+    ),
+    "fvcore": Convention(
+        "fvcore",
+        "fvcore's FlopCountAnalysis (one multiply-add counts one): conv and dense without "
+        "bias, batchnorm 2 per element, 2D adaptive average pooling and nearest upsampling "
+        "1 per element; FLOPs = 2 x MACs",
+        _fvcore_macs,
+    ),
+    "thop": Convention(
+        "thop",
+        "thop's profile: conv and dense without bias, batchnorm 4 per element, average "
+        "pooling, upsampling and leaky ReLU 1 per element, adaptive average pooling "
+        "window + 1 per output, softmax 3*C - 1 per row; FLOPs = 2 x MACs",
+        _thop_macs,
     ),
 }
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .base import Example, Layer, SpecReader, register
+from ..shape import Shape
+from .base import Example, Layer, Ops, SpecReader, register
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class Softmax(Activation):
     keyword = "softmax"
     examples = (Example("10", "softmax", "10", 0),)
 
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="softmax")
+
 
 @register
 class LeakyReLU(Activation):
@@ -61,6 +65,9 @@ class LeakyReLU(Activation):
 
     keyword = "leakyrelu"
     examples = (Example("28x28x16", "leakyrelu", "28x28x16", 0),)
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="leakyrelu")
 
 
 @register

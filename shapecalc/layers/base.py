@@ -56,10 +56,14 @@ class Ops:
     Attributes:
         macs: multiply-accumulates of inputs with weights (convolution, dense), bias excluded.
         bias: bias additions (one per output element that gets a bias).
+        op: the PyTorch operation the layer runs, for conventions that charge by operation
+            as fvcore and thop do: ``batchnorm``, ``avgpool``, ``adaptive_avgpool``,
+            ``upsample``, ``softmax``, ``leakyrelu``; "" for the rest.
     """
 
     macs: Dim = 0
     bias: Dim = 0
+    op: str = ""
 
 
 @dataclass(frozen=True)

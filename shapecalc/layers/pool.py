@@ -14,6 +14,7 @@ from .base import (
     Checks,
     Example,
     Layer,
+    Ops,
     Option,
     SpecReader,
     Window,
@@ -199,6 +200,9 @@ class AvgPool(WindowPool):
 
     keyword = "avgpool"
     unpadded_input_ranks = frozenset({3})  # avg_pool3d checks the input before padding
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="avgpool")
     examples = (
         Example("28x28x6", "avgpool2 stride2", "14x14x6", 0),
         Example("100x8", "avgpool4", "25x8", 0),
@@ -240,6 +244,9 @@ class GlobalAvgPool(GlobalPool):
     keyword = "globalavgpool"
     aliases = ("gap",)
     examples = (Example("7x7x512", "globalavgpool", "512", 0),)
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="adaptive_avgpool")
 
 
 @register
@@ -289,6 +296,9 @@ class AdaptiveAvgPool(AdaptivePool):
 
     keyword = "adaptiveavgpool"
     examples = (Example("13x13x256", "adaptiveavgpool6x6", "6x6x256", 0),)
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="adaptive_avgpool")
 
 
 @register

@@ -12,6 +12,7 @@ from .base import (
     Checks,
     Example,
     Layer,
+    Ops,
     SpecReader,
     Window,
     broadcast,
@@ -119,6 +120,9 @@ class Upsample(Layer):
         require_spatial(self.keyword, inp)
         factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
         return inp.with_spatial([n * f for n, f in zip(inp.spatial, factor)])
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="upsample")
 
     def windows(self, inp: Shape) -> None:
         # A fractional stride (1/factor) is outside the Distill recurrence; not reported.
