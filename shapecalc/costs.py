@@ -72,7 +72,7 @@ def _fvcore_macs(row: Row, ops: Ops) -> Dim:
 def _thop_macs(row: Row, ops: Ops) -> Dim:
     # thop counts by module class: batchnorm 4 per element (2, doubled for the affine),
     # average pooling 1 per output, adaptive average pooling (window + 1) per output,
-    # nearest upsampling 1 per output, softmax 3*C - 1 per row, leaky ReLU 1 per element.
+    # nearest upsampling 1 per output, softmax 3*C - 1 per row; activations nothing.
     inputs = product(row.input_shape.dims)
     outputs = product(row.output_shape.dims)
     if ops.op == "batchnorm":
@@ -87,8 +87,6 @@ def _thop_macs(row: Row, ops: Ops) -> Dim:
     if ops.op == "softmax":
         channels = row.input_shape.channels
         return times(exact_div(inputs, channels), 3 * channels - 1)
-    if ops.op == "leakyrelu":
-        return inputs
     return ops.macs
 
 
@@ -125,7 +123,7 @@ CONVENTIONS: dict[str, Convention] = {
     "thop": Convention(
         "thop",
         "thop's profile: conv and dense without bias, batchnorm 4 per element, average "
-        "pooling, upsampling and leaky ReLU 1 per element, adaptive average pooling "
+        "pooling and upsampling 1 per output, adaptive average pooling "
         "window + 1 per output, softmax 3*C - 1 per row; FLOPs = 2 x MACs",
         _thop_macs,
     ),

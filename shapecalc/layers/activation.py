@@ -66,9 +66,6 @@ class LeakyReLU(Activation):
     keyword = "leakyrelu"
     examples = (Example("28x28x16", "leakyrelu", "28x28x16", 0),)
 
-    def ops(self, inp: Shape, out: Shape) -> Ops:
-        return Ops(op="leakyrelu")
-
 
 @register
 class GELU(Activation):

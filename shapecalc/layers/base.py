@@ -58,7 +58,7 @@ class Ops:
         bias: bias additions (one per output element that gets a bias).
         op: the PyTorch operation the layer runs, for conventions that charge by operation
             as fvcore and thop do: ``batchnorm``, ``avgpool``, ``adaptive_avgpool``,
-            ``upsample``, ``softmax``, ``leakyrelu``; "" for the rest.
+            ``upsample``, ``softmax``; "" for the rest.
     """
 
     macs: Dim = 0
