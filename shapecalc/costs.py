@@ -221,8 +221,10 @@ class CostTotals:
 
 
 def total(values: list[Dim]) -> Dim:
-    """The sum of row costs, multiplied out (a polynomial in the symbols)."""
-    return expand(sum(values, start=0))
+    """The sum of row costs; sympy collects like terms but keeps each row's factored form
+    (``1536*f**2*(n - f + 1)**2 + ...``), which says more than the multiplied-out
+    polynomial."""
+    return sum(values, start=0)
 
 
 @dataclass(frozen=True)
@@ -302,7 +304,7 @@ def costs(
         total([r.flops for r in rows]),
         total([r.output_elements for r in rows]),
         total([r.output_bytes for r in rows]),
-        expand(times(size, inputs)),
+        times(size, inputs),
         expand(times(size, analysis.totals.params)),
     )
     return Costs(batch, dtype, convention, tuple(rows), totals)

@@ -136,12 +136,12 @@ class Analysis:
             symbols_of(d) for d in (*self.input_shape.dims, self.totals.params)
         )
 
-    def to_json(self, explain: bool = False) -> dict[str, Any]:
+    def to_json(self, explain: bool = False, costs: Any = None) -> dict[str, Any]:
         """The ``--json`` document (see README for the schema); ``explain`` adds each layer's
-        worked arithmetic."""
+        worked arithmetic, ``costs`` (from :meth:`costs`) each layer's cost fields."""
         from .render.json import analysis_to_json
 
-        return analysis_to_json(self, explain=explain)
+        return analysis_to_json(self, explain=explain, costs=costs)
 
     def explain(self) -> Any:
         """The worked arithmetic of every layer (an :class:`~shapecalc.explain.Explanation`)."""
