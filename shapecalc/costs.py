@@ -10,6 +10,14 @@ the tools disagree on what a "FLOP" is (README, "Costs", reconciles them):
 - ``torchinfo``: torchinfo's "Mult-Adds". A convolution counts its parameters once per
   output position (so the bias is in), every other layer with parameters counts them once
   per sample (dense: (N_in + 1)*units; batchnorm: 2*C). FLOPs = 2 x MACs.
+- ``fvcore``: fvcore's FlopCountAnalysis, which counts one multiply-add as one "flop": conv
+  and dense without bias, batchnorm 2 per element, 2D adaptive average pooling and 2D
+  nearest upsampling 1 per element.
+- ``thop``: thop's profile: conv and dense without bias, batchnorm 4 per element, average
+  pooling and upsampling 1 per output, adaptive average pooling window + 1 per output,
+  softmax 3*C - 1 per row.
+
+Each is tested against its tool (tests/test_costs.py).
 
 Costs are per row and totals are plain sums of rows, so a block of rows (a residual or
 concatenating branch) costs the sum of its rows. Receptive fields are not sums: they follow
