@@ -186,3 +186,20 @@ def test_symbolic_receptive_field() -> None:
     assert rf.receptive_field is not None
     assert str(rf.receptive_field.size[0]) == "3*f - 1"  # f + 1 + (f - 1)*2
     assert rf.receptive_field.stride[0] == 2
+
+
+@pytest.mark.parametrize("spec", LAYER_EXAMPLES)
+def test_windows_agree_with_output_sizes(spec: str) -> None:
+    # A layer kind that changes the spatial size must say how it slides (or that it sees
+    # everything): the base class's 1-wide default only fits layers that keep the size.
+    row = analyze(spec).rows[0]
+    windows = row.layer.windows(row.input_shape)
+    if windows is None:
+        return
+    assert len(windows) == row.input_shape.spatial_rank
+    for n, out, w in zip(row.input_shape.spatial, row.output_shape.spatial, windows):
+        assert w.padding >= 0
+        if (w.kernel, w.stride) == (1, 1):  # element-wise, or zero padding on both sides
+            assert out == n + 2 * w.padding, spec
+        else:  # every window starts inside the input or the padding before it
+            assert (out - 1) * w.stride - w.padding <= n - 1, spec
