@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,9 @@ def shapecalc(
 ) -> tuple[int, str, str]:
     """Run the console entry point in-process: (exit code, stdout, stderr)."""
     monkeypatch.setattr(sys, "argv", ["shapecalc", *args])
+    # main() leaves through os._exit once torch is imported (to skip torch's teardown); other
+    # test modules import torch, and os._exit would end pytest itself, silently, with code 0.
+    monkeypatch.setattr(os, "_exit", sys.exit)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")  # the working on one line per cell
     with pytest.raises(SystemExit) as done:
