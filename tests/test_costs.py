@@ -32,8 +32,20 @@ ORACLES = {
     "thop": (oracles.thop_macs, "macs"),
 }
 
+#: Rank-specific rules (fvcore knows only the 2D adaptive pooling and upsampling), pinned.
+OTHER_RANKS = (
+    "100x8 | gap",
+    "8x8x8x4 | gap",
+    "8x8x8x4 | adaptiveavgpool3",
+    "20x4 | adaptiveavgpool7",
+    "20x4 | upsample2",
+    "4x4x4x2 | upsample2",
+    "6x6x6x3 | bn",
+    "5x7x4 | softmax",
+)
 LAYER_EXAMPLES = sorted(
     {f"{ex.input} | {ex.layer}" for cls in set(REGISTRY.values()) for ex in cls.examples}
+    | set(OTHER_RANKS)
 )
 
 
