@@ -54,7 +54,8 @@ class Columns(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
-#: Element types and MACs conventions of the cost options (shapecalc.costs has the same).
+#: Element types and MACs conventions of the cost options, as in shapecalc.costs (listed here
+#: so that importing the CLI stays light; a test keeps them equal).
 DTYPE_NAMES = ("float32", "float16", "bfloat16", "int8")
 CONVENTION_NAMES = ("torch", "torchinfo", "fvcore", "thop")
 

@@ -121,3 +121,12 @@ def test_costs_of_a_concrete_spec_import_no_sympy_and_no_torch() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[-1] == "IMPORTED"
+
+
+def test_cli_choices_match_the_costs_module() -> None:
+    # cli.py lists the names itself so that importing it stays light; they must not drift.
+    from shapecalc.cli import CONVENTION_NAMES, DTYPE_NAMES
+    from shapecalc.costs import CONVENTIONS, DTYPES
+
+    assert DTYPE_NAMES == tuple(DTYPES)
+    assert CONVENTION_NAMES == tuple(CONVENTIONS)
