@@ -38,6 +38,28 @@ class Assignments(click.ParamType):
         return result
 
 
+class Columns(click.ParamType):
+    """``shape,params,macs`` -> the table's columns, checked against the known names."""
+
+    name = "NAME[,NAME...]"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        from .render.common import ColumnError, parse_columns
+
+        try:
+            return parse_columns(str(value))
+        except ColumnError as err:
+            self.fail(str(err), param, ctx)
+
+
+#: Element types and MACs conventions of the cost options, as in shapecalc.costs (listed here
+#: so that importing the CLI stays light; a test keeps them equal).
+DTYPE_NAMES = ("float32", "float16", "bfloat16", "int8")
+CONVENTION_NAMES = ("torch", "torchinfo", "fvcore", "thop")
+
+
 class DefaultGroup(click.Group):
     """A group whose first argument is a spec unless it names a subcommand.
 
@@ -174,6 +196,31 @@ def _show_check(result: Any, as_json: bool) -> None:
 )
 @click.option("--latex", is_flag=True, help="Print the worked arithmetic as LaTeX (amsmath).")
 @click.option("--check", is_flag=True, help="Cross-check every layer against PyTorch.")
+@click.option(
+    "--columns",
+    type=Columns(),
+    help="Table columns: shape, params, param_memory, macs, flops, activations, memory, rf "
+    "(default shape,params).",
+)
+@click.option(
+    "--costs",
+    "with_costs",
+    is_flag=True,
+    help="Show costs: the columns shape,params,macs,memory,rf and the totals; with --json, "
+    "each layer's cost fields.",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(DTYPE_NAMES),
+    help="Element type of the memory sizes (default float32); implies --costs.",
+)
+@click.option(
+    "--macs",
+    "convention",
+    type=click.Choice(CONVENTION_NAMES),
+    help="Count MACs as torch's FlopCounterMode (default), torchinfo, fvcore or thop do; "
+    "implies --costs.",
+)
 @_check_options
 def calc(
     spec: str | None,
@@ -184,11 +231,20 @@ def calc(
     explain: bool,
     latex: bool,
     check: bool = False,
+    columns: tuple[str, ...] | None = None,
+    with_costs: bool = False,
+    dtype: str | None = None,
+    convention: str | None = None,
     batch: int = 1,
     device: str = "cpu",
 ) -> None:
-    """Print every layer's output shape and parameter count. SPEC '-' reads standard input."""
+    """Print every layer's output shape and parameter count. SPEC '-' reads standard input.
+
+    --costs (or --columns, --dtype, --macs) adds MACs, FLOPs, memory and receptive fields;
+    --batch sets the batch they are counted for.
+    """
     from .network import analyze
+    from .render.common import COST_COLUMNS, DEFAULT_COLUMNS, NEEDS_COSTS
 
     if sum((as_json, markdown, latex)) > 1:
         raise click.UsageError("choose one of --json, --markdown and --latex")
@@ -196,19 +252,35 @@ def calc(
         raise click.UsageError(
             "--check shows the table or --json, not --markdown/--latex/--explain"
         )
+    implied = with_costs or dtype is not None or convention is not None
+    wants_costs = implied or any(name in NEEDS_COSTS for name in columns or ())
+    if (check or latex) and (wants_costs or columns):
+        raise click.UsageError(
+            "--columns and the cost options go with the table, --markdown or --json"
+        )
+    columns = columns or (COST_COLUMNS if implied else DEFAULT_COLUMNS)
     analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
+    costs = (
+        analysis.costs(batch=batch, dtype=dtype or "float32", convention=convention or "torch")
+        if wants_costs
+        else None
+    )
     if check:
         _show_check(analysis.check(device=device, batch=batch), as_json)
     elif as_json:
-        click.echo(json.dumps(analysis.to_json(explain=explain), indent=2))
+        click.echo(json.dumps(analysis.to_json(explain=explain, costs=costs), indent=2))
     elif latex:
         click.echo(analysis.explain().to_latex(), nl=False)
     elif markdown:
-        text = analysis.to_markdown()
+        from .render.markdown import analysis_to_markdown
+
+        text = analysis_to_markdown(analysis, columns, costs)
         click.echo(text + "\n" + analysis.explain().to_markdown() if explain else text, nl=False)
     else:
+        from .render.table import analysis_table
+
         console = _console()
-        console.print(analysis)
+        console.print(analysis_table(analysis, columns, costs))
         if explain:
             console.print()
             console.print(analysis.explain())

@@ -305,3 +305,23 @@ def test_torch_order_round_trips(dims: tuple[int, ...]) -> None:
     shape = Shape(dims)
     assert Shape.from_torch_order(shape.torch_order(5)) == shape
     assert torch.zeros(shape.torch_order(2)).shape[1] == dims[-1]  # channels second in torch
+
+
+def test_main_in_process_returns_even_after_torch_is_imported() -> None:
+    """Only the program skips teardown (console_main); main() called in-process raises
+    SystemExit as usual, else a test runner that imported torch would be ended by it, silently
+    and with code 0. Run apart, so that a regression cannot end this very test run."""
+    code = textwrap.dedent(
+        """
+        import sys
+        import torch
+        from shapecalc.cli import main
+        sys.argv = ["shapecalc", "10 | relu"]
+        try:
+            main()
+        except SystemExit as done:
+            print("returned", done.code)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.splitlines()[-1] == "returned 0"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .base import Example, Layer, SpecReader, register
+from ..shape import Shape
+from .base import Example, Layer, Ops, SpecReader, register
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class Softmax(Activation):
 
     keyword = "softmax"
     examples = (Example("10", "softmax", "10", 0),)
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="softmax")
 
 
 @register

@@ -24,8 +24,10 @@ from .base import (
     Checks,
     Example,
     Layer,
+    Ops,
     Option,
     SpecReader,
+    Window,
     broadcast,
     dim_names,
     reads_as,
@@ -238,6 +240,24 @@ class Conv(Layer):
         cin = inp.channels
         per_filter = product(self.kernel) * exact_div(cin, groups)
         return times(per_filter + 1, self.filters) if self.bias else times(per_filter, self.filters)
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        # Every output element is one filter's dot product with prod(k)*C_in/groups inputs.
+        outputs = product(out.dims)
+        per_output = product(self.kernel) * exact_div(inp.channels, self.group_count(inp))
+        return Ops(macs=times(per_output, outputs), bias=outputs if self.bias else 0)
+
+    def windows(self, inp: Shape) -> tuple[Window, ...]:
+        rank = inp.spatial_rank
+        stride = broadcast(self.stride, rank, "stride")
+        dilation = broadcast(self.dilation, rank, "dilation")
+        pad = broadcast(self.pad or (0,), rank, "pad")
+        result = []
+        for n, k, p, s, d in zip(inp.spatial, self.kernel, pad, stride, dilation):
+            effective = d * (k - 1) + 1
+            before = same_padding(n, effective, s)[0] if self.same else p
+            result.append(Window(effective, s, before))
+        return tuple(result)
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         rank = inp.spatial_rank

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..network import Analysis
-from .common import table_data
+from .common import DEFAULT_COLUMNS, RIGHT_ALIGNED, table_data
 
 _SPECIAL = re.compile(r"[*_`|<>\[\]\\]")
 
@@ -20,10 +21,12 @@ def _cell(text: str) -> str:
     return text
 
 
-def analysis_to_markdown(analysis: Analysis) -> str:
-    """A Markdown table of the layers, then the totals as a list."""
-    data = table_data(analysis)
-    right = {"#", "Params"}
+def analysis_to_markdown(
+    analysis: Analysis, columns: tuple[str, ...] = DEFAULT_COLUMNS, costs: Any = None
+) -> str:
+    """A Markdown table of the layers (``columns``), then the totals as a list."""
+    data = table_data(analysis, columns, costs)
+    right = RIGHT_ALIGNED
     lines = [
         "| " + " | ".join(data.headers) + " |",
         "|" + "|".join("---:" if h in right else "---" for h in data.headers) + "|",
