@@ -38,6 +38,28 @@ class Assignments(click.ParamType):
         return result
 
 
+class Columns(click.ParamType):
+    """``shape,params,macs`` -> the table's columns, checked against the known names."""
+
+    name = "NAME[,NAME...]"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        from .render.common import ColumnError, parse_columns
+
+        try:
+            return parse_columns(str(value))
+        except ColumnError as err:
+            self.fail(str(err), param, ctx)
+
+
+#: Element types and MACs conventions of the cost options, as in shapecalc.costs (listed here
+#: so that importing the CLI stays light; a test keeps them equal).
+DTYPE_NAMES = ("float32", "float16", "bfloat16", "int8")
+CONVENTION_NAMES = ("torch", "torchinfo", "fvcore", "thop")
+
+
 class DefaultGroup(click.Group):
     """A group whose first argument is a spec unless it names a subcommand.
 
@@ -90,11 +112,12 @@ MAX_SPEC_BYTES = 1_000_000
 
 
 def _read_text(path: Path) -> str:
+    from .files import TooLarge, read_limited
+
     try:
-        size = path.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            raise click.UsageError(f"{path} is {size:,} bytes; spec files are at most 1 MB")
-        return path.read_text(encoding="utf-8")
+        return read_limited(path, MAX_SPEC_BYTES).decode("utf-8")
+    except TooLarge:
+        raise click.UsageError(f"{path} is larger than 1 MB; spec files are at most 1 MB") from None
     except OSError as err:
         raise click.UsageError(f"cannot read {path}: {err.strerror or err}") from None
     except UnicodeDecodeError:
@@ -178,6 +201,31 @@ def _show_check(result: Any, as_json: bool) -> None:
     type=click.IntRange(min=0),
     help="Fold rows nested deeper than N blocks (res, concat, named blocks) into their block.",
 )
+@click.option(
+    "--columns",
+    type=Columns(),
+    help="Table columns: shape, params, param_memory, macs, flops, activations, memory, rf "
+    "(default shape,params).",
+)
+@click.option(
+    "--costs",
+    "with_costs",
+    is_flag=True,
+    help="Show costs: the columns shape,params,macs,memory,rf and the totals; with --json, "
+    "each layer's cost fields.",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(DTYPE_NAMES),
+    help="Element type of the memory sizes (default float32); implies --costs.",
+)
+@click.option(
+    "--macs",
+    "convention",
+    type=click.Choice(CONVENTION_NAMES),
+    help="Count MACs as torch's FlopCounterMode (default), torchinfo, fvcore or thop do; "
+    "implies --costs.",
+)
 @_check_options
 def calc(
     spec: str | None,
@@ -188,30 +236,57 @@ def calc(
     explain: bool,
     latex: bool,
     check: bool = False,
+    columns: tuple[str, ...] | None = None,
+    with_costs: bool = False,
+    dtype: str | None = None,
+    convention: str | None = None,
     batch: int = 1,
     device: str = "cpu",
     depth: int | None = None,
 ) -> None:
-    """Print every layer's output shape and parameter count. SPEC '-' reads standard input."""
+    """Print every layer's output shape and parameter count. SPEC '-' reads standard input.
+
+    --costs (or --columns, --dtype, --macs) adds MACs, FLOPs, memory and receptive fields;
+    --batch sets the batch they are counted for.
+    """
     from .network import analyze
+    from .render.common import COST_COLUMNS, DEFAULT_COLUMNS, NEEDS_COSTS
 
     if sum((as_json, markdown, latex)) > 1:
         raise click.UsageError("choose one of --json, --markdown and --latex")
     if check and (markdown or latex or explain):
-        raise click.UsageError("--check shows the table or --json, not --markdown/--latex/--explain")
+        raise click.UsageError(
+            "--check shows the table or --json, not --markdown/--latex/--explain"
+        )
+    implied = with_costs or dtype is not None or convention is not None
+    wants_costs = implied or any(name in NEEDS_COSTS for name in columns or ())
+    if (check or latex) and (wants_costs or columns):
+        raise click.UsageError(
+            "--columns and the cost options go with the table, --markdown or --json"
+        )
+    columns = columns or (COST_COLUMNS if implied else DEFAULT_COLUMNS)
     analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
+    costs = (
+        analysis.costs(batch=batch, dtype=dtype or "float32", convention=convention or "torch")
+        if wants_costs
+        else None
+    )
     if check:
         _show_check(analysis.check(device=device, batch=batch), as_json)
     elif as_json:
-        click.echo(json.dumps(analysis.to_json(explain=explain), indent=2))
+        click.echo(json.dumps(analysis.to_json(explain=explain, costs=costs), indent=2))
     elif latex:
         click.echo(analysis.explain().to_latex(), nl=False)
     elif markdown:
-        text = analysis.to_markdown(depth=depth)
+        from .render.markdown import analysis_to_markdown
+
+        text = analysis_to_markdown(analysis, columns, costs, depth=depth)
         click.echo(text + "\n" + analysis.explain().to_markdown() if explain else text, nl=False)
     else:
+        from .render.table import analysis_table
+
         console = _console()
-        console.print(analysis.table(depth=depth))
+        console.print(analysis_table(analysis, columns, costs, depth=depth))
         if explain:
             console.print()
             console.print(analysis.explain())
@@ -242,6 +317,10 @@ class Ranges(click.ParamType):
             if match is None:
                 self.fail(f"{part.strip()!r} is not name=low..high (as in p=0..10)", param, ctx)
             name, low, high = match.group(1), int(match.group(2)), int(match.group(3))
+            if max(low, high) > 10**18:
+                self.fail(f"{name}: the range goes beyond 10**18", param, ctx)
+            if name in result:
+                self.fail(f"{name} is given twice", param, ctx)
             result[name] = (low, high)
         return result
 
@@ -329,7 +408,10 @@ def solve(
 
     bounds: dict[str, tuple[int, int]] = {}
     for group in ranges:
-        bounds.update(group)
+        for name, bound in group.items():
+            if name in bounds:
+                raise click.BadParameter(f"{name} is given twice", param_hint="--range")
+            bounds[name] = bound
     result = find(
         _read_spec(spec, file),
         _targets(outs, params, layer),
@@ -559,15 +641,24 @@ class Colors(click.ParamType):
 )
 @click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
 @click.option(
-    "--max-channels", type=click.IntRange(1, 64), default=12, show_default=True,
+    "--max-channels",
+    type=click.IntRange(1, 64),
+    default=12,
+    show_default=True,
     help="Feature maps drawn per tensor (lenet) before an ellipsis and the true count.",
 )
 @click.option(
-    "--max-nodes", type=click.IntRange(2, 64), default=16, show_default=True,
+    "--max-nodes",
+    type=click.IntRange(2, 64),
+    default=16,
+    show_default=True,
     help="Nodes drawn per layer (fcnn) before an ellipsis and the true count.",
 )
 @click.option(
-    "--scale", type=click.Choice(["linear", "log", "sqrt"]), default="sqrt", show_default=True,
+    "--scale",
+    type=click.Choice(["linear", "log", "sqrt"]),
+    default="sqrt",
+    show_default=True,
     help="How sizes map to lengths.",
 )
 @click.option("--spacing", type=click.FloatRange(0, 1000), help="Least space between tensors, px.")
@@ -577,11 +668,15 @@ class Colors(click.ParamType):
 )
 @click.option("--no-labels", is_flag=True, help="Draw the shapes only.")
 @click.option(
-    "--direction", type=click.Choice(["horizontal", "vertical"]), default="horizontal",
+    "--direction",
+    type=click.Choice(["horizontal", "vertical"]),
+    default="horizontal",
     show_default=True,
 )
 @click.option("--title", help="A title above the drawing.")
-@click.option("--legend/--no-legend", default=True, show_default=True, help="Legend of layer kinds.")
+@click.option(
+    "--legend/--no-legend", default=True, show_default=True, help="Legend of layer kinds."
+)
 def draw(
     spec: str | None,
     file: Path | None,
@@ -695,11 +790,21 @@ def main() -> None:
         code = err.exit_code
     except click.exceptions.Abort:
         code = 1
-    code = code if isinstance(code, int) else 0
-    if "torch" in sys.modules:
-        # Tearing down an interpreter that imported torch takes about 0.6 s here, and a
-        # check has nothing left to clean up: flush and leave.
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def console_main() -> None:
+    """The ``shapecalc`` program: :func:`main`, leaving at once when torch was imported.
+
+    Tearing down an interpreter that imported torch takes about 0.6 s here, and a finished
+    command has nothing left to clean up, so the process flushes its output and ends. Only the
+    program does this; :func:`main` called in-process (tests, notebooks) exits normally.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        if "torch" not in sys.modules:
+            raise
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
+        os._exit(done.code if isinstance(done.code, int) else 0)

@@ -21,6 +21,7 @@ numpy is imported only to read ``.npy`` files.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from .errors import MatrixError
+from .files import TooLarge, read_limited
 
 #: An exact number: an int, or a Fraction when it is not whole.
 Number = Union[int, Fraction]
@@ -194,15 +196,21 @@ def check_channels(channels: Sequence[Matrix], what: str) -> None:
             )
 
 
-def _read_text_file(path: Path, what: str) -> str:
+def _read_bytes(path: Path, what: str) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise MatrixError(f"{what}: {str(path)!r} is {size:,} bytes; at most 10 MB are read")
-        # utf-8-sig drops the byte-order mark that spreadsheet programs put before a CSV
-        return path.read_text(encoding="utf-8-sig")
+        return read_limited(path, MAX_FILE_BYTES)
+    except TooLarge:
+        raise MatrixError(
+            f"{what}: {str(path)!r} is larger than 10 MB; at most 10 MB are read"
+        ) from None
     except OSError as err:
         raise MatrixError(f"{what}: cannot read {str(path)!r}: {err.strerror or err}") from None
+
+
+def _read_text_file(path: Path, what: str) -> str:
+    try:
+        # utf-8-sig drops the byte-order mark that spreadsheet programs put before a CSV
+        return _read_bytes(path, what).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise MatrixError(f"{what}: {str(path)!r} is not UTF-8 text") from None
 
@@ -217,15 +225,13 @@ def read_npy(path: Path, what: str = "matrix") -> tuple[Any, int]:
         MatrixError: missing or unreadable file, no numpy, a non-numeric dtype, NaN or
             infinity, or an empty array.
     """
-    _read_size_checked(path, what)
+    data = _read_bytes(path, what)
     try:
         import numpy as np
     except ImportError:
-        raise MatrixError(
-            f"{what}: reading .npy files needs numpy: pip install numpy"
-        ) from None
+        raise MatrixError(f"{what}: reading .npy files needs numpy: pip install numpy") from None
     try:
-        array = np.load(path, allow_pickle=False)
+        array = np.load(io.BytesIO(data), allow_pickle=False)
     except (OSError, ValueError) as err:
         raise MatrixError(f"{what}: cannot read {str(path)!r} as .npy: {err}") from None
     if not isinstance(array, np.ndarray):  # an .npz archive
@@ -237,6 +243,14 @@ def read_npy(path: Path, what: str = "matrix") -> tuple[Any, int]:
         raise MatrixError(f"{what}: {str(path)!r} is empty (shape {array.shape})")
     if kind == "f" and not np.isfinite(array).all():
         raise MatrixError(f"{what}: {str(path)!r} contains NaN or infinity")
+    magnitude = np.abs(array)
+    if (magnitude > 10.0**MAX_EXPONENT).any() or (
+        (magnitude > 0) & (magnitude < 10.0**-MAX_EXPONENT)
+    ).any():
+        # as for inline numbers: exact results of wider values would not print
+        raise MatrixError(
+            f"{what}: {str(path)!r} holds values beyond 10**{MAX_EXPONENT} or below 10**-{MAX_EXPONENT}"
+        )
 
     def exact(item: Any) -> Number:
         # str() of a numpy float is the shortest decimal that reads back as the same value of
@@ -252,15 +266,6 @@ def read_npy(path: Path, what: str = "matrix") -> tuple[Any, int]:
         return tuple(nest(offset + i * step, dims[1:]) for i in range(dims[0]))
 
     return nest(0, tuple(array.shape)), array.ndim
-
-
-def _read_size_checked(path: Path, what: str) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise MatrixError(f"{what}: cannot read {str(path)!r}: {err.strerror or err}") from None
-    if size > MAX_FILE_BYTES:
-        raise MatrixError(f"{what}: {str(path)!r} is {size:,} bytes; at most 10 MB are read")
 
 
 def _rank_error(what: str, path: Path, ndim: int, expected: str) -> MatrixError:

@@ -198,18 +198,25 @@ class Analysis:
             symbols_of(d) for d in (*self.input_shape.dims, self.totals.params)
         )
 
-    def to_json(self, explain: bool = False) -> dict[str, Any]:
+    def to_json(self, explain: bool = False, costs: Any = None) -> dict[str, Any]:
         """The ``--json`` document (see README for the schema); ``explain`` adds each layer's
-        worked arithmetic."""
+        worked arithmetic, ``costs`` (from :meth:`costs`) each layer's cost fields."""
         from .render.json import analysis_to_json
 
-        return analysis_to_json(self, explain=explain)
+        return analysis_to_json(self, explain=explain, costs=costs)
 
     def explain(self) -> Any:
         """The worked arithmetic of every layer (an :class:`~shapecalc.explain.Explanation`)."""
         from .explain import explain
 
         return explain(self)
+
+    def costs(self, batch: int = 1, dtype: str = "float32", convention: str = "torch") -> Any:
+        """MACs, FLOPs, memory and receptive field of every row, and totals (a
+        :class:`shapecalc.costs.Costs`; ``convention`` is ``torch`` or ``torchinfo``)."""
+        from .costs import costs
+
+        return costs(self, batch=batch, dtype=dtype, convention=convention)
 
     def to_markdown(self, depth: int | None = None) -> str:
         """The table as GitHub Markdown; ``depth`` folds rows nested deeper (see ``table``)."""

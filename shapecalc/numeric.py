@@ -21,6 +21,7 @@ from operator import mul
 from typing import Any, Literal, Union
 
 from .errors import MatrixError
+from .layers.conv import same_padding
 from .matrices import Matrix, Number, Volume, check_channels, normalize, parse_number, size_text
 
 #: An int for both dims or (height, width).
@@ -198,17 +199,26 @@ def _out_size(n: int, k: int, pads: tuple[int, int], s: int, d: int = 1) -> int:
     return (n + sum(pads) - d * (k - 1) - 1) // s + 1
 
 
-def _same_pads(n: int, k: int, s: int, d: int) -> tuple[int, int]:
-    """TensorFlow's ``same`` padding (before, after): out = ceil(n/s), the odd pixel after."""
-    total = max((-(-n // s) - 1) * s + d * (k - 1) + 1 - n, 0)
-    return total // 2, total - total // 2
+def _same(n: int, k: int, s: int, d: int) -> tuple[int, int]:
+    """The calculator's ``same`` padding (TensorFlow's split), for one dim."""
+    before, after = same_padding(n, d * (k - 1) + 1, s)
+    return int(before), int(after)
 
 
-def _check_budget(operations: int) -> None:
+#: Most products (or window values) kept for --explain, whose working is printed in full.
+MAX_EXPLAINED = 100_000
+
+
+def _check_budget(operations: int, explain: bool = False) -> None:
     if operations > MAX_OPERATIONS:
         raise MatrixError(
             f"this needs {operations:,} exact multiplications; at most {MAX_OPERATIONS:,} "
             "are done — use smaller matrices"
+        )
+    if explain and operations > MAX_EXPLAINED:
+        raise MatrixError(
+            f"--explain would print {operations:,} terms; at most {MAX_EXPLAINED:,} — use "
+            "smaller matrices or leave out --explain"
         )
 
 
@@ -284,14 +294,14 @@ def conv2d(
     kh, kw = len(banks[0][0]), len(banks[0][0][0])
     height, width = len(volume[0]), len(volume[0][0])
     pads: Pads = (
-        (_same_pads(height, kh, s[0], d[0]), _same_pads(width, kw, s[1], d[1]))
+        (_same(height, kh, s[0], d[0]), _same(width, kw, s[1], d[1]))
         if pad == "same"
         else ((p[0], p[0]), (p[1], p[1]))
     )
     _fits("kernel", (kh, kw), d, volume[0], pads)
     out_h = _out_size(height, kh, pads[0], s[0], d[0])
     out_w = _out_size(width, kw, pads[1], s[1], d[1])
-    _check_budget(len(banks) * out_h * out_w * len(volume) * kh * kw)
+    _check_budget(len(banks) * out_h * out_w * len(volume) * kh * kw, explain)
 
     # Exact and fast: scale every matrix to integers by the common denominator of its cells,
     # sum integer products of slices, and divide once per cell.
@@ -407,7 +417,7 @@ def pool2d(
     height, width = len(volume[0]), len(volume[0][0])
     out_h = _out_size(height, k[0], pads[0], s[0])
     out_w = _out_size(width, k[1], pads[1], s[1])
-    _check_budget(len(volume) * out_h * out_w * k[0] * k[1])
+    _check_budget(len(volume) * out_h * out_w * k[0] * k[1], explain)
     area = k[0] * k[1]
 
     # Max pooling pads with -inf, which never wins: pad <= k/2 leaves a real value in every

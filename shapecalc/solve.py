@@ -1,6 +1,6 @@
 """Homework mode: find every integer value of a spec's unknowns that meets some targets.
 
-``solve("63x63x16 | conv7x7x32 pad{p}", [Target.shape("63x63x32")])`` finds p = 3.
+``solve("63x63x16 | conv7x7x32 pad{p}", [Target.parse_shape("63x63x32")])`` finds p = 3.
 
 How: the symbolic analysis gives each targeted quantity as a formula in the unknowns, and each
 target becomes an equation. Equations in one unknown are solved first, exactly: a polynomial
@@ -26,6 +26,8 @@ from .symbolic import fmt, sp, symbols_of
 
 #: Default upper bound of every unknown (raised to twice the largest target number).
 DEFAULT_CAP = 1024
+#: Largest value of an unknown (as for numbers in a spec).
+MAX_BOUND = 10**18
 #: Most grid points evaluated for equations in several unknowns, so a search cannot hang.
 MAX_GRID = 50_000_000
 #: Most values of one unknown scanned for an equation in that unknown alone.
@@ -356,12 +358,19 @@ def _problem(
         if name not in unknowns:
             raise SolveError(f"--range {name}: not an unknown; the unknowns: {', '.join(unknowns)}")
     largest = max([eq.value for eq in equations] + [0])
-    cap = max(DEFAULT_CAP, 2 * largest)
+    cap = min(max(DEFAULT_CAP, 2 * largest), MAX_BOUND)
     symbols = {s.name: s for eq in equations for s in eq.expr.free_symbols}
     ranges: dict[str, tuple[int, int]] = {}
     for name in unknowns:
         low = 0 if symbols[name].is_nonnegative and not symbols[name].is_positive else 1
         ranges[name] = bounds.get(name, (low, cap))
+        if ranges[name][0] < low:
+            raise SolveError(
+                f"--range {name}: {name} must be at least {low}"
+                + ("" if low == 0 else " (only a symbol used just for padding may be 0)")
+            )
+        if ranges[name][1] > MAX_BOUND:
+            raise SolveError(f"--range {name}: the range goes beyond 10**18")
         if ranges[name][0] > ranges[name][1]:
             raise SolveError(f"--range {name}: the low end is above the high end")
     return _Problem(parsed, dict(at), unknowns, ranges, targets, equations)
@@ -370,7 +379,7 @@ def _problem(
 def _equations(analysis: Analysis, target: Target) -> list[Equation]:
     rows = analysis.rows
     if target.layer is not None and not 1 <= target.layer <= len(rows):
-        raise SolveError(f"--layer {target.layer}: the spec has layers 1 to {len(rows)}")
+        raise SolveError(f"a target on layer {target.layer}: the spec has layers 1 to {len(rows)}")
     row = rows[target.layer - 1] if target.layer else None
     where = f"layer {target.layer}" if target.layer else "the output"
     if target.params is not None:
@@ -532,42 +541,75 @@ def _meets(analysis: Analysis, target: Target) -> bool:
     return all(want is None or want == got for want, got in zip(target.shape, dims))
 
 
+#: Grid points evaluated per round of the nearest-values search.
+NEAREST_POINTS = 200_000
+
+
 def _nearest(problem: _Problem, count: int = 3) -> list[tuple[dict[str, int], str]]:
-    """The valid values closest to the targets (sum of distances over the equations)."""
+    """The valid values closest to the targets (sum of distances over the equations).
+
+    Each unknown's whole range is covered: in full when the grid is small, else by evenly
+    spaced values, then again at finer spacing around the best points until the spacing is 1.
+    """
     import numpy as np
 
     compiled = [(compile_formula(eq.expr), eq.value) for eq in problem.equations]
-    # A coarser search is enough to show what is reached: at most 256 values per unknown.
-    arrays = []
-    for name in problem.unknowns:
-        low, high = problem.bounds[name]
-        arrays.append(np.arange(low, min(high, low + 255) + 1, dtype=np.int64))
-    total = 1
-    for a in arrays:
-        total *= len(a)
-    if total > MAX_GRID // 10:
-        return []
-    grids = np.meshgrid(*arrays, indexing="ij")
-    env = {name: g.ravel() for name, g in zip(problem.unknowns, grids)}
-    distance = np.zeros(total, dtype=object)
-    for formula, value in compiled:
-        distance = distance + _distance(formula, value, _overflow_safe(formula, env))
-    order = np.argsort(distance.astype(np.float64), kind="stable")
+    per_dim = max(2, int(NEAREST_POINTS ** (1 / len(problem.unknowns))))
+    windows = [dict(problem.bounds)]
+    scored: dict[tuple[int, ...], int] = {}
+    for _ in range(64):  # each round narrows the spacing by a factor near per_dim
+        refined = []
+        for window in windows:
+            arrays = [_spread(*window[name], per_dim) for name in problem.unknowns]
+            grids = np.meshgrid(*arrays, indexing="ij")
+            env = {name: g.ravel() for name, g in zip(problem.unknowns, grids)}
+            distance = np.zeros(env[problem.unknowns[0]].size, dtype=object)
+            for formula, value in compiled:
+                distance = distance + _distance(formula, value, _overflow_safe(formula, env))
+            best = np.argsort(distance.astype(np.float64), kind="stable")[: 4 * count]
+            for index in best:
+                point = tuple(int(env[name][index]) for name in problem.unknowns)
+                scored[point] = int(distance[index])
+                if any(len(a) > 1 and a[1] - a[0] > 1 for a in arrays):
+                    refined.append(_around(point, arrays, problem))
+        if not refined:
+            break
+        windows = refined[: 4 * count]
     nearest: list[tuple[dict[str, int], str]] = []
     seen: set[str] = set()
-    for index in order[:5000]:
-        values = {name: int(env[name][index]) for name in problem.unknowns}
+    for point in sorted(scored, key=lambda p: (scored[p], p)):
+        values = dict(zip(problem.unknowns, point))
         try:
             gives = problem.describe(values)
         except ShapecalcError:
             continue
-        if gives in seen:
-            continue
-        seen.add(gives)
-        nearest.append((values, gives))
+        if gives not in seen:
+            seen.add(gives)
+            nearest.append((values, gives))
         if len(nearest) == count:
             break
     return nearest
+
+
+def _spread(low: int, high: int, points: int) -> Any:
+    """Every integer of [low, high] when there are few, else ``points`` evenly spaced ones."""
+    import numpy as np
+
+    if high - low + 1 <= points:
+        return np.arange(low, high + 1, dtype=np.int64)
+    return np.unique(np.linspace(low, high, points).round().astype(np.int64))
+
+
+def _around(
+    point: tuple[int, ...], arrays: list[Any], problem: _Problem
+) -> dict[str, tuple[int, int]]:
+    """The window around a grid point reaching its neighbours on the grid, in every unknown."""
+    window = {}
+    for name, value, array in zip(problem.unknowns, point, arrays):
+        step = int(array[1] - array[0]) if len(array) > 1 else 0
+        low, high = problem.bounds[name]
+        window[name] = (max(low, value - step), min(high, value + step))
+    return window
 
 
 __all__ = ["SolveError", "Solutions", "Target", "compile_formula", "solve"]

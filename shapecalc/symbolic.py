@@ -104,6 +104,8 @@ def floor_div(num: Dim, den: Dim) -> Dim:
         return num // den
     s = sp()
     num, den = s.sympify(num), s.sympify(den)  # ints or expressions only, never text
+    if num.is_Integer and den.is_Integer:
+        return int(num) // int(den)
     if den == 1:
         return concrete(num)
     split = _split_rounded(num)
@@ -120,7 +122,9 @@ def ceil_div(num: Dim, den: Dim) -> Dim:
     if isinstance(num, int) and isinstance(den, int):
         return -((-num) // den)
     s = sp()
-    num, den = s.sympify(num), s.sympify(den)
+    num, den = s.sympify(num), s.sympify(den)  # ints or expressions only, never text
+    if num.is_Integer and den.is_Integer:
+        return -(-int(num) // int(den))
     if den == 1:
         return concrete(num)
     split = _split_rounded(num)

@@ -19,6 +19,7 @@ A spec that torch refuses is a mismatch carrying torch's error text, never a pas
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ SAMPLE_VALUES = (32, 16, 8, 64, 4, 3, 2, 1, 5, 7, 28, 12, 0)
 #: Largest number of tensor elements (activations and weights) a sample point may need on a
 #: device that allocates them, so that a sampled point cannot exhaust the memory.
 SAMPLE_BUDGET = 50_000_000
+#: Largest number of tensor elements a spec may need on a device that allocates them (4 GB at
+#: float32; VGG-16 needs about 1.5 * 10**8): beyond it the check is refused, not attempted,
+#: so that it cannot exhaust the memory or pass an allocation failure off as a mismatch.
+CHECK_BUDGET = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -372,8 +377,8 @@ def check_point(
 
 
 def _cost(analysis: Analysis, batch: int) -> int:
-    """Tensor elements a forward pass allocates: activations and weights."""
-    total = 0
+    """Tensor elements a forward pass allocates: the input, activations and weights."""
+    total = batch * math.prod(int(d) for d in analysis.input_shape.dims)
     for row in analysis.rows:
         elements = 1
         for d in row.output_shape.dims:
@@ -453,6 +458,12 @@ def check(
         points = sample_points(analysis, batch=batch, budget=budget)
     else:
         points = [analysis]
+        needed = _cost(analysis, batch)
+        if device != "meta" and needed > CHECK_BUDGET:
+            raise TorchError(
+                f"checking this spec on {device} needs {needed:,} tensor elements "
+                f"(over {CHECK_BUDGET:,}); use --device meta, which allocates none"
+            )
     checked = [check_point(p, device=device, batch=batch, seed=seed) for p in points]
     return CheckResult(analysis, device, batch, tuple(checked))
 

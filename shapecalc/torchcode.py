@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import TorchError
 from .layers import Layer, activation, conv, dense, norm, pool, reshape
+from .layers.conv import same_padding
 from .shape import Shape
 from .symbolic import Dim, fmt, is_concrete
 
@@ -110,8 +111,8 @@ def same_pad(n: int, k: int, s: int, d: int = 1) -> tuple[int, int]:
     >>> same_pad(28, 3, 2)
     (0, 1)
     """
-    total = max((-(-n // s) - 1) * s + d * (k - 1) + 1 - n, 0)
-    return total // 2, total - total // 2
+    before, after = same_padding(n, d * (k - 1) + 1, s)
+    return int(before), int(after)
 
 
 def _constant_pad(pads: Sequence[tuple[int, int]], value: float) -> TorchModule:

@@ -309,13 +309,22 @@ class Step:
         quantity: what the line computes (``H``, ``W``, ``params``, ``pad H``, ...).
         term: the formula with its values.
         result: the calculator's value of the quantity.
-        note: a short remark printed after the result (``1 before, 1 after``).
+        split: for a padding, how it splits: (before, after), printed ``(1 before, 1 after)``.
     """
 
     quantity: str
     term: Term
     result: Dim
-    note: str = ""
+    split: tuple[Dim, Dim] | None = None
+
+    def note(self, style: Style = "text") -> str:
+        """The remark after the result: how a padding splits (empty for other steps)."""
+        if self.split is None:
+            return ""
+        before, after = (value_text(v, style) for v in self.split)
+        if style == "latex":
+            return rf"{before} \text{{ before}}, {after} \text{{ after}}"
+        return f"{before} before, {after} after"
 
     def line(self, style: Style = "text") -> str:
         """The whole line, formula = working = result."""
@@ -325,8 +334,9 @@ class Step:
         if worked != result:
             parts.append(result)
         text = " = ".join(parts)
-        if self.note:
-            text += f" ({self.note})" if style == "text" else rf" \quad \text{{({self.note})}}"
+        note = self.note(style)
+        if note:
+            text += f" ({note})" if style == "text" else rf" \quad \left({note}\right)"
         return text
 
 

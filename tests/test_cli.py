@@ -176,3 +176,55 @@ def test_layers_filters_by_keyword_or_alias() -> None:
     code, out = run("layers", "gap", "fc", "--json")
     assert code == 0
     assert [e["keyword"] for e in json.loads(out)] == ["globalavgpool", "dense"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # /dev/zero reports a size of 0: the cap must hold by reading, not by stat()
+        (["-f", "/dev/zero"], "error: /dev/zero is larger than 1 MB; spec files are at most 1 MB"),
+        (
+            ["conv", "-i", "@/dev/zero", "-k", "1"],
+            "error: --input: '/dev/zero' is larger than 10 MB; at most 10 MB are read",
+        ),
+    ],
+)
+def test_file_size_caps_hold_for_files_without_a_size(args: list[str], message: str) -> None:
+    proc = _main(*args)
+    assert proc.returncode == 2
+    assert proc.stderr == message + "\n"
+
+
+def test_npy_values_beyond_the_exponent_limit_are_refused(tmp_path: Path) -> None:
+    import numpy as np
+
+    path = tmp_path / "huge.npy"
+    np.save(path, np.array([[np.longdouble("1e4900"), 1], [1, 1]]))
+    proc = _main("conv", "-i", str(path), "-k", "1")
+    assert proc.returncode == 2
+    assert (
+        proc.stderr
+        == f"error: --input: {str(path)!r} holds values beyond 10**100 or below 10**-100\n"
+    )
+
+
+def test_wide_grids_print_whole_numbers() -> None:
+    # 16 four-digit numbers need 16·7 + 1 = 113 columns boxed: at 80 (piped) they print as plain
+    # aligned rows, every number whole
+    rows = "; ".join(" ".join(str(1000 + 16 * r + c) for c in range(16)) for r in range(2))
+    proc = _main("conv", "-i", rows, "-k", "1")
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines() == [
+        " ".join(str(1000 + 16 * r + c) for c in range(16)) for r in range(2)
+    ]
+
+
+def test_explain_is_capped() -> None:
+    ones = "; ".join(" ".join("1" for _ in range(120)) for _ in range(120))
+    proc = _main("conv", "-i", ones, "-k", "1 1 1; 1 1 1; 1 1 1", "--explain")
+    assert proc.returncode == 2
+    # 118·118 cells of 9 products each (_main reads bytes as latin-1: decode them as UTF-8)
+    assert proc.stderr.encode("latin-1").decode("utf-8") == (
+        f"error: --explain would print {118 * 118 * 9:,} terms; at most 100,000 — use smaller "
+        "matrices or leave out --explain\n"
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,9 +26,6 @@ def shapecalc(
 ) -> tuple[int, str, str]:
     """Run the console entry point in-process: (exit code, stdout, stderr)."""
     monkeypatch.setattr(sys, "argv", ["shapecalc", *args])
-    # main() leaves with os._exit once torch is imported (a fast exit for the console
-    # script); in-process, after another test imported torch, that would end pytest itself.
-    monkeypatch.setattr(os, "_exit", sys.exit)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")  # the working on one line per cell
     with pytest.raises(SystemExit) as done:

@@ -36,7 +36,8 @@ def run(*args: str) -> dict:
         (["nxnx3 | conv3x3x8 | maxpool2", "--layer", "1", "--out", "26x26x8"], [{"n": 28}]),
         # per-layer parameters: (3·3·3 + 1)·c = 28c = 448
         (["8x8x3 | conv3x3x{c} | conv1x1x4", "--params", "1:448"], [{"c": 16}]),
-        # "_" leaves a dim free; --at fixes a symbol that is not an unknown
+        # "_" leaves a dim free; --at fixes a symbol that is not an unknown:
+        # n − f + 1 = 24 with f in 1..5  ->  n = f + 23
         (
             [
                 "nxnx{c} | conv{f}x{f}x8",
@@ -47,8 +48,7 @@ def run(*args: str) -> dict:
                 "--range",
                 "n=1..30,f=1..5",
             ],
-            [{"n": 24 + f - 1, "f": f} for f in range(1, 6)][:0]
-            or [{"n": n, "f": n - 23} for n in range(24, 29)],
+            [{"n": f + 23, "f": f} for f in range(1, 6)],
         ),
     ],
 )
@@ -122,7 +122,23 @@ def test_validity_conditions_hold_for_every_solution() -> None:
         ),
         (
             ["nxnx3 | conv3x3x8", "--layer", "5", "--out", "5x5x8"],
-            "--layer 5: the spec has layers 1 to 1",
+            "a target on layer 5: the spec has layers 1 to 1",
+        ),
+        (
+            ["nxnx3 | conv3x3x8", "--out", "0:5x5x8"],
+            "a target on layer 0: the spec has layers 1 to 1",
+        ),
+        (
+            [
+                "nxnx3 | conv5x5x8 stride{s}",
+                "--out",
+                "14x14x8",
+                "--at",
+                "n=32",
+                "--range",
+                "s=0..5",
+            ],
+            "--range s: s must be at least 1 (only a symbol used just for padding may be 0)",
         ),
         (
             ["nxnx3 | conv3x3x8", "--out", "5x5xeight"],

@@ -187,6 +187,26 @@ def test_no_affordable_point_is_a_clear_error() -> None:
     assert check("nxnx3 | conv3000x3000x8", device="meta").ok  # meta allocates nothing
 
 
+@pytest.mark.parametrize(
+    ("spec", "elements"),
+    [
+        # 100000·100000·3 input + 99998²·8 output + 224 weights
+        ("100000x100000x3 | conv3x3x8", 3 * 10**10 + 8 * 99_998**2 + 224),
+        # 1 input + 2·10^12 weights and biases + 10^12 outputs: torch would fail to allocate,
+        # which is no mismatch
+        ("1x1x1 | conv1x1x1000000000000", 1 + 3 * 10**12),
+    ],
+)
+def test_a_concrete_spec_too_large_for_the_cpu_is_refused(spec: str, elements: int) -> None:
+    code, out = run("check", spec)
+    assert code == 2
+    assert out == (
+        f"error: checking this spec on cpu needs {elements:,} tensor elements "
+        "(over 1,000,000,000); use --device meta, which allocates none\n"
+    )
+    assert check(spec, device="meta").ok
+
+
 def test_meta_device_checks_vgg16_without_allocating() -> None:
     result = check((EXAMPLES / "vgg16.shape").read_text(), device="meta")
     assert result.ok
@@ -285,3 +305,23 @@ def test_torch_order_round_trips(dims: tuple[int, ...]) -> None:
     shape = Shape(dims)
     assert Shape.from_torch_order(shape.torch_order(5)) == shape
     assert torch.zeros(shape.torch_order(2)).shape[1] == dims[-1]  # channels second in torch
+
+
+def test_main_in_process_returns_even_after_torch_is_imported() -> None:
+    """Only the program skips teardown (console_main); main() called in-process raises
+    SystemExit as usual, else a test runner that imported torch would be ended by it, silently
+    and with code 0. Run apart, so that a regression cannot end this very test run."""
+    code = textwrap.dedent(
+        """
+        import sys
+        import torch
+        from shapecalc.cli import main
+        sys.argv = ["shapecalc", "10 | relu"]
+        try:
+            main()
+        except SystemExit as done:
+            print("returned", done.code)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.splitlines()[-1] == "returned 0"

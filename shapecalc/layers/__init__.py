@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from . import activation, conv, dense, norm, pool, reshape
-from .base import REGISTRY, Checks, Example, Layer, Option, SpecReader, register
+from .base import REGISTRY, Checks, Example, Layer, Ops, Option, SpecReader, Window, register
 
 __all__ = [
     "REGISTRY",
     "Checks",
     "Example",
     "Layer",
+    "Ops",
     "Option",
     "SpecReader",
+    "Window",
     "activation",
     "conv",
     "dense",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..shape import Shape
 from ..symbolic import Dim
-from .base import Example, Layer, SpecReader, register, sizes_text
+from .base import Example, Layer, Ops, SpecReader, register, sizes_text
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class Softmax(Activation):
 
     keyword = "softmax"
     examples = (Example("10", "softmax", "10", 0),)
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="softmax")
 
 
 @register

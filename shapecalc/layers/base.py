@@ -46,6 +46,41 @@ class Example:
     params: int
 
 
+@dataclass(frozen=True)
+class Ops:
+    """What one sample costs a layer, counted as primitive operations (see shapecalc.costs).
+
+    Conventions (torch's FlopCounterMode, torchinfo, ...) combine these counts differently;
+    a layer states only what it does. The defaults (nothing) suit layers without weights.
+
+    Attributes:
+        macs: multiply-accumulates of inputs with weights (convolution, dense), bias excluded.
+        bias: bias additions (one per output element that gets a bias).
+        op: the PyTorch operation the layer runs, for conventions that charge by operation
+            as fvcore and thop do: ``batchnorm``, ``avgpool``, ``adaptive_avgpool``,
+            ``upsample``, ``softmax``; "" for the rest.
+    """
+
+    macs: Dim = 0
+    bias: Dim = 0
+    op: str = ""
+
+
+@dataclass(frozen=True)
+class Window:
+    """One spatial dim's contribution to the receptive field (Araujo, Norris and Sim, 2019).
+
+    Attributes:
+        kernel: the (dilated) window size, ``dilation*(k - 1) + 1``.
+        stride: the step between windows.
+        padding: the padding before the first element (left/top).
+    """
+
+    kernel: Dim = 1
+    stride: Dim = 1
+    padding: Dim = 0
+
+
 class Checks:
     """Collects validity conditions while a layer computes its output.
 
@@ -218,6 +253,16 @@ class Layer(ABC):
     def non_trainable_count(self, inp: Shape) -> Dim:
         """Non-trainable parameters (running statistics) for input ``inp``."""
         return 0
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        """Operations per sample for ``inp`` -> ``out`` (default: none)."""
+        return Ops()
+
+    def windows(self, inp: Shape) -> tuple[Window, ...] | None:
+        """Each spatial dim's window, for receptive fields; None when every output element
+        sees the whole input (flatten, dense, global pooling). The default suits layers that
+        act element by element: a 1-wide window with stride 1."""
+        return tuple(Window() for _ in inp.spatial)
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         """Worked arithmetic for ``inp`` -> ``out``: one step per computed size and count.

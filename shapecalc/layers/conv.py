@@ -15,6 +15,7 @@ from ..symbolic import (
     floor_div,
     fmt,
     product,
+    sp,
     times,
 )
 from ..working import Call, Num, Quot, Step, Sum, Term, Var, ceil_quot, floor_quot, minus, plus
@@ -23,8 +24,10 @@ from .base import (
     Checks,
     Example,
     Layer,
+    Ops,
     Option,
     SpecReader,
+    Window,
     broadcast,
     dim_names,
     reads_as,
@@ -64,8 +67,11 @@ def same_padding(n: Dim, kernel: Dim, stride: Dim) -> tuple[Dim, Dim]:
     total = max((ceil(n/s) - 1)*s + k - n, 0), where k is the dilated kernel.
     """
     total: Dim = (same_size(n, stride) - 1) * stride + kernel - n
-    if at_least(total, 0) is False:
+    verdict = at_least(total, 0)
+    if verdict is False:
         total = 0
+    elif verdict is not True:  # depends on the symbols: never negative
+        total = sp().Max(total, 0)
     before = floor_div(total, 2)
     return before, total - before
 
@@ -98,8 +104,10 @@ def same_steps(name: str, n: Dim, k: Dim, s: Dim, d: Dim, out: Dim) -> tuple[Ste
     else:
         needed = plus(mul(minus(size, Num(1)), Var("s", s)), effective_kernel(k, d))
         total = Call("max", (minus(needed, Var("n", n)), Num(0)))
-    split = f"{fmt(before)} before, {fmt(after)} after"
-    return (Step(name, size, out), Step(f"pad {name}", total, before + after, note=split))
+    return (
+        Step(name, size, out),
+        Step(f"pad {name}", total, before + after, split=(before, after)),
+    )
 
 
 def kernel_volume(kernel: tuple[Dim, ...]) -> list[Term]:
@@ -232,6 +240,24 @@ class Conv(Layer):
         cin = inp.channels
         per_filter = product(self.kernel) * exact_div(cin, groups)
         return times(per_filter + 1, self.filters) if self.bias else times(per_filter, self.filters)
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        # Every output element is one filter's dot product with prod(k)*C_in/groups inputs.
+        outputs = product(out.dims)
+        per_output = product(self.kernel) * exact_div(inp.channels, self.group_count(inp))
+        return Ops(macs=times(per_output, outputs), bias=outputs if self.bias else 0)
+
+    def windows(self, inp: Shape) -> tuple[Window, ...]:
+        rank = inp.spatial_rank
+        stride = broadcast(self.stride, rank, "stride")
+        dilation = broadcast(self.dilation, rank, "dilation")
+        pad = broadcast(self.pad or (0,), rank, "pad")
+        result = []
+        for n, k, p, s, d in zip(inp.spatial, self.kernel, pad, stride, dilation):
+            effective = d * (k - 1) + 1
+            before = same_padding(n, effective, s)[0] if self.same else p
+            result.append(Window(effective, s, before))
+        return tuple(result)
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         rank = inp.spatial_rank

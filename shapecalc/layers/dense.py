@@ -9,7 +9,7 @@ from ..shape import Shape
 from ..symbolic import Dim, times
 from ..working import Num, Step, Var, plus
 from ..working import times as mul
-from .base import Checks, Example, Layer, Option, SpecReader, register, sizes_text
+from .base import Checks, Example, Layer, Ops, Option, SpecReader, Window, register, sizes_text
 
 
 @register
@@ -42,6 +42,12 @@ class Dense(Layer):
 
     def param_count(self, inp: Shape) -> Dim:
         return times(inp.channels + 1, self.units) if self.bias else times(inp.channels, self.units)
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(macs=times(inp.channels, self.units), bias=self.units if self.bias else 0)
+
+    def windows(self, inp: Shape) -> tuple[Window, ...] | None:
+        return None  # every unit sees every input
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         inputs = Var("N_in", inp.channels)

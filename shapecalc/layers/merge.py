@@ -58,7 +58,7 @@ class Concat(Merge):
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         channels = [Var(f"C_{i}", shape.channels) for i, shape in enumerate(self.inputs, 1)]
-        return (Step("C", plus(*channels), out.channels, "the branches' channels"),)
+        return (Step("C", plus(*channels), out.channels),)
 
 
 __all__ = ["Add", "Concat", "Merge"]

@@ -8,7 +8,7 @@ from ..shape import Shape
 from ..symbolic import Dim
 from ..working import Num, Step, Var
 from ..working import times as mul
-from .base import Checks, Example, Layer, SpecReader, register, require_spatial, sizes_text
+from .base import Checks, Example, Layer, Ops, SpecReader, register, require_spatial, sizes_text
 
 
 @register
@@ -40,6 +40,9 @@ class BatchNorm(Layer):
 
     def non_trainable_count(self, inp: Shape) -> Dim:
         return 2 * inp.channels
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="batchnorm")
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         # gamma and beta; running mean and variance.

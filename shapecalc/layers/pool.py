@@ -14,15 +14,24 @@ from .base import (
     Checks,
     Example,
     Layer,
+    Ops,
     Option,
     SpecReader,
+    Window,
     broadcast,
     dim_names,
     register,
     require_spatial,
     sizes_text,
 )
-from .conv import WINDOW_OPTIONS, padding_mode, same_size, same_steps, window_steps
+from .conv import (
+    WINDOW_OPTIONS,
+    padding_mode,
+    same_padding,
+    same_size,
+    same_steps,
+    window_steps,
+)
 
 
 def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
@@ -129,6 +138,16 @@ class WindowPool(Layer):
             out.append(ceil_mode_size(n, k, p, s) if self.ceil else floor_div(n + 2 * p - k, s) + 1)
         return inp.with_spatial(out)
 
+    def windows(self, inp: Shape) -> tuple[Window, ...]:
+        rank = inp.spatial_rank
+        window = broadcast(self.window, rank, self.keyword)
+        stride = broadcast(self.stride, rank, "stride") if self.stride else window
+        pad = broadcast(self.pad or (0,), rank, "pad")
+        return tuple(
+            Window(k, s, same_padding(n, k, s)[0] if self.same else p)
+            for n, k, p, s in zip(inp.spatial, window, pad, stride)
+        )
+
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         rank = inp.spatial_rank
         window = broadcast(self.window, rank, self.keyword)
@@ -181,6 +200,9 @@ class AvgPool(WindowPool):
 
     keyword = "avgpool"
     unpadded_input_ranks = frozenset({3})  # avg_pool3d checks the input before padding
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="avgpool")
     examples = (
         Example("28x28x6", "avgpool2 stride2", "14x14x6", 0),
         Example("100x8", "avgpool4", "25x8", 0),
@@ -204,6 +226,9 @@ class GlobalPool(Layer):
         require_spatial(self.keyword, inp)
         return Shape((inp.channels,))
 
+    def windows(self, inp: Shape) -> None:
+        return None  # each output value pools the whole map
+
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         return (Step("N", Var("C", inp.channels), out.channels),)
 
@@ -219,6 +244,9 @@ class GlobalAvgPool(GlobalPool):
     keyword = "globalavgpool"
     aliases = ("gap",)
     examples = (Example("7x7x512", "globalavgpool", "512", 0),)
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="adaptive_avgpool")
 
 
 @register
@@ -248,6 +276,11 @@ class AdaptivePool(Layer):
         require_spatial(self.keyword, inp)
         return inp.with_spatial(broadcast(self.size, inp.spatial_rank, self.keyword))
 
+    def windows(self, inp: Shape) -> None:
+        # Adaptive windows differ in size and step from one output cell to the next, so no
+        # single (kernel, stride, padding) describes them.
+        return None
+
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         names = dim_names(inp.spatial_rank)
         return tuple(Step(name, Var("size", o), o) for name, o in zip(names, out.spatial))
@@ -263,6 +296,9 @@ class AdaptiveAvgPool(AdaptivePool):
 
     keyword = "adaptiveavgpool"
     examples = (Example("13x13x256", "adaptiveavgpool6x6", "6x6x256", 0),)
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="adaptive_avgpool")
 
 
 @register

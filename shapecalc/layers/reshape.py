@@ -12,7 +12,9 @@ from .base import (
     Checks,
     Example,
     Layer,
+    Ops,
     SpecReader,
+    Window,
     broadcast,
     dim_names,
     register,
@@ -41,6 +43,10 @@ class Flatten(Layer):
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         return Shape((product(inp.dims),))
+
+    def windows(self, inp: Shape) -> tuple[Window, ...] | None:
+        # The spatial grid ends here: later layers see the map as one vector.
+        return () if inp.is_flat else None
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         if inp.is_flat:
@@ -78,6 +84,10 @@ class ZeroPad(Layer):
         pad = broadcast(self.pad, inp.spatial_rank, self.keyword)
         return inp.with_spatial([n + 2 * p for n, p in zip(inp.spatial, pad)])
 
+    def windows(self, inp: Shape) -> tuple[Window, ...]:
+        pad = broadcast(self.pad, inp.spatial_rank, self.keyword)
+        return tuple(Window(1, 1, p) for p in pad)
+
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         pad = broadcast(self.pad, inp.spatial_rank, self.keyword)
         return tuple(
@@ -110,6 +120,13 @@ class Upsample(Layer):
         require_spatial(self.keyword, inp)
         factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
         return inp.with_spatial([n * f for n, f in zip(inp.spatial, factor)])
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        return Ops(op="upsample")
+
+    def windows(self, inp: Shape) -> None:
+        # A fractional stride (1/factor) is outside the Distill recurrence; not reported.
+        return None
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         factor = broadcast(self.factor, inp.spatial_rank, self.keyword)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..network import Analysis, Block
 from ..symbolic import Dim, concrete, fmt
+
+if TYPE_CHECKING:
+    from ..costs import Costs, LayerCost
 
 
 def format_count(value: Dim) -> str:
@@ -48,40 +53,175 @@ class TableData:
     summary: tuple[tuple[str, str], ...]
 
 
+#: Table columns that ``--columns`` names, and their headers; ``#`` and ``Layer`` always show.
+COLUMNS: dict[str, str] = {
+    "shape": "Output shape",
+    "params": "Params",
+    "param_memory": "Param memory",
+    "macs": "MACs",
+    "flops": "FLOPs",
+    "activations": "Activations",
+    "memory": "Memory",
+    "rf": "Receptive field",
+}
+#: The plain table's columns.
+DEFAULT_COLUMNS: tuple[str, ...] = ("shape", "params")
+#: ``--costs``: the plain columns and the most asked-for costs.
+COST_COLUMNS: tuple[str, ...] = ("shape", "params", "macs", "memory", "rf")
+#: Columns that need :func:`shapecalc.costs.costs`.
+NEEDS_COSTS = frozenset(COLUMNS) - {"shape", "params"}
+#: Headers whose cells are numbers, aligned right.
+RIGHT_ALIGNED = frozenset({"#", "Params", "Param memory", "MACs", "FLOPs", "Activations", "Memory"})
+
+
+class ColumnError(ValueError):
+    """An unknown or repeated column name in ``--columns``."""
+
+
+def parse_columns(text: str) -> tuple[str, ...]:
+    """``"shape,params,macs"`` -> ``("shape", "params", "macs")``.
+
+    Raises:
+        ColumnError: a name that is not a column (with the closest one), or one given twice.
+    """
+    names = tuple(part.strip().lower().replace("-", "_") for part in text.split(","))
+    seen: set[str] = set()
+    for name in names:
+        if name not in COLUMNS:
+            close = difflib.get_close_matches(name, list(COLUMNS), n=1)
+            hint = f" — did you mean {close[0]!r}?" if close else ""
+            raise ColumnError(
+                f"unknown column {name!r}{hint} (columns: {', '.join(COLUMNS)})"
+            )
+        if name in seen:
+            raise ColumnError(f"column {name!r} is given twice")
+        seen.add(name)
+    return names
+
+
+def format_field(cost: LayerCost) -> str:
+    """A receptive field as ``212 s32 p90`` (size, effective stride, effective padding;
+    ``3x5`` per dim when the dims differ, formulas in parentheses); ``all`` when each output
+    sees the whole input."""
+    rf = cost.receptive_field
+    if rf is None:
+        return "all"
+    if not rf.size:
+        return ""
+
+    def dims(values: tuple[Dim, ...]) -> str:
+        # A formula in parentheses, so that "p(p)" cannot read as one word.
+        texts = [format_count(v) for v in values]
+        texts = [t if t.replace(",", "").isdigit() else f"({t})" for t in texts]
+        return texts[0] if len(set(texts)) == 1 else "x".join(texts)
+
+    return f"{dims(rf.size)} s{dims(rf.stride)} p{dims(rf.padding)}"
+
+
+def _cost_cell(name: str, cost: LayerCost) -> str:
+    if name == "param_memory":
+        return format_bytes(cost.param_bytes)
+    if name == "macs":
+        return format_count(cost.macs)
+    if name == "flops":
+        return format_count(cost.flops)
+    if name == "activations":
+        return format_count(cost.output_elements)
+    if name == "memory":
+        return format_bytes(cost.output_bytes)
+    return format_field(cost)
+
+
+def _input_cell(name: str, analysis: Analysis, costs: Costs | None) -> str:
+    if name == "shape":
+        return str(analysis.input_shape)
+    if costs is not None and name == "memory":
+        return format_bytes(costs.totals.input_bytes)
+    return ""
+
+
 #: Indentation per level of nesting in the Layer column, as torchinfo indents by depth.
 INDENT = "  "
 
 
-def table_data(analysis: Analysis, depth: int | None = None) -> TableData:
-    """Lay out an analysis as a table: #, layer, output shape, [formula], params.
+def _block_cells(
+    block: Block, columns: tuple[str, ...], with_formula: bool, costs: Costs | None
+) -> tuple[str, ...]:
+    """A block's row: its output shape, and its rows' sums (no receptive field)."""
+    cells = ["", INDENT * block.depth + block.label]
+    inside = costs.rows[block.first - 1 : block.last] if costs is not None else []
+    for name in columns:
+        if name == "shape":
+            cells.append(str(block.output_shape))
+            if with_formula:
+                cells.append("")
+        elif name == "params":
+            cells.append(format_count(block.params))
+        elif name == "rf":
+            cells.append("")
+        else:
+            field = {
+                "param_memory": "param_bytes",
+                "macs": "macs",
+                "flops": "flops",
+                "activations": "output_elements",
+                "memory": "output_bytes",
+            }[name]
+            total: Dim = sum((getattr(c, field) for c in inside), start=0)
+            cells.append(format_bytes(total) if "memory" in name else format_count(total))
+    return tuple(cells)
+
+
+def table_data(
+    analysis: Analysis,
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+    costs: Costs | None = None,
+    depth: int | None = None,
+) -> TableData:
+    """Lay out an analysis as a table: #, layer, then ``columns`` (default: output shape,
+    [formula], params). Cost columns and the cost summary need ``costs``.
 
     Blocks (``res``, ``concat``, named blocks, paths) get a row of their own, without a
-    number, showing the block's output shape and parameter total; the rows inside are
+    number, showing the block's output shape and its rows' totals; the rows inside are
     indented. With ``depth``, rows nested deeper than that are left out (a block at that
     depth stands for them).
     """
-    with_formula = any(row.formula is not None for row in analysis.rows)
-    headers = ("#", "Layer", "Output shape", *(("Formula",) if with_formula else ()), "Params")
-    formula = (str(analysis.input_formula or ""),) if with_formula else ()
-    rows = [("", "input", str(analysis.input_shape), *formula, "")]
+    if costs is None and any(name in NEEDS_COSTS for name in columns):
+        costs = analysis.costs()
+    with_formula = any(row.formula is not None for row in analysis.rows) and "shape" in columns
+    headers: list[str] = ["#", "Layer"]
+    for name in columns:
+        headers.append(COLUMNS[name])
+        if name == "shape" and with_formula:
+            headers.append("Formula")
+    cells: list[str] = ["", "input"]
+    for name in columns:
+        cells.append(_input_cell(name, analysis, costs))
+        if name == "shape" and with_formula:
+            cells.append(str(analysis.input_formula or ""))
+    rows = [tuple(cells)]
     starts: dict[int, list[Block]] = {}
     for block in analysis.blocks:
         starts.setdefault(block.first, []).append(block)
-    blank = ("",) if with_formula else ()
     for row in analysis.rows:
         for block in starts.get(row.index, ()):  # outer blocks first (pre-order)
             if depth is None or block.depth <= depth:
-                label = INDENT * block.depth + block.label
-                rows.append(
-                    ("", label, str(block.output_shape), *blank, format_count(block.params))
-                )
+                rows.append(_block_cells(block, columns, with_formula, costs))
         if depth is not None and row.depth > depth:
             continue
-        formula = (str(row.formula) if row.formula is not None else "",) if with_formula else ()
-        spec = INDENT * row.depth + row.spec
-        rows.append(
-            (str(row.index), spec, str(row.output_shape), *formula, format_count(row.params))
-        )
+        cells = [str(row.index), INDENT * row.depth + row.spec]
+        for name in columns:
+            if name == "shape":
+                cells.append(str(row.output_shape))
+                if with_formula:
+                    cells.append(str(row.formula) if row.formula is not None else "")
+            elif name == "params":
+                cells.append(format_count(row.params))
+            else:
+                assert costs is not None
+                cost = costs.rows[row.index - 1]
+                cells.append(_cost_cell(name, cost))
+        rows.append(tuple(cells))
     totals = analysis.totals
     summary = [
         ("Total params", format_count(totals.params)),
@@ -89,8 +229,25 @@ def table_data(analysis: Analysis, depth: int | None = None) -> TableData:
         ("Non-trainable params", format_count(totals.non_trainable)),
         ("Params size (float32)", format_bytes(totals.param_bytes)),
     ]
+    if costs is not None:
+        summary.extend(cost_summary(costs))
     if analysis.substitutions:
         summary.append(("At", ", ".join(f"{k}={v}" for k, v in analysis.substitutions.items())))
     if analysis.constraints:
         summary.append(("Valid when", ", ".join(c.text for c in analysis.constraints)))
-    return TableData(headers, tuple(rows), tuple(summary))
+    return TableData(tuple(headers), tuple(rows), tuple(summary))
+
+
+def cost_summary(costs: Costs) -> list[tuple[str, str]]:
+    """The summary lines of the costs: totals at the batch, dtype and convention."""
+    totals = costs.totals
+    lines = [
+        (f"Total MACs ({costs.convention})", format_count(totals.macs)),
+        (f"Total FLOPs ({costs.convention})", format_count(totals.flops)),
+        ("Batch", str(costs.batch)),
+        (f"Input size ({costs.dtype})", format_bytes(totals.input_bytes)),
+        (f"Activations size ({costs.dtype})", format_bytes(totals.output_bytes)),
+    ]
+    if costs.dtype != "float32":
+        lines.append((f"Params size ({costs.dtype})", format_bytes(totals.param_bytes)))
+    return lines

@@ -80,7 +80,11 @@ def latex_escape(text: str) -> str:
 
 
 def _latex_shape(shape: Any) -> str:
-    return r" \times ".join(value_text(d, "latex", grouped=False) for d in shape.dims)
+    # A sum reads as one dim only in parentheses: (n - 2) \times (n - 2) \times 8.
+    return r" \times ".join(
+        rf"\left({text}\right)" if getattr(d, "is_Add", False) else text
+        for d, text in ((d, value_text(d, "latex", grouped=False)) for d in shape.dims)
+    )
 
 
 def _latex_quantity(quantity: str) -> str:
@@ -121,7 +125,7 @@ def step_json(step: Step) -> dict[str, Any]:
         "formula": formula(step.term),
         "working": working(step.term),
         "result": to_json(step.result),
-        "note": step.note,
+        "note": step.note(),
         "text": step.line("text"),
         "latex": step.line("latex"),
     }

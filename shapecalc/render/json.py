@@ -11,9 +11,12 @@ from ..symbolic import to_json
 SCHEMA_VERSION = 1
 
 
-def analysis_to_json(analysis: Analysis, explain: bool = False) -> dict[str, Any]:
+def analysis_to_json(
+    analysis: Analysis, explain: bool = False, costs: Any = None
+) -> dict[str, Any]:
     """The analysis as JSON-ready data: integers when concrete, strings of sympy expressions
-    when symbolic. ``explain`` adds an ``explain`` object to every layer."""
+    when symbolic. ``explain`` adds an ``explain`` object to every layer; ``costs`` (a
+    :class:`shapecalc.costs.Costs`) adds each layer's cost fields and a ``costs`` object."""
     layers = []
     workings = analysis.explain().to_json() if explain else None
     for row in analysis.rows:
@@ -37,6 +40,8 @@ def analysis_to_json(analysis: Analysis, explain: bool = False) -> dict[str, Any
             entry["depth"] = row.depth
             entry["block"] = row.block
             entry["path"] = _path(analysis, row.block)
+        if costs is not None:
+            entry.update(costs.rows[row.index - 1].to_json())
         layers.append(entry)
     totals = analysis.totals
     doc: dict[str, Any] = {
@@ -59,6 +64,13 @@ def analysis_to_json(analysis: Analysis, explain: bool = False) -> dict[str, Any
         doc["input_formula"] = analysis.input_formula.to_json()
     if analysis.blocks:
         doc["blocks"] = blocks_to_json(analysis)
+    if costs is not None:
+        doc["costs"] = {
+            "batch": costs.batch,
+            "dtype": costs.dtype,
+            "convention": costs.convention,
+            "totals": costs.totals.to_json(),
+        }
     return doc
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..network import Analysis
-from .common import table_data
+from .common import DEFAULT_COLUMNS, RIGHT_ALIGNED, table_data
 
 _SPECIAL = re.compile(r"[*_`|<>\[\]\\]")
 
@@ -26,11 +27,16 @@ def _indented(text: str) -> str:
     return "\u00a0" * (len(text) - len(stripped)) + _cell(stripped) if stripped else _cell(text)
 
 
-def analysis_to_markdown(analysis: Analysis, depth: int | None = None) -> str:
-    """A Markdown table of the layers, then the totals as a list (rows nested deeper than
-    ``depth`` left out)."""
-    data = table_data(analysis, depth=depth)
-    right = {"#", "Params"}
+def analysis_to_markdown(
+    analysis: Analysis,
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+    costs: Any = None,
+    depth: int | None = None,
+) -> str:
+    """A Markdown table of the layers (``columns``), then the totals as a list (rows nested
+    deeper than ``depth`` blocks left out)."""
+    data = table_data(analysis, columns, costs, depth=depth)
+    right = RIGHT_ALIGNED
     lines = [
         "| " + " | ".join(data.headers) + " |",
         "|" + "|".join("---:" if h in right else "---" for h in data.headers) + "|",

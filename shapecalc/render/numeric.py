@@ -113,10 +113,35 @@ def result_markdown(result: NumericResult) -> str:
     return "\n".join(lines)
 
 
+class _Grid:
+    """A matrix in a rounded box; when the box is wider than the terminal, plain aligned rows
+    instead, so that a number is never folded across lines (``1000`` as ``10`` over ``00``)."""
+
+    def __init__(self, rows: list[list[str]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        widths = [max(len(row[c]) for row in self.rows) for c in range(len(self.rows[0]))]
+        if sum(widths) + 3 * len(widths) + 1 <= options.max_width:
+            table = Table(show_header=False, box=box.ROUNDED, expand=False)
+            for _ in widths:
+                table.add_column(justify="right", no_wrap=True)
+            for row in self.rows:
+                table.add_row(*(Text(cell) for cell in row))
+            yield table
+            return
+        for row in self.rows:
+            line = " ".join(cell.rjust(width) for cell, width in zip(row, widths))
+            yield Text(line, no_wrap=True, overflow="ignore")
+
+
 def result_grid(result: NumericResult) -> Any:
     """A rich renderable: each output channel as a grid of right-aligned numbers (titled
     ``channel N`` when there are several), then each cell's working when it was asked for."""
-    from rich import box
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -126,12 +151,7 @@ def result_grid(result: NumericResult) -> Any:
     for index, matrix in enumerate(result.output, 1):
         if channels > 1:
             parts.append(Text(f"channel {index}", style="bold"))
-        table = Table(show_header=False, box=box.ROUNDED, expand=False)
-        for _ in matrix[0]:
-            table.add_column(justify="right", overflow="fold")
-        for row in matrix:
-            table.add_row(*(Text(number_text(v)) for v in row))
-        parts.append(table)
+        parts.append(_Grid([[number_text(v) for v in row] for row in matrix]))
     if result.cells:
         working = Table.grid(padding=(0, 2))
         working.add_column(no_wrap=True, style="bold")

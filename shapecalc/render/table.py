@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..network import Analysis
-from .common import TableData, table_data
+from .common import DEFAULT_COLUMNS, RIGHT_ALIGNED, TableData, table_data
+
+#: A count or a byte size (``1,792``, ``12.85 MB``): never wrapped, unlike formulas.
+_NUMBER = re.compile(r"[0-9,]+|[0-9,]+(\.[0-9]+)? [KMGT]?B")
 
 
-def analysis_table(analysis: Analysis, depth: int | None = None) -> Any:
-    """A rich renderable: the layer table with the totals under it (rows nested deeper than
-    ``depth`` left out)."""
-    return data_table(table_data(analysis, depth=depth))
+def analysis_table(
+    analysis: Analysis,
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+    costs: Any = None,
+    depth: int | None = None,
+) -> Any:
+    """A rich renderable: the layer table (``columns``, see :data:`.common.COLUMNS`) with
+    the totals under it; ``costs`` (a :class:`shapecalc.costs.Costs`) for the cost columns;
+    rows nested deeper than ``depth`` blocks left out."""
+    return data_table(table_data(analysis, columns, costs, depth=depth))
 
 
 def data_table(data: TableData) -> Any:
@@ -25,12 +35,12 @@ def data_table(data: TableData) -> Any:
     for column, header in enumerate(data.headers):
         widest = max(len(header), *(len(cells[column]) for cells in data.rows))
         numeric = header == "#" or (
-            header == "Params" and all(c[column].replace(",", "").isdigit() for c in data.rows[1:])
+            header in RIGHT_ALIGNED and all(_NUMBER.fullmatch(c[column]) for c in data.rows[1:])
         )
         # Narrow terminals wrap the formulas, never a number or a short layer word.
         table.add_column(
             header,
-            justify="right" if header in ("#", "Params") else "left",
+            justify="right" if header in RIGHT_ALIGNED else "left",
             overflow="fold",
             no_wrap=numeric,
             min_width=min(widest, 14 if header in ("Layer", "Output shape") else 6),

@@ -181,6 +181,13 @@ def test_a_title_with_markup_is_text() -> None:
     assert "&lt;script&gt;" in svg and "<script" not in svg
 
 
+def test_characters_xml_forbids_are_replaced() -> None:
+    # a C0 control cannot appear in XML 1.0 even escaped: the SVG must still parse
+    svg = analyze(EXAMPLES["quiz_same"]).to_svg(title="a\x01b\x1fc & d")
+    root = parse(svg)
+    assert texts(root, "title") == ["a\ufffdb\ufffdc & d"]
+
+
 def test_standalone_svg_1_1_with_fallback_fonts() -> None:
     root = parse(analyze(EXAMPLES["lenet"]).to_svg())
     assert root.tag == f"{NS}svg" and root.get("version") == "1.1"

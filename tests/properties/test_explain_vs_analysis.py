@@ -10,7 +10,10 @@ from hypothesis import given
 
 from shapecalc import Analysis, analyze
 from shapecalc.strategies import specs
+from shapecalc.symbolic import substitute
 from shapecalc.working import evaluate
+
+from .test_symbolic_vs_concrete import symbolic_specs
 
 
 def assert_working_adds_up(analysis: Analysis) -> None:
@@ -34,3 +37,21 @@ def assert_working_adds_up(analysis: Analysis) -> None:
 @given(specs())
 def test_every_step_evaluates_to_the_calculators_value(spec: object) -> None:
     assert_working_adds_up(analyze(spec.text))  # type: ignore[attr-defined]
+
+
+@given(symbolic_specs())
+def test_symbolic_working_gives_the_concrete_working(
+    drawn: tuple[str, str, dict[str, int]],
+) -> None:
+    """Each symbolic step's result, at the symbols' values, is the concrete step's result."""
+    symbolic_spec, concrete_spec, values = drawn
+    symbolic = analyze(symbolic_spec).explain().layers
+    concrete = analyze(concrete_spec).explain().layers
+    for sym_layer, layer in zip(symbolic, concrete):
+        assert [s.quantity for s in sym_layer.steps] == [s.quantity for s in layer.steps]
+        for sym_step, step in zip(sym_layer.steps, layer.steps):
+            assert substitute(sym_step.result, values) == step.result, (layer.spec, sym_step.line())
+            if step.split is not None:
+                assert sym_step.split is not None
+                split = tuple(substitute(v, values) for v in sym_step.split)
+                assert split == step.split, (layer.spec, sym_step.line())

@@ -8,8 +8,9 @@ Coordinates are rounded to two decimals so that output is byte-identical run to 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax import saxutils
 
 #: Fonts in order of preference; every SVG renderer falls back to a generic sans-serif.
 FONT_FAMILY = "'DejaVu Sans', Verdana, 'Helvetica Neue', Arial, sans-serif"
@@ -59,6 +60,21 @@ def _union(boxes: list[Box]) -> Box | None:
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
+
+
+#: Characters XML 1.0 does not allow anywhere, even escaped (C0 controls but tab and newlines,
+#: lone surrogates, U+FFFE and U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """Text content: markup characters escaped, characters XML forbids replaced by U+FFFD."""
+    return saxutils.escape(_NOT_XML.sub("\ufffd", text))
+
+
+def quoteattr(text: str) -> str:
+    """A quoted attribute value, escaped as :func:`escape` does."""
+    return saxutils.quoteattr(_NOT_XML.sub("\ufffd", text))
 
 
 def _attrs(attrs: dict[str, str | float]) -> str:

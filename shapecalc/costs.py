@@ -1,0 +1,362 @@
+"""What a network costs: MACs, FLOPs, activation and parameter memory, receptive fields.
+
+Each layer states what it does per sample (:meth:`Layer.ops`: multiply-accumulates with
+weights, bias additions) and how it slides over its input (:meth:`Layer.windows`). This
+module turns those into the numbers summary tools print, under a named *convention*, since
+the tools disagree on what a "FLOP" is (README, "Costs", reconciles them):
+
+- ``torch``: ``torch.utils.flop_counter.FlopCounterMode``. MACs are the multiply-accumulates
+  of convolutions and dense layers, bias excluded; FLOPs = 2 x MACs; nothing else counts.
+- ``torchinfo``: torchinfo's "Mult-Adds". A convolution counts its parameters once per
+  output position (so the bias is in), every other layer with parameters counts them once
+  per sample (dense: (N_in + 1)*units; batchnorm: 2*C). FLOPs = 2 x MACs.
+- ``fvcore``: fvcore's FlopCountAnalysis, which counts one multiply-add as one "flop": conv
+  and dense without bias, batchnorm 2 per element, 2D adaptive average pooling and 2D
+  nearest upsampling 1 per element.
+- ``thop``: thop's profile: conv and dense without bias, batchnorm 4 per element, average
+  pooling and upsampling 1 per output, adaptive average pooling window + 1 per output,
+  softmax 3*C - 1 per row.
+
+Each is tested against its tool (tests/test_costs.py).
+
+Costs are per row and totals are plain sums of rows, so a block of rows (a residual or
+concatenating branch) costs the sum of its rows. Receptive fields are not sums: they follow
+the single-path recurrence of Araujo, Norris and Sim, "Computing Receptive Fields of
+Convolutional Neural Networks" (Distill, 2019), per spatial dim:
+
+    r_l = r_{l-1} + (k_l - 1)*j_{l-1},   j_l = j_{l-1}*s_l,   P_l = P_{l-1} + p_l*j_{l-1}
+
+with r_0 = j_0 = 1 and P_0 = 0, k the dilated kernel and p the padding before the first
+element; ``same`` contributes its left/top half, ``total // 2`` (TensorFlow's split, which
+puts the odd pixel at the end). Output element i then sees input elements
+``i*j - P`` to ``i*j - P + r - 1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import ShapecalcError
+from .layers.base import Ops, Window
+from .symbolic import Dim, exact_div, expand, product, sp, times, to_json
+
+if TYPE_CHECKING:
+    from .network import Analysis, Row
+
+#: Bytes per element of each supported dtype.
+DTYPES: dict[str, int] = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
+
+
+class CostError(ShapecalcError):
+    """An unknown dtype, convention or batch size."""
+
+
+def _torch_macs(row: Row, ops: Ops) -> Dim:
+    return ops.macs
+
+
+def _torchinfo_macs(row: Row, ops: Ops) -> Dim:
+    # torchinfo: conv weights and bias once per output position (= ops.macs + ops.bias),
+    # dense likewise ((N_in + 1)*units), any other layer its parameters once per sample.
+    return ops.macs + ops.bias if ops.macs != 0 else row.trainable
+
+
+def _fvcore_macs(row: Row, ops: Ops) -> Dim:
+    # fvcore counts by aten operation, one fused multiply-add as one "flop"; of the
+    # operations our layers run it knows batch_norm (2 per element in inference),
+    # adaptive_avg_pool2d (1 per input element) and upsample_nearest2d (1 per output).
+    rank = row.input_shape.spatial_rank
+    if ops.op == "batchnorm":
+        return times(2, product(row.input_shape.dims))
+    if ops.op == "adaptive_avgpool" and rank == 2:
+        return product(row.input_shape.dims)
+    if ops.op == "upsample" and rank == 2:
+        return product(row.output_shape.dims)
+    return ops.macs
+
+
+def _thop_macs(row: Row, ops: Ops) -> Dim:
+    # thop counts by module class: batchnorm 4 per element (2, doubled for the affine),
+    # average pooling 1 per output, adaptive average pooling (window + 1) per output,
+    # nearest upsampling 1 per output, softmax 3*C - 1 per row; activations nothing.
+    inputs = product(row.input_shape.dims)
+    outputs = product(row.output_shape.dims)
+    if ops.op == "batchnorm":
+        return times(4, inputs)
+    if ops.op in ("avgpool", "upsample"):
+        return outputs
+    if ops.op == "adaptive_avgpool":
+        # (P_in/P_out + 1) * C*P_out = C*(P_in + P_out), P the spatial sizes (torch keeps
+        # a 1 per dim after global pooling).
+        cells = 1 if row.output_shape.is_flat else product(row.output_shape.spatial)
+        return times(row.input_shape.channels, product(row.input_shape.spatial) + cells)
+    if ops.op == "softmax":
+        channels = row.input_shape.channels
+        return times(exact_div(inputs, channels), 3 * channels - 1)
+    return ops.macs
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How MACs are counted (FLOPs are twice the MACs in every convention here)."""
+
+    name: str
+    help: str
+    macs: Callable[[Row, Ops], Dim]
+
+
+#: The conventions, by the name ``--macs`` takes.
+CONVENTIONS: dict[str, Convention] = {
+    "torch": Convention(
+        "torch",
+        "torch.utils.flop_counter.FlopCounterMode: conv and dense multiply-accumulates, "
+        "no bias, nothing else; FLOPs = 2 x MACs",
+        _torch_macs,
+    ),
+    "torchinfo": Convention(
+        "torchinfo",
+        "torchinfo's Mult-Adds: conv and dense with their bias, other layers their "
+        "parameters once per sample (batchnorm 2*C); FLOPs = 2 x MACs",
+        _torchinfo_macs,
+    ),
+    "fvcore": Convention(
+        "fvcore",
+        "fvcore's FlopCountAnalysis (one multiply-add counts one): conv and dense without "
+        "bias, batchnorm 2 per element, 2D adaptive average pooling and nearest upsampling "
+        "1 per element; FLOPs = 2 x MACs",
+        _fvcore_macs,
+    ),
+    "thop": Convention(
+        "thop",
+        "thop's profile: conv and dense without bias, batchnorm 4 per element, average "
+        "pooling and upsampling 1 per output, adaptive average pooling "
+        "window + 1 per output, softmax 3*C - 1 per row; FLOPs = 2 x MACs",
+        _thop_macs,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """Where one output element looks in the network's input, per spatial dim.
+
+    Attributes:
+        size: r, how many input elements one output element sees.
+        stride: j, the effective stride (jump): input distance between neighbouring outputs.
+        padding: P, the effective padding: output element i starts at input ``i*j - P``.
+    """
+
+    size: tuple[Dim, ...]
+    stride: tuple[Dim, ...]
+    padding: tuple[Dim, ...]
+
+    def step(self, windows: tuple[Window, ...]) -> ReceptiveField:
+        """The field after one more layer (the Distill recurrence)."""
+        size, stride, padding = [], [], []
+        for r, j, p, w in zip(self.size, self.stride, self.padding, windows):
+            size.append(expand(r + (w.kernel - 1) * j))
+            padding.append(expand(p + w.padding * j))
+            stride.append(expand(j * w.stride))
+        return ReceptiveField(tuple(size), tuple(stride), tuple(padding))
+
+    @staticmethod
+    def union(fields: list[ReceptiveField | None]) -> ReceptiveField | None:
+        """The field of a merge (res add, concat): the union of its inputs' regions, from
+        the earliest start to the latest end; the stride is the first input's (the paths'
+        sizes agree, so their strides do in real networks). None when an input sees all."""
+        if not fields or any(f is None for f in fields):
+            return None
+        known = [f for f in fields if f is not None]
+        size, padding = [], []
+        for d in range(len(known[0].size)):
+            start = _largest([f.padding[d] for f in known])
+            end = _largest([expand(f.size[d] - f.padding[d]) for f in known])
+            padding.append(start)
+            size.append(expand(start + end))
+        return ReceptiveField(tuple(size), known[0].stride, tuple(padding))
+
+    def to_json(self) -> dict[str, list[int | str]]:
+        """``{"size": [...], "stride": [...], "padding": [...]}``, one entry per spatial dim."""
+        return {
+            "size": [to_json(v) for v in self.size],
+            "stride": [to_json(v) for v in self.stride],
+            "padding": [to_json(v) for v in self.padding],
+        }
+
+
+def _largest(values: list[Dim]) -> Dim:
+    if all(isinstance(v, int) for v in values):
+        return max(values)  # type: ignore[type-var]
+    return sp().Max(*values)
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """The cost of one row at the analysis's batch, dtype and convention.
+
+    Attributes:
+        index: the row's 1-based index.
+        macs, flops: multiply-accumulates and floating point operations.
+        output_elements, output_bytes: the row's output (activation) at the batch.
+        param_bytes: its parameters (trainable and not) at the dtype.
+        receptive_field: where its output looks in the input; None once every output
+            element sees the whole input (after flatten, dense, global or adaptive pooling,
+            upsampling).
+    """
+
+    index: int
+    macs: Dim
+    flops: Dim
+    output_elements: Dim
+    output_bytes: Dim
+    param_bytes: Dim
+    receptive_field: ReceptiveField | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The per-layer JSON fields (see README, JSON schema)."""
+        rf = self.receptive_field
+        return {
+            "macs": to_json(self.macs),
+            "flops": to_json(self.flops),
+            "output_elements": to_json(self.output_elements),
+            "output_bytes": to_json(self.output_bytes),
+            "param_bytes": to_json(self.param_bytes),
+            "receptive_field": rf.to_json() if rf is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class CostTotals:
+    """Sums over rows (a block's totals are the sums over its rows too)."""
+
+    macs: Dim
+    flops: Dim
+    output_elements: Dim
+    output_bytes: Dim
+    input_bytes: Dim
+    param_bytes: Dim
+
+    def to_json(self) -> dict[str, int | str]:
+        """The totals as JSON."""
+        return {
+            "macs": to_json(self.macs),
+            "flops": to_json(self.flops),
+            "output_elements": to_json(self.output_elements),
+            "output_bytes": to_json(self.output_bytes),
+            "input_bytes": to_json(self.input_bytes),
+            "param_bytes": to_json(self.param_bytes),
+        }
+
+
+def total(values: list[Dim]) -> Dim:
+    """The sum of row costs; sympy collects like terms but keeps each row's factored form
+    (``1536*f**2*(n - f + 1)**2 + ...``), which says more than the multiplied-out
+    polynomial."""
+    return sum(values, start=0)
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Every row's cost and the totals, at one batch size, dtype and convention."""
+
+    batch: int
+    dtype: str
+    convention: str
+    rows: tuple[LayerCost, ...]
+    totals: CostTotals
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"batch", "dtype", "convention", "layers": [...], "totals": {...}}``."""
+        return {
+            "batch": self.batch,
+            "dtype": self.dtype,
+            "convention": self.convention,
+            "layers": [{"index": row.index, **row.to_json()} for row in self.rows],
+            "totals": self.totals.to_json(),
+        }
+
+
+def check_options(batch: int, dtype: str, convention: str) -> None:
+    """Raise :class:`CostError` naming a bad batch, dtype or convention."""
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise CostError(f"batch must be a positive whole number, got {batch!r}")
+    if dtype not in DTYPES:
+        raise CostError(f"unknown dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+    if convention not in CONVENTIONS:
+        choices = ", ".join(CONVENTIONS)
+        raise CostError(f"unknown MACs convention {convention!r}; choose one of {choices}")
+
+
+def costs(
+    analysis: Analysis, *, batch: int = 1, dtype: str = "float32", convention: str = "torch"
+) -> Costs:
+    """Per-row and total MACs, FLOPs, memory and receptive fields of an analysis.
+
+    Args:
+        analysis: the analysed spec (symbolic or concrete).
+        batch: samples per forward pass; MACs, FLOPs and activations scale with it.
+        dtype: ``float32``, ``float16``, ``bfloat16`` or ``int8``: bytes per element.
+        convention: how MACs are counted, a key of :data:`CONVENTIONS`.
+
+    Raises:
+        CostError: a bad batch, dtype or convention.
+    """
+    check_options(batch, dtype, convention)
+    count = CONVENTIONS[convention].macs
+    size = DTYPES[dtype]
+    spatial = analysis.input_shape.spatial
+    rank = len(spatial)
+    # Each row's field, by row index (0: the input): inside res/concat blocks a row's input
+    # is not always the row before (Row.inputs), and a merge joins several fields.
+    fields: dict[int, ReceptiveField | None] = {
+        0: ReceptiveField((1,) * rank, (1,) * rank, (0,) * rank)
+    }
+    rows: list[LayerCost] = []
+    for row in analysis.rows:
+        ops = row.layer.ops(row.input_shape, row.output_shape)
+        macs = times(batch, count(row, ops))
+        elements = times(batch, product(row.output_shape.dims))
+        if row.kind == "merge":
+            rf = ReceptiveField.union([fields[i] for i in row.inputs])
+        else:
+            rf = fields[row.inputs[0]]
+            if rf is not None:
+                windows = row.layer.windows(row.input_shape)
+                rf = None if windows is None or len(windows) != len(rf.size) else rf.step(windows)
+        fields[row.index] = rf
+        rows.append(
+            LayerCost(
+                row.index,
+                macs,
+                times(2, macs),
+                elements,
+                times(size, elements),
+                times(size, row.params),
+                rf,
+            )
+        )
+    inputs = times(batch, product(analysis.input_shape.dims))
+    totals = CostTotals(
+        total([r.macs for r in rows]),
+        total([r.flops for r in rows]),
+        total([r.output_elements for r in rows]),
+        total([r.output_bytes for r in rows]),
+        times(size, inputs),
+        expand(times(size, analysis.totals.params)),
+    )
+    return Costs(batch, dtype, convention, tuple(rows), totals)
+
+
+__all__ = [
+    "CONVENTIONS",
+    "DTYPES",
+    "CostError",
+    "CostTotals",
+    "Costs",
+    "Convention",
+    "LayerCost",
+    "ReceptiveField",
+    "costs",
+]
