@@ -386,3 +386,52 @@ def test_skip_arcs(style: str, direction: str) -> None:
 def test_drawing_a_branchy_network_does_not_fail() -> None:
     svg = analyze(PROJ + " | concat(conv1x1x2 ; identity) | gap | dense3").to_svg()
     assert "<svg" in svg and "Add" in svg and "Concat" in svg
+
+
+# -- costs through branches -------------------------------------------------------------
+
+
+def test_receptive_field_through_branches_by_hand() -> None:
+    # Two 3x3 convolutions: 5 s1 p2; added to the identity (1 s1 p0), the union of
+    # [-2, 2] and [0, 0] is [-2, 2]: still 5 s1 p2. The concat joins a 5x5 conv after it
+    # (5 + 4 = 9, p 2 + 2 = 4) and the identity (5, p2): the union is 9 s1 p4.
+    spec = "32x32x3 | res(conv3x3x3 pad1 | conv3x3x3 pad1) | concat(conv5x5x2 pad2 ; identity)"
+    fields = [c.receptive_field for c in analyze(spec).costs().rows]
+    assert [(f.size[0], f.stride[0], f.padding[0]) for f in fields if f is not None] == [
+        (3, 1, 1), (5, 1, 2), (5, 1, 2), (9, 1, 4), (5, 1, 2), (9, 1, 4)
+    ]
+
+
+def test_a_shortcut_starts_its_field_at_the_block_input() -> None:
+    # The shortcut conv1x1 s2 sees 1 pixel of the block's input, not the main path's field.
+    analysis = analyze(PROJ)
+    fields = analysis.costs().rows
+    shortcut = fields[5].receptive_field
+    assert shortcut is not None and (shortcut.size[0], shortcut.stride[0]) == (1, 2)
+
+
+def test_block_rows_sum_the_costs_of_their_rows() -> None:
+    analysis = analyze(PROJ)
+    costs = analysis.costs()
+    text = _table(PROJ, "--columns", "macs")
+    res_row = next(line for line in text.splitlines() if "│ res" in line)
+    # conv 4*4*8*(3*3*4) + conv 4*4*8*(3*3*8) + shortcut 4*4*8*4 = 4,608 + 9,216 + 512.
+    assert costs.totals.macs == 4_608 + 9_216 + 512
+    assert "14,336" in res_row
+
+
+def test_mobilenet_v1_receptive_field_is_the_published_one() -> None:
+    # google-research/receptive_field (Araujo et al., Distill 2019): mobilenet_v1 315, stride
+    # 32, padding 126. TF-slim pads 'SAME' (the odd pixel after), which is shapecalc's same:
+    # written with 'same' instead of torch's pad1, the padding agrees too. With pad1 each of
+    # the five stride-2 convolutions pads one more pixel before, at jumps 1, 2, 4, 8, 16:
+    # 126 + 31 = 157.
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "examples" / "mobilenet_v1.shape").read_text()
+    for spec, padding in ((text, 157), (text.replace(" pad1", " same"), 126)):
+        analysis = analyze(spec)
+        last = next(r for r in analysis.rows if r.keyword == "globalavgpool").index - 1
+        field = analysis.costs().rows[last - 1].receptive_field
+        assert field is not None
+        assert (field.size[0], field.stride[0], field.padding[0]) == (315, 32, padding)
