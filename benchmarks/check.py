@@ -18,8 +18,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from measure import run_once
 
 ROOT = Path(__file__).resolve().parent.parent
 VGG = ROOT / "examples" / "vgg16.shape"
@@ -61,16 +62,6 @@ def _shapecalc() -> list[str]:
     return [script] if script else [sys.executable, "-m", "shapecalc"]
 
 
-def _run_once(command: list[str]) -> tuple[float, int]:
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, rusage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"{command} failed")
-    return elapsed, rusage.ru_maxrss // 1024  # KiB -> MiB on Linux
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -92,8 +83,8 @@ def main() -> None:
         }
         print(f"{'case':<28} {'median s':>9} {'best s':>8} {'peak MiB':>9}")
         for name, command in cases.items():
-            _run_once(command)  # warm the file cache and bytecode
-            results = [_run_once(command) for _ in range(args.runs)]
+            run_once(command)  # warm the file cache and bytecode
+            results = [run_once(command) for _ in range(args.runs)]
             times = [t for t, _ in results]
             peak = max(m for _, m in results)
             print(f"{name:<28} {statistics.median(times):>9.3f} {min(times):>8.3f} {peak:>9}")

@@ -12,11 +12,11 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from measure import run_once
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,16 +43,6 @@ def _specs(tmp: Path) -> dict[str, Path]:
     }
 
 
-def _run_once(command: list[str]) -> tuple[float, int]:
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, rusage = os.wait4(proc.pid, 0)[1:]
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, None):
-        raise SystemExit(f"{command} failed")
-    return elapsed, rusage.ru_maxrss // 1024  # KiB -> MiB on Linux
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
@@ -63,8 +53,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in _specs(Path(tmp)).items():
             command = [*base, "-f", str(path)]
-            _run_once(command)  # warm the file cache and bytecode
-            results = [_run_once(command) for _ in range(args.runs)]
+            run_once(command)  # warm the file cache and bytecode
+            results = [run_once(command) for _ in range(args.runs)]
             times = [t for t, _ in results]
             peak = max(m for _, m in results)
             print(

@@ -788,8 +788,8 @@ def main() -> None:
         else:
             click.echo(f"error: {err.format_message()}", err=True)
         code = err.exit_code
-    except click.exceptions.Abort:
-        code = 1
+    except click.exceptions.Abort:  # Ctrl-C: the shell's code for SIGINT, not a check's 1
+        code = 130
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from shapecalc.cli import cli
+from shapecalc.cli import cli, main
 
 SPEC = "28x28x1 | conv3x3x16 same | maxpool2 | flatten | dense10"
 
@@ -228,3 +228,16 @@ def test_explain_is_capped() -> None:
         f"error: --explain would print {118 * 118 * 9:,} terms; at most 100,000 — use smaller "
         "matrices or leave out --explain\n"
     )
+
+
+def test_ctrl_c_exits_130_not_a_checks_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shapecalc.network
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(shapecalc.network, "analyze", interrupted)
+    monkeypatch.setattr(sys, "argv", ["shapecalc", "10 | relu"])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 130
