@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from .errors import (
+    BranchError,
     LayerError,
     MatrixError,
     ShapecalcError,
@@ -20,7 +21,7 @@ from .errors import (
     TorchError,
     UnknownLayerError,
 )
-from .network import Analysis, Row, Totals, analyze, check
+from .network import Analysis, Block, Row, Totals, analyze, check
 from .numeric import NumericResult, conv2d, pool2d
 from .parser import parse
 from .shape import Shape
@@ -29,6 +30,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Analysis",
+    "Block",
+    "BranchError",
     "LayerError",
     "MatrixError",
     "NumericResult",

@@ -197,6 +197,11 @@ def _show_check(result: Any, as_json: bool) -> None:
 @click.option("--latex", is_flag=True, help="Print the worked arithmetic as LaTeX (amsmath).")
 @click.option("--check", is_flag=True, help="Cross-check every layer against PyTorch.")
 @click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    help="Fold rows nested deeper than N blocks (res, concat, named blocks) into their block.",
+)
+@click.option(
     "--columns",
     type=Columns(),
     help="Table columns: shape, params, param_memory, macs, flops, activations, memory, rf "
@@ -237,6 +242,7 @@ def calc(
     convention: str | None = None,
     batch: int = 1,
     device: str = "cpu",
+    depth: int | None = None,
 ) -> None:
     """Print every layer's output shape and parameter count. SPEC '-' reads standard input.
 
@@ -274,13 +280,13 @@ def calc(
     elif markdown:
         from .render.markdown import analysis_to_markdown
 
-        text = analysis_to_markdown(analysis, columns, costs)
+        text = analysis_to_markdown(analysis, columns, costs, depth=depth)
         click.echo(text + "\n" + analysis.explain().to_markdown() if explain else text, nl=False)
     else:
         from .render.table import analysis_table
 
         console = _console()
-        console.print(analysis_table(analysis, columns, costs))
+        console.print(analysis_table(analysis, columns, costs, depth=depth))
         if explain:
             console.print()
             console.print(analysis.explain())

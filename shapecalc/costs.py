@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ShapecalcError
 from .layers.base import Ops, Window
-from .symbolic import Dim, exact_div, expand, product, times, to_json
+from .symbolic import Dim, exact_div, expand, product, sp, times, to_json
 
 if TYPE_CHECKING:
     from .network import Analysis, Row
@@ -161,6 +161,22 @@ class ReceptiveField:
             stride.append(expand(j * w.stride))
         return ReceptiveField(tuple(size), tuple(stride), tuple(padding))
 
+    @staticmethod
+    def union(fields: list[ReceptiveField | None]) -> ReceptiveField | None:
+        """The field of a merge (res add, concat): the union of its inputs' regions, from
+        the earliest start to the latest end; the stride is the first input's (the paths'
+        sizes agree, so their strides do in real networks). None when an input sees all."""
+        if not fields or any(f is None for f in fields):
+            return None
+        known = [f for f in fields if f is not None]
+        size, padding = [], []
+        for d in range(len(known[0].size)):
+            start = _largest([f.padding[d] for f in known])
+            end = _largest([expand(f.size[d] - f.padding[d]) for f in known])
+            padding.append(start)
+            size.append(expand(start + end))
+        return ReceptiveField(tuple(size), known[0].stride, tuple(padding))
+
     def to_json(self) -> dict[str, list[int | str]]:
         """``{"size": [...], "stride": [...], "padding": [...]}``, one entry per spatial dim."""
         return {
@@ -168,6 +184,12 @@ class ReceptiveField:
             "stride": [to_json(v) for v in self.stride],
             "padding": [to_json(v) for v in self.padding],
         }
+
+
+def _largest(values: list[Dim]) -> Dim:
+    if all(isinstance(v, int) for v in values):
+        return max(values)  # type: ignore[type-var]
+    return sp().Max(*values)
 
 
 @dataclass(frozen=True)
@@ -286,15 +308,24 @@ def costs(
     size = DTYPES[dtype]
     spatial = analysis.input_shape.spatial
     rank = len(spatial)
-    rf: ReceptiveField | None = ReceptiveField((1,) * rank, (1,) * rank, (0,) * rank)
+    # Each row's field, by row index (0: the input): inside res/concat blocks a row's input
+    # is not always the row before (Row.inputs), and a merge joins several fields.
+    fields: dict[int, ReceptiveField | None] = {
+        0: ReceptiveField((1,) * rank, (1,) * rank, (0,) * rank)
+    }
     rows: list[LayerCost] = []
     for row in analysis.rows:
         ops = row.layer.ops(row.input_shape, row.output_shape)
         macs = times(batch, count(row, ops))
         elements = times(batch, product(row.output_shape.dims))
-        if rf is not None:
-            windows = row.layer.windows(row.input_shape)
-            rf = None if windows is None or len(windows) != len(rf.size) else rf.step(windows)
+        if row.kind == "merge":
+            rf = ReceptiveField.union([fields[i] for i in row.inputs])
+        else:
+            rf = fields[row.inputs[0]]
+            if rf is not None:
+                windows = row.layer.windows(row.input_shape)
+                rf = None if windows is None or len(windows) != len(rf.size) else rf.step(windows)
+        fields[row.index] = rf
         rows.append(
             LayerCost(
                 row.index,

@@ -125,3 +125,7 @@ class TorchError(ShapecalcError):
 class MatrixError(ShapecalcError):
     """Bad numbers for ``shapecalc conv``/``pool``: a ragged or non-numeric matrix, a missing
     file, a kernel that does not fit the input, a zero stride."""
+
+
+class BranchError(ShapeError):
+    """The paths of a ``res`` or ``concat`` block give shapes that cannot be merged."""

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import (
+    BranchError,
     LayerError,
     ShapecalcError,
     ShapeError,
     Span,
+    SpecError,
     SpecSyntaxError,
     SubstitutionError,
     TorchError,
@@ -21,14 +23,17 @@ from .errors import (
 )
 from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import OPTION_ALIASES, suggest_keyword
-from .parser import LayerSpec, ParsedSpec, RepeatSpec, Value, parse
+from .layers.merge import Add, Concat, Merge
+from .parser import BlockSpec, BranchSpec, Item, LayerSpec, ParsedSpec, Value, parse
 from .shape import Shape
 from .symbolic import (
     Constraint,
     Dim,
     expand,
+    fmt,
     make_symbol,
     merge_constraints,
+    sp,
     symbols_of,
     tree_size,
 )
@@ -56,6 +61,12 @@ class Row:
         trainable, non_trainable: parameter counts; ``params`` is their sum.
         constraints: validity conditions this layer adds for symbolic specs.
         formula: the symbolic output shape when the analysis substituted ``--at`` values.
+        depth: how many blocks (``res``, ``concat``, named blocks, paths) enclose the row;
+            0 for every row of a sequential spec.
+        block: the index of the innermost enclosing :class:`Block`, or None.
+        sources: the rows whose outputs the row takes in (0 is the network's input): the
+            row before it, the input of a branch for the first row of a path, every path's
+            last row for a merge. Empty means the row before (as built by hand).
     """
 
     index: int
@@ -68,6 +79,14 @@ class Row:
     non_trainable: Dim
     constraints: tuple[Constraint, ...] = ()
     formula: Shape | None = None
+    depth: int = 0
+    block: int | None = None
+    sources: tuple[int, ...] = ()
+
+    @property
+    def inputs(self) -> tuple[int, ...]:
+        """The rows whose outputs this row takes in (0 is the network's input)."""
+        return self.sources or (self.index - 1,)
 
     @property
     def kind(self) -> str:
@@ -78,6 +97,48 @@ class Row:
     def keyword(self) -> str:
         """The layer's canonical keyword (``conv``, ``maxpool``, ``relu``, ...)."""
         return self.layer.keyword
+
+    @property
+    def params(self) -> Dim:
+        """Trainable plus non-trainable parameters."""
+        return self.trainable + self.non_trainable
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of rows: a ``res`` or ``concat`` block, one of its paths, or a named block's use.
+
+    Blocks nest; ``Analysis.blocks`` lists them in pre-order (a block before the blocks and
+    rows inside it), and each row names its innermost block, so the flat rows and this tree
+    describe the same network.
+
+    Attributes:
+        index: 1-based position among the blocks, in pre-order.
+        kind: ``res``, ``concat``, ``block`` (a named block's use) or ``path`` (one path of a
+            ``res`` with a shortcut, or of a ``concat``).
+        label: the text shown: ``res``, ``concat``, ``basic(64, 2)``, ``main``,
+            ``shortcut``, ``branch 2``.
+        span: where the block stands in the spec text.
+        depth: how many blocks enclose this one.
+        parent: the index of the enclosing block, or None.
+        first, last: the indices of its first and last rows (the merge row ends a ``res``
+            or ``concat``).
+        input_shape, output_shape: what enters and what leaves the block.
+        trainable, non_trainable: the parameters of its rows.
+    """
+
+    index: int
+    kind: str
+    label: str
+    span: Span
+    depth: int
+    parent: int | None
+    first: int
+    last: int
+    input_shape: Shape
+    output_shape: Shape
+    trainable: Dim
+    non_trainable: Dim
 
     @property
     def params(self) -> Dim:
@@ -118,6 +179,7 @@ class Analysis:
     symbols: tuple[str, ...] = ()
     substitutions: dict[str, int] = field(default_factory=dict)
     input_formula: Shape | None = None  # the symbolic input when --at values were given
+    blocks: tuple[Block, ...] = ()  # res/concat/named blocks and paths, in pre-order
 
     @property
     def layers(self) -> tuple[Row, ...]:
@@ -156,11 +218,19 @@ class Analysis:
 
         return costs(self, batch=batch, dtype=dtype, convention=convention)
 
-    def to_markdown(self) -> str:
-        """The table as GitHub Markdown."""
+    def to_markdown(self, depth: int | None = None) -> str:
+        """The table as GitHub Markdown; ``depth`` folds rows nested deeper (see ``table``)."""
         from .render.markdown import analysis_to_markdown
 
-        return analysis_to_markdown(self)
+        return analysis_to_markdown(self, depth=depth)
+
+    def table(self, depth: int | None = None) -> Any:
+        """The table as a rich renderable. Rows inside blocks (``res``, ``concat``, named
+        blocks) are indented under a row per block; ``depth`` leaves out rows nested deeper
+        than that, as torchinfo's ``depth`` does (0 shows only the outermost rows)."""
+        from .render.table import analysis_table
+
+        return analysis_table(self, depth=depth)
 
     def __rich__(self) -> Any:
         from .render.table import analysis_table
@@ -244,33 +314,95 @@ class _Placed:
 
     spec: LayerSpec
     repeat: str | None = None
+    uses: tuple[BlockSpec, ...] = ()  # the named blocks it stands in, outermost first
+
+
+@dataclass(frozen=True)
+class _Open:
+    """The start of a block (or of one path of a branch; ``shown`` when the path is a block
+    of its own in the table)."""
+
+    kind: str  # res, concat, block, path
+    label: str
+    span: Span
+    repeat: str | None = None
+    uses: tuple[BlockSpec, ...] = ()
+    shown: bool = True
+
+
+@dataclass(frozen=True)
+class _Close:
+    """The end of the block opened by the matching :class:`_Open`."""
+
+    kind: str
+    span: Span
+    repeat: str | None = None
+    uses: tuple[BlockSpec, ...] = ()
+    path_spans: tuple[Span, ...] = ()  # of a branch, to point at the path that disagrees
+    shown: bool = True
+
+
+_Event = _Placed | _Open | _Close
+
+
+def _path_label(kind: str, index: int) -> str:
+    if kind == "res":
+        return "main" if index == 0 else "shortcut"
+    return f"branch {index + 1}"
 
 
 def _expand(
-    items: tuple[LayerSpec | RepeatSpec, ...], source: str, out: list[_Placed], note: str | None
+    items: tuple[Item, ...],
+    source: str,
+    out: list[_Event],
+    note: str | None,
+    uses: tuple[BlockSpec, ...] = (),
+    counter: list[int] | None = None,
 ) -> None:
+    """Flatten the items into layers in execution order, with the start and end of every
+    block between them (repeats expanded; ``counter`` counts the layers)."""
+    counter = counter if counter is not None else [0]
     for item in items:
         if isinstance(item, LayerSpec):
-            out.append(_Placed(item, note))
-            if len(out) > MAX_LAYERS:
+            out.append(_Placed(item, note, uses))
+            counter[0] += 1
+            if counter[0] > MAX_LAYERS:
                 raise SpecSyntaxError(
                     f"the spec expands to more than {MAX_LAYERS:,} layers", source, item.span
                 )
             continue
-        first: list[_Placed] = []
-        _expand(item.body, source, first, f"pass 1 of {item.count}")
-        if len(out) + len(first) * item.count > MAX_LAYERS:
+        if isinstance(item, BranchSpec):
+            out.append(_Open(item.kind, item.kind, item.span, note, uses))
+            shown = len(item.paths) > 1
+            for index, path in enumerate(item.paths):
+                label = _path_label(item.kind, index)
+                out.append(_Open("path", label, item.path_spans[index], note, uses, shown))
+                _expand(path, source, out, note, uses, counter)
+                out.append(_Close("path", item.path_spans[index], note, uses, shown=shown))
+            out.append(_Close(item.kind, item.span, note, uses, item.path_spans))
+            continue
+        if isinstance(item, BlockSpec):
+            out.append(_Open("block", item.label, item.span, note, uses))
+            _expand(item.body, source, out, note, (*uses, item), counter)
+            out.append(_Close("block", item.span, note, uses))
+            continue
+        first: list[_Event] = []
+        before = counter[0]
+        _expand(item.body, source, first, f"pass 1 of {item.count}", uses, counter)
+        layers = counter[0] - before
+        if before + layers * item.count > MAX_LAYERS:
             raise SpecSyntaxError(
-                f"this repeat expands to {len(first) * item.count:,} layers; "
+                f"this repeat expands to {layers * item.count:,} layers; "
                 f"the limit is {MAX_LAYERS:,}",
                 source,
                 item.span,
             )
+        counter[0] = before + layers * item.count
         out.extend(first)
         for index in range(2, item.count + 1):
             again = f"pass {index} of {item.count}"
             out.extend(
-                _Placed(p.spec, again if p.repeat == first[0].repeat else p.repeat) for p in first
+                replace(p, repeat=again if p.repeat == first[0].repeat else p.repeat) for p in first
             )
 
 
@@ -361,16 +493,35 @@ def _check_substitutions(names: list[str], subs: dict[str, int], pad_only: set[s
             raise SubstitutionError(f"--at {name}: the value is larger than 10**18")
 
 
-def _layer_label(index: int, where: _Placed) -> str:
+def _position(source: str, span: Span) -> str:
+    before = source[: span.start]
+    line, column = before.count("\n") + 1, span.start - (before.rfind("\n") + 1) + 1
+    return f"line {line}, column {column}" if "\n" in source else f"column {column}"
+
+
+def _uses_note(source: str, uses: tuple[BlockSpec, ...]) -> str:
+    """``in basic(64, 2) used at line 9, column 1``, innermost use first."""
+    return "; ".join(
+        f"in {use.label} used at {_position(source, use.span)}" for use in reversed(uses)
+    )
+
+
+def _layer_label(index: int, where: _Placed, source: str = "") -> str:
     text = where.spec.text if len(where.spec.text) <= 32 else where.spec.text.split()[0]
-    repeat = f" ({where.repeat})" if where.repeat else ""
-    return f"layer {index} {text!r}{repeat}"
+    notes = [where.repeat] if where.repeat else []
+    if where.uses:
+        notes.append(_uses_note(source, where.uses))
+    extra = f" ({'; '.join(notes)})" if notes else ""
+    return f"layer {index} {text!r}{extra}"
 
 
 def _shape_error(index: int, where: _Placed, source: str, err: LayerError) -> ShapeError:
     """A layer's error with the layer named and the caret under it (or its option)."""
     return ShapeError(
-        err.message, source, _error_span(where.spec, err), prefix=_layer_label(index, where)
+        err.message,
+        source,
+        _error_span(where.spec, err),
+        prefix=_layer_label(index, where, source),
     )
 
 
@@ -386,16 +537,97 @@ def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]
         else:
             message = ""
         if message:
-            raise ShapeError(message, source, where.spec.span, prefix=_layer_label(index, where))
+            raise ShapeError(
+                message, source, where.spec.span, prefix=_layer_label(index, where, source)
+            )
+
+
+def _agree(a: Dim, b: Dim) -> bool | Constraint:
+    """Whether two dims are equal: decided, or a condition on the symbols."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
+    s = sp()
+    # expand, not simplify: simplify is slow on nested floors, and an undecided case is
+    # only recorded as a condition.
+    diff = s.expand(s.sympify(a) - s.sympify(b))
+    if diff == 0:
+        return True
+    if not diff.free_symbols:
+        return False
+    text = f"{fmt(a)} = {fmt(b)}"
+    # -(a - b)**2 >= 0 exactly when a = b: the form every condition's ``expr`` takes.
+    return Constraint(text, text, 0, -(diff**2))
+
+
+class _Frame:
+    """A block being walked: where it started and, for a branch, its paths' outputs."""
+
+    def __init__(
+        self, event: _Open, shape: Shape, block: int | None, first: int, source: int
+    ) -> None:
+        self.event = event
+        self.input = shape
+        self.block = block
+        self.first = first
+        self.source = source  # the row whose output enters the block
+        self.outputs: list[Shape] = []
+        self.sources: list[int] = []  # the last row of each path
+
+
+def _merge(frame: _Frame, close: _Close, source: str) -> tuple[Merge, list[Constraint]]:
+    """The merge of a branch's path outputs, or a :class:`BranchError` at the path that
+    disagrees."""
+    kind = close.kind
+    outputs = list(frame.outputs)
+    spans = list(close.path_spans)
+    note = _uses_note(source, close.uses)
+    prefix = f"{kind} block" + (f" ({note})" if note else "")
+    if kind == "res" and len(outputs) == 1:  # the identity shortcut
+        outputs.append(frame.input)
+    names = [_path_label(kind, i) for i in range(len(outputs))]
+    # "the main path", "the shortcut"; "branch 2" of a concat.
+    names = [{"main": "the main path", "shortcut": "the shortcut"}.get(n, n) for n in names]
+    constraints: list[Constraint] = []
+    first = outputs[0]
+    for index in range(1, len(outputs)):
+        other = outputs[index]
+        if index < len(spans):
+            span = spans[index]
+            said = f"{names[index]} gives {other} but {names[0]} gives {first}"
+            fix = ""
+        else:  # the identity shortcut of a res block: point at the keyword
+            span = Span(close.span.start, close.span.start + len(kind))
+            said = f"the main path gives {first} but the identity shortcut passes {other}"
+            fix = f"; add a projection shortcut after ';', such as conv1x1x{fmt(first.channels)}"
+        if len(other.dims) != len(first.dims):
+            raise BranchError(f"{said}; their ranks differ{fix}", source, span, prefix=prefix)
+        dims = first.dims if kind == "res" else first.spatial
+        others = other.dims if kind == "res" else other.spatial
+        for mine, theirs in zip(dims, others):
+            verdict = _agree(mine, theirs)
+            if verdict is False:
+                what = "shapes" if kind == "res" else "spatial sizes"
+                raise BranchError(
+                    f"{said}; the {what} must agree{fix}", source, span, prefix=prefix
+                )
+            if isinstance(verdict, Constraint):
+                constraints.append(verdict)
+    if kind == "res":
+        return Add(tuple(outputs), first), constraints
+    channels: Dim = sum((o.channels for o in outputs), start=0)
+    if not isinstance(channels, int):
+        channels = expand(channels)
+    output = Shape((*first.spatial, channels))
+    return Concat(tuple(outputs), output), constraints
 
 
 def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> Analysis:
     """Analyse an already parsed spec, substituting ``subs`` for symbols."""
     subs = dict(subs or {})
     source = parsed.source
-    placed: list[_Placed] = []
-    _expand(parsed.items, source, placed, None)
-    specs = [p.spec for p in placed]
+    events: list[_Event] = []
+    _expand(parsed.items, source, events, None)
+    specs = [e.spec for e in events if isinstance(e, _Placed)]
     names, pad_only = _scan_symbols(parsed, specs)
     _check_substitutions(names, subs, pad_only)
     symbols = _Symbols(pad_only, subs)
@@ -403,11 +635,86 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
     input_shape = shape
     built: dict[int, Layer] = {}  # a repeated item is built once
     rows: list[Row] = []
-    for index, where in enumerate(placed, start=1):
+    stack: list[_Frame] = []
+    blocks: list[dict[str, Any]] = []  # filled in as blocks close
+    current = 0  # the row whose output the next row takes in (0: the input)
+
+    def enclosing() -> tuple[int, int | None]:
+        """Depth and innermost shown block of what comes next."""
+        shown = [f.block for f in stack if f.block is not None]
+        return len(shown), (shown[-1] if shown else None)
+
+    for event in events:
+        if isinstance(event, _Open):
+            depth, parent = enclosing()
+            if event.kind == "path":
+                shape, current = stack[-1].input, stack[-1].source
+            block = None
+            if event.shown:
+                blocks.append(
+                    {
+                        "kind": event.kind,
+                        "label": event.label,
+                        "span": event.span,
+                        "depth": depth,
+                        "parent": parent,
+                        "input_shape": shape,
+                    }
+                )
+                block = len(blocks)
+            stack.append(_Frame(event, shape, block, len(rows) + 1, current))
+            continue
+        if isinstance(event, _Close):
+            frame = stack.pop()
+            if event.kind == "path":
+                stack[-1].outputs.append(shape)
+                stack[-1].sources.append(current)
+            elif event.kind in ("res", "concat"):
+                merge, merge_constraints_ = _merge(frame, event, source)
+                depth, parent = enclosing()
+                depth += 1 if frame.block is not None else 0
+                shape = merge.output
+                index = len(rows) + 1
+                if index > MAX_LAYERS:
+                    raise SpecSyntaxError(
+                        f"the spec expands to more than {MAX_LAYERS:,} layers", source, event.span
+                    )
+                rows.append(
+                    Row(
+                        index,
+                        merge.keyword,
+                        event.span,
+                        merge,
+                        merge.inputs[0],
+                        shape,
+                        0,
+                        0,
+                        tuple(merge_constraints(merge_constraints_)),
+                        depth=depth,
+                        block=frame.block,
+                        # The identity shortcut adds the block's input.
+                        sources=tuple(frame.sources)
+                        + ((frame.source,) if len(merge.inputs) > len(frame.sources) else ()),
+                    )
+                )
+                current = index
+            if frame.block is not None:
+                blocks[frame.block - 1].update(
+                    first=frame.first, last=len(rows), output_shape=shape
+                )
+            continue
+        where = event
+        index = len(rows) + 1
         spec = where.spec
         layer = built.get(id(spec))
         if layer is None:
-            layer = built[id(spec)] = _build(spec, source, symbols)
+            try:
+                layer = built[id(spec)] = _build(spec, source, symbols)
+            except SpecError as err:
+                if not where.uses or err.prefix is not None:
+                    raise
+                label = _layer_label(index, where, source)
+                raise type(err)(err.message, err.source, err.span, prefix=label) from None
         checks = Checks()
         try:
             out = layer.output_shape(shape, checks)
@@ -416,6 +723,7 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
         except LayerError as err:
             raise _shape_error(index, where, source, err) from None
         _check_size(index, where, source, (*out.dims, trainable, non_trainable))
+        depth, parent = enclosing()
         rows.append(
             Row(
                 index,
@@ -427,15 +735,51 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                 trainable,
                 non_trainable,
                 tuple(merge_constraints(checks.constraints)),
+                depth=depth,
+                block=parent,
+                sources=(current,),
             )
         )
-        shape = out
+        shape, current = out, index
     totals = Totals(
         sum((r.trainable for r in rows), start=0), sum((r.non_trainable for r in rows), start=0)
     )
     constraints = merge_constraints([c for r in rows for c in r.constraints])
     remaining = tuple(n for n in names if n not in subs)
-    return Analysis(source, input_shape, tuple(rows), totals, tuple(constraints), remaining, subs)
+    return Analysis(
+        source,
+        input_shape,
+        tuple(rows),
+        totals,
+        tuple(constraints),
+        remaining,
+        subs,
+        blocks=_finish_blocks(blocks, rows),
+    )
+
+
+def _finish_blocks(blocks: list[dict[str, Any]], rows: list[Row]) -> tuple[Block, ...]:
+    """Frozen blocks with the parameter totals of their rows."""
+    done = []
+    for index, b in enumerate(blocks, start=1):
+        inside = rows[b["first"] - 1 : b["last"]]
+        done.append(
+            Block(
+                index,
+                b["kind"],
+                b["label"],
+                b["span"],
+                b["depth"],
+                b["parent"],
+                b["first"],
+                b["last"],
+                b["input_shape"],
+                b["output_shape"],
+                sum((r.trainable for r in inside), start=0),
+                sum((r.non_trainable for r in inside), start=0),
+            )
+        )
+    return tuple(done)
 
 
 def analyze(spec: str, **subs: int) -> Analysis:
@@ -484,4 +828,4 @@ def check(spec: str, *, device: str = "cpu", batch: int = 1, **subs: int) -> Any
     return analyze(spec, **subs).check(device=device, batch=batch)
 
 
-__all__ = ["Analysis", "Row", "Totals", "analyze", "analyze_parsed", "check"]
+__all__ = ["Analysis", "Block", "Row", "Totals", "analyze", "analyze_parsed", "check"]

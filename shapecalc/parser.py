@@ -2,10 +2,17 @@
 
 The grammar, in EBNF (``{ }`` repeats, ``[ ]`` is optional)::
 
+    file     = { define , newline } , spec ;      (* block definitions come first *)
     spec     = item , { sep , item } ;             (* the first item is the input shape *)
     sep      = "|" | newline ;                     (* runs of newlines count once *)
-    item     = group | layer ;
+    item     = group | branch | use | layer ;
     group    = "(" , spec , ")" , times ;          (* "(conv3x3x64 same | relu)x2" *)
+    branch   = ( "res" | "concat" ) , "(" , spec , { ";" , spec } , ")" , [ times ] ;
+                                                   (* "res(conv3x3x8 same | relu ; conv1x1x8)" *)
+    define   = name , "(" , [ ident , { "," , ident } ] , ")" , "=" , line ;
+    line     = item , { "|" , { newline } , item } ;   (* a newline after "|" continues it *)
+    use      = name , "(" , [ value , { "," , value } ] , ")" , [ times ] ;
+                                                   (* "basic(64, 2)x2": the body, {c} -> 64 *)
     times    = ( "x" | "×" ) , integer ;
     layer    = word , { option } ;                 (* "conv3x3x16 same stride2" *)
     option   = word | name , "=" , ( values | "same" | "valid" ) ;
@@ -33,7 +40,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import Span, SpecSyntaxError
 
@@ -93,9 +100,76 @@ class LayerSpec:
 class RepeatSpec:
     """A parenthesised group repeated ``count`` times: ``(conv3x3x64 same | relu)x2``."""
 
-    body: tuple[LayerSpec | RepeatSpec, ...]
+    body: tuple[Item, ...]
     count: int
     span: Span
+
+
+@dataclass(frozen=True)
+class BranchSpec:
+    """Paths that start from the same input and merge: ``res( main ; shortcut )`` adds the
+    outputs (the shortcut is the identity when absent), ``concat( a ; b ; c )`` concatenates
+    their channels.
+
+    Attributes:
+        kind: ``res`` or ``concat``.
+        paths: the items of each path, in order.
+        span: from the keyword to the closing parenthesis.
+        keyword_span: the keyword alone.
+        path_spans: where each path stands (first to last item).
+    """
+
+    kind: str
+    paths: tuple[tuple[Item, ...], ...]
+    span: Span
+    keyword_span: Span
+    path_spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """One use of a named block, ``basic(64, 2)``, with the definition's body substituted.
+
+    Values in the body keep the definition's spans (errors point at the definition), their
+    text and number taken from the arguments.
+
+    Attributes:
+        name: the block's name.
+        args: the arguments as written at the use.
+        body: the definition's items with the parameters replaced.
+        span: the use, from the name to the closing parenthesis.
+        definition: the name in the definition.
+    """
+
+    name: str
+    args: tuple[Value, ...]
+    body: tuple[Item, ...]
+    span: Span
+    definition: Span
+
+    @property
+    def label(self) -> str:
+        """The use as text, ``basic(64, 2)``."""
+        return f"{self.name}({', '.join(a.text for a in self.args)})"
+
+
+@dataclass(frozen=True)
+class BlockDef:
+    """A block definition: ``basic(c, s) = res(conv3x3x{c} s{s} same | bn) | relu``."""
+
+    name: str
+    params: tuple[str, ...]
+    body: tuple[Item, ...]
+    span: Span
+    depth: int
+
+
+#: An item of a spec: a layer, a repeated group, a branch block, or a named block's use.
+Item = LayerSpec | RepeatSpec | BranchSpec | BlockSpec
+#: Keywords that open a branch block.
+BRANCH_KINDS = ("res", "concat")
+#: Most items the uses of named blocks may expand to, so nested uses cannot exhaust memory.
+MAX_BLOCK_ITEMS = 100_000
 
 
 @dataclass(frozen=True)
@@ -113,12 +187,13 @@ class ParsedSpec:
 
     source: str
     input: InputSpec
-    items: tuple[LayerSpec | RepeatSpec, ...]
+    items: tuple[Item, ...]
+    blocks: tuple[BlockDef, ...] = ()
 
 
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # WORD, LPAREN, RPAREN, PIPE, NEWLINE, EQ
+    kind: str  # WORD, LPAREN, RPAREN, PIPE, NEWLINE, EQ, SEMI, COMMA
     text: str
     span: Span
 
@@ -126,7 +201,15 @@ class _Token:
 def _tokenize(source: str) -> list[_Token]:
     tokens: list[_Token] = []
     i, n = 0, len(source)
-    singles = {"(": "LPAREN", ")": "RPAREN", "|": "PIPE", "=": "EQ", "\n": "NEWLINE"}
+    singles = {
+        "(": "LPAREN",
+        ")": "RPAREN",
+        "|": "PIPE",
+        "=": "EQ",
+        "\n": "NEWLINE",
+        ";": "SEMI",
+        ",": "COMMA",
+    }
     while i < n:
         ch = source[i]
         if ch == "#":
@@ -137,13 +220,9 @@ def _tokenize(source: str) -> list[_Token]:
             i += 1
         elif ch.isspace():
             i += 1
-        elif ch == ";":
-            raise SpecSyntaxError(
-                "unexpected ';' — separate layers with '|'", source, Span(i, i + 1)
-            )
         else:
             start = i
-            while i < n and not source[i].isspace() and source[i] not in "#;()|=":
+            while i < n and not source[i].isspace() and source[i] not in "#;,()|=":
                 i += 1
             tokens.append(_Token("WORD", source[start:i], Span(start, i)))
     return tokens
@@ -154,13 +233,17 @@ class _Parser:
         self.source = source
         self.tokens = _tokenize(source)
         self.pos = 0
+        self.blocks: dict[str, BlockDef] = {}
+        self.deepest = 0  # deepest nesting seen, to record a definition's depth
+        self.substituted = 0  # items made by block uses, against MAX_BLOCK_ITEMS
 
     # -- helpers -------------------------------------------------------------------------
     def error(self, message: str, span: Span) -> SpecSyntaxError:
         return SpecSyntaxError(message, self.source, span)
 
-    def peek(self) -> _Token | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+    def peek(self, ahead: int = 0) -> _Token | None:
+        at = self.pos + ahead
+        return self.tokens[at] if at < len(self.tokens) else None
 
     def end_span(self) -> Span:
         end = len(self.source.rstrip())
@@ -170,9 +253,34 @@ class _Parser:
         while (tok := self.peek()) is not None and tok.kind == "NEWLINE":
             self.pos += 1
 
+    def closing(self, at: int) -> int | None:
+        """The index of the ')' matching the '(' at token index ``at``."""
+        level = 0
+        for index in range(at, len(self.tokens)):
+            kind = self.tokens[index].kind
+            level += {"LPAREN": 1, "RPAREN": -1}.get(kind, 0)
+            if level == 0:
+                return index
+        return None
+
+    def at_definition(self) -> bool:
+        """A word, a parenthesised list and '=': ``basic(c, s) = ...``."""
+        first, second = self.peek(), self.peek(1)
+        if first is None or second is None or first.kind != "WORD" or second.kind != "LPAREN":
+            return False
+        close = self.closing(self.pos + 1)
+        return (
+            close is not None
+            and close + 1 < len(self.tokens)
+            and self.tokens[close + 1].kind == "EQ"
+        )
+
     # -- grammar -------------------------------------------------------------------------
     def parse(self) -> ParsedSpec:
         self.skip_newlines()
+        while self.at_definition():
+            self.parse_definition()
+            self.skip_newlines()
         first = self.peek()
         if first is None:
             raise self.error("empty spec — start with an input shape such as 28x28x1", Span(0, 1))
@@ -185,14 +293,14 @@ class _Parser:
         nxt = self.peek()
         if nxt is not None and nxt.kind not in ("PIPE", "NEWLINE"):
             raise self.error(f"expected '|' after the input shape, found {nxt.text!r}", nxt.span)
-        items: tuple[LayerSpec | RepeatSpec, ...] = ()
+        items: tuple[Item, ...] = ()
         if self.peek() is not None:
             self.parse_separator()
             items = self.parse_items(depth=0)
         tok = self.peek()
         if tok is not None:  # only a stray ')' can stop parse_items at depth 0
             raise self.error("unmatched ')'", tok.span)
-        return ParsedSpec(self.source, input_spec, items)
+        return ParsedSpec(self.source, input_spec, items, tuple(self.blocks.values()))
 
     def parse_separator(self) -> None:
         """Consume one separator: a '|' and/or newlines; two '|' in a row is an empty item."""
@@ -204,35 +312,81 @@ class _Parser:
                     raise self.error("empty item between two '|'", tok.span)
             self.pos += 1
 
-    def parse_items(self, depth: int) -> tuple[LayerSpec | RepeatSpec, ...]:
-        items: list[LayerSpec | RepeatSpec] = []
+    def parse_items(
+        self, depth: int, *, branch: bool = False, line: bool = False
+    ) -> tuple[Item, ...]:
+        """Items up to ')' or the end; in a branch also up to ';'; in a definition (``line``)
+        also up to a newline that does not follow '|'."""
+        self.deepest = max(self.deepest, depth)
+        items: list[Item] = []
         while True:
             tok = self.peek()
-            if tok is None or tok.kind == "RPAREN":
+            if (
+                tok is None
+                or tok.kind == "RPAREN"
+                or (branch and tok.kind == "SEMI")
+                or (line and tok.kind == "NEWLINE")
+            ):
                 if not items:
                     span = tok.span if tok is not None else self.end_span()
-                    what = "')'" if tok is not None else "the end of the spec"
-                    raise self.error(f"expected a layer before {what}", span)
+                    what = {"RPAREN": "')'", "SEMI": "';'", "NEWLINE": "the end of the line"}
+                    found = what[tok.kind] if tok is not None else "the end of the spec"
+                    raise self.error(f"expected a layer before {found}", span)
                 return tuple(items)
+            nxt = self.peek(1)
             if tok.kind == "LPAREN":
                 items.append(self.parse_group(depth + 1))
+            elif tok.kind == "WORD" and nxt is not None and nxt.kind == "LPAREN":
+                if tok.text in BRANCH_KINDS:
+                    items.append(self.parse_branch(depth + 1))
+                elif self.is_use(tok):
+                    items.append(self.parse_use(depth + 1))
+                else:  # "__import__('os')": the '(' is the error
+                    items.append(self.parse_layer())
             elif tok.kind == "WORD":
                 items.append(self.parse_layer())
+            elif tok.kind == "SEMI":
+                raise self.error("unexpected ';' — separate layers with '|'", tok.span)
             else:
                 raise self.error(f"expected a layer, found {tok.text!r}", tok.span)
             tok = self.peek()
-            if tok is None or tok.kind == "RPAREN":
+            if tok is None or tok.kind == "RPAREN" or (branch and tok.kind == "SEMI"):
+                continue
+            if line and tok.kind == "NEWLINE":
                 continue
             if tok.kind in ("PIPE", "NEWLINE"):
                 start = self.pos
                 self.parse_separator()
                 nxt = self.peek()
-                ended = nxt is None or nxt.kind == "RPAREN"
+                ended = nxt is None or nxt.kind == "RPAREN" or (branch and nxt.kind == "SEMI")
                 if ended and any(t.kind == "PIPE" for t in self.tokens[start : self.pos]):
                     pipe = next(t for t in self.tokens[start : self.pos] if t.kind == "PIPE")
                     raise self.error("a layer must follow '|'", pipe.span)
                 continue
+            if tok.kind == "SEMI":
+                raise self.error("unexpected ';' — separate layers with '|'", tok.span)
             raise self.error(f"unexpected {tok.text!r}", tok.span)
+
+    def parse_times(self, close: _Token, *, required: bool) -> int | None:
+        """The ``x2`` after a closing ')' (None when optional and absent)."""
+        times = self.peek()
+        match = (
+            re.fullmatch(r"[x×]([0-9]+)", times.text) if times and times.kind == "WORD" else None
+        )
+        if times is None or match is None:
+            span = times.span if times is not None else close.span
+            if times is not None and times.kind == "WORD" and times.text[:1] in _SEPARATORS:
+                raise self.error(
+                    f"a repeat count must be a whole number, found {times.text!r}", span
+                )
+            if not required:
+                return None
+            raise self.error("a group must be followed by a repeat count such as x2", span)
+        self.pos += 1
+        count = self.to_int(match.group(1), times.span)
+        if count < 1:
+            raise self.error(f"repeat count must be at least 1, got {count}", times.span)
+        return count
 
     def parse_group(self, depth: int) -> RepeatSpec:
         open_tok = self.tokens[self.pos]
@@ -245,22 +399,186 @@ class _Parser:
         if close is None or close.kind != "RPAREN":
             raise self.error("unclosed '(' — add ')x<count>' after the group", open_tok.span)
         self.pos += 1
-        times = self.peek()
-        match = (
-            re.fullmatch(r"[x×]([0-9]+)", times.text) if times and times.kind == "WORD" else None
-        )
-        if times is None or match is None:
-            span = times.span if times is not None else close.span
-            if times is not None and times.text[:1] in _SEPARATORS:
+        count = self.parse_times(close, required=True)
+        assert count is not None
+        return RepeatSpec(body, count, open_tok.span.cover(self.tokens[self.pos - 1].span))
+
+    def repeated(self, item: BranchSpec | BlockSpec, close: _Token) -> Item:
+        """The item, or a repeat of it when a count such as ``x2`` follows."""
+        count = self.parse_times(close, required=False)
+        if count is None:
+            return item
+        return RepeatSpec((item,), count, item.span.cover(self.tokens[self.pos - 1].span))
+
+    def parse_branch(self, depth: int) -> Item:
+        head, open_tok = self.tokens[self.pos], self.tokens[self.pos + 1]
+        if depth > MAX_DEPTH:
+            raise self.error(f"blocks nested deeper than {MAX_DEPTH}", head.span)
+        self.pos += 2
+        paths: list[tuple[Item, ...]] = []
+        spans: list[Span] = []
+        while True:
+            self.skip_newlines()
+            start = self.peek()
+            body = self.parse_items(depth, branch=True)
+            paths.append(body)
+            assert start is not None
+            spans.append(start.span.cover(self.tokens[self.pos - 1].span))
+            tok = self.peek()
+            if tok is None:
                 raise self.error(
-                    f"a repeat count must be a whole number, found {times.text!r}", span
+                    f"unclosed '(' — add ')' to end the {head.text} block", open_tok.span
                 )
-            raise self.error("a group must be followed by a repeat count such as x2", span)
+            self.pos += 1
+            if tok.kind == "RPAREN":
+                close = tok
+                break
+            if head.text == "res" and len(paths) == 2:
+                raise self.error(
+                    "a second ';' in res — it takes a main path and one shortcut at most", tok.span
+                )
+        node = BranchSpec(
+            head.text, tuple(paths), head.span.cover(close.span), head.span, tuple(spans)
+        )
+        return self.repeated(node, close)
+
+    def is_use(self, tok: _Token) -> bool:
+        """Whether ``word(`` reads as a block use (or a misplaced definition)."""
+        if tok.text in self.blocks:
+            return True
+        close_at = self.closing(self.pos + 1)
+        if close_at is not None and close_at + 1 < len(self.tokens):
+            if self.tokens[close_at + 1].kind == "EQ":
+                return True
+        return bool(self.blocks) and _IDENT.fullmatch(tok.text) is not None
+
+    def parse_use(self, depth: int) -> Item:
+        name_tok = self.tokens[self.pos]
+        close_at = self.closing(self.pos + 1)
+        if close_at is not None and close_at + 1 < len(self.tokens):
+            if self.tokens[close_at + 1].kind == "EQ":
+                raise self.error(
+                    "a block definition after the input shape — define blocks before it, "
+                    "one per line",
+                    name_tok.span,
+                )
+        definition = self.blocks.get(name_tok.text)
+        if definition is None:
+            known = list(self.blocks)
+            close = difflib.get_close_matches(name_tok.text, known, n=1)
+            if close:
+                hint = f"did you mean {close[0]!r}?"
+            elif name_tok.text in ("add", "cat", "residual", "parallel"):
+                hint = "write res( ... ) or concat( ... ; ... )"
+            else:
+                hint = f"define it first, as {name_tok.text}(c) = conv3x3x{{c}} | relu"
+            raise self.error(f"unknown block {name_tok.text!r} — {hint}", name_tok.span)
+        self.pos += 2
+        args: list[Value] = []
+        while True:
+            tok = self.peek()
+            if tok is None:
+                raise self.error("unclosed '(' — add ')' after the arguments", name_tok.span)
+            if tok.kind == "RPAREN" and not args and not definition.params:
+                break
+            if tok.kind != "WORD":
+                raise self.error(
+                    f"expected a number or {{symbol}} as an argument, found {tok.text!r}",
+                    tok.span,
+                )
+            value = self.parse_value(tok.text, 0, tok.span.start, allow_bare=False, what="number")
+            if value[1] != len(tok.text):
+                raise self.error(
+                    f"an argument is one number or {{symbol}}, found {tok.text!r}", tok.span
+                )
+            args.append(value[0])
+            self.pos += 1
+            sep = self.peek()
+            if sep is not None and sep.kind == "COMMA":
+                self.pos += 1
+                continue
+            if sep is None or sep.kind != "RPAREN":
+                span = sep.span if sep is not None else tok.span
+                raise self.error("separate arguments with ',' and end them with ')'", span)
+            break
+        close_tok = self.tokens[self.pos]
         self.pos += 1
-        count = self.to_int(match.group(1), times.span)
-        if count < 1:
-            raise self.error(f"repeat count must be at least 1, got {count}", times.span)
-        return RepeatSpec(body, count, open_tok.span.cover(times.span))
+        span = name_tok.span.cover(close_tok.span)
+        params = definition.params
+        if len(args) != len(params):
+            want = f"{len(params)} argument{'s' if len(params) != 1 else ''}"
+            raise self.error(
+                f"{definition.name} takes {want} ({', '.join(params)}), got {len(args)}", span
+            )
+        if depth + definition.depth > MAX_DEPTH:
+            raise self.error(f"blocks nested deeper than {MAX_DEPTH}", name_tok.span)
+        self.deepest = max(self.deepest, depth + definition.depth)
+        env = dict(zip(params, args))
+        body = self.substitute(definition.body, env, span)
+        node = BlockSpec(definition.name, tuple(args), body, span, definition.span)
+        return self.repeated(node, close_tok)
+
+    def parse_definition(self) -> None:
+        name_tok = self.tokens[self.pos]
+        if not _IDENT.fullmatch(name_tok.text) or not name_tok.text[0].isalpha():
+            raise self.error(
+                f"bad block name {name_tok.text!r}; use letters, digits and _", name_tok.span
+            )
+        if name_tok.text in BRANCH_KINDS:
+            raise self.error(
+                f"{name_tok.text!r} is a built-in block; pick another name", name_tok.span
+            )
+        if name_tok.text in self.blocks:
+            raise self.error(f"block {name_tok.text!r} is defined twice", name_tok.span)
+        self.pos += 2
+        params: list[str] = []
+        while (tok := self.peek()) is not None and tok.kind != "RPAREN":
+            if tok.kind != "WORD" or not _IDENT.fullmatch(tok.text):
+                raise self.error(
+                    f"expected a parameter name such as c, found {tok.text!r}", tok.span
+                )
+            if tok.text in params:
+                raise self.error(f"parameter {tok.text!r} given twice", tok.span)
+            params.append(tok.text)
+            self.pos += 1
+            sep = self.peek()
+            if sep is not None and sep.kind == "COMMA":
+                self.pos += 1
+            elif sep is None or sep.kind != "RPAREN":
+                span = sep.span if sep is not None else tok.span
+                raise self.error("separate parameters with ',' and end them with ')'", span)
+        self.pos += 2  # ')' and '=' (at_definition saw them)
+        self.skip_newlines()
+        self.deepest = 0
+        body = self.parse_items(depth=0, line=True)
+        tok = self.peek()
+        if tok is not None and tok.kind != "NEWLINE":
+            raise self.error("unmatched ')'", tok.span)
+        self.blocks[name_tok.text] = BlockDef(
+            name_tok.text, tuple(params), body, name_tok.span, self.deepest
+        )
+
+    # -- block substitution --------------------------------------------------------------
+    def substitute(
+        self, items: tuple[Item, ...], env: dict[str, Value], use: Span
+    ) -> tuple[Item, ...]:
+        """A copy of a definition's items with parameters replaced by the arguments."""
+        self.substituted += len(items)
+        if self.substituted > MAX_BLOCK_ITEMS:
+            raise self.error(f"block uses expand to more than {MAX_BLOCK_ITEMS:,} items", use)
+        out: list[Item] = []
+        for item in items:
+            if isinstance(item, LayerSpec):
+                out.append(_substitute_layer(item, env))
+            elif isinstance(item, RepeatSpec):
+                out.append(replace(item, body=self.substitute(item.body, env, use)))
+            elif isinstance(item, BranchSpec):
+                paths = tuple(self.substitute(p, env, use) for p in item.paths)
+                out.append(replace(item, paths=paths))
+            else:
+                args = tuple(_substitute_value(a, env) for a in item.args)
+                out.append(replace(item, args=args, body=self.substitute(item.body, env, use)))
+        return tuple(out)
 
     def parse_layer(self) -> LayerSpec:
         head = self.tokens[self.pos]
@@ -381,6 +699,35 @@ class _Parser:
         if len(raw) > 19 or int(raw) > MAX_NUMBER:
             raise self.error(f"number {raw[:24]!r} is too large (the limit is 10**18)", span)
         return int(raw)
+
+
+def _substitute_value(value: Value, env: dict[str, Value]) -> Value:
+    """The argument for a parameter, keeping the parameter's place in the definition."""
+    if value.name is None or value.name not in env:
+        return value
+    arg = env[value.name]
+    return Value(value.span, arg.text, arg.number, arg.name)
+
+
+def _substitute_layer(spec: LayerSpec, env: dict[str, Value]) -> LayerSpec:
+    """The layer with its parameters replaced; its text shows the arguments."""
+    changed: list[tuple[Value, Value]] = []
+
+    def sub(value: Value) -> Value:
+        new = _substitute_value(value, env)
+        if new is not value:
+            changed.append((value, new))
+        return new
+
+    params = tuple(sub(v) for v in spec.params)
+    options = tuple(replace(o, values=tuple(sub(v) for v in o.values)) for o in spec.options)
+    if not changed:
+        return spec
+    text = spec.text
+    for old, new in sorted(changed, key=lambda pair: -pair[0].span.start):
+        start, end = old.span.start - spec.span.start, old.span.end - spec.span.start
+        text = text[:start] + new.text + text[end:]
+    return replace(spec, params=params, options=options, text=text)
 
 
 def parse(source: str) -> ParsedSpec:

@@ -21,8 +21,9 @@ shapes, flat or 1D/2D/3D), :func:`spec_texts` (just the text). A drawn
 A spec is built left to right: the input shape first, then each layer chosen among the kinds
 that apply to the current shape, with hyperparameters drawn so that the layer is valid for
 that shape: kernels, strides, paddings (numbers, ``same``, ``valid``), dilation, groups and
-depthwise, ceil mode, 1D/2D/3D, the spellings of options and repeats ``(a | b)x3``. The
-strategies track the shape themselves with the plain textbook formulas (an independent model,
+depthwise, ceil mode, 1D/2D/3D, the spellings of options, repeats ``(a | b)x3``, and
+branch blocks ``res( ... ; ... )`` / ``concat( ... ; ... )`` whose paths agree by
+construction. The strategies track the shape themselves with the plain textbook formulas (an independent model,
 not shapecalc's code), so every drawn spec is valid by construction and no ``assume`` is
 needed.
 
@@ -379,6 +380,12 @@ def draw_same_shape(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     return Drawn((keyword,), lambda inp: inp)
 
 
+def draw_relu(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """relu, or relu clipped at a cap (relu6)."""
+    cap = draw(st.sampled_from(["", "6", "6", "1", "20"]))
+    return Drawn((keyword + cap,), lambda inp: inp)
+
+
 def draw_dropout(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     """dropout, with or without a probability (never a symbol)."""
     p = draw(st.sampled_from(["", "0.5", "0", "0.1", "0.25", "1"]))
@@ -435,13 +442,14 @@ LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
         _kind(pool.AdaptiveAvgPool, "spatial", draw_adaptive_pool),
         _kind(pool.AdaptiveMaxPool, "spatial", draw_adaptive_pool),
         _kind(reshape.Flatten, None, draw_flatten),
+        _kind(reshape.Identity, None, draw_same_shape),
         _kind(reshape.ZeroPad, "spatial", draw_zeropad),
         _kind(reshape.Upsample, "spatial", draw_upsample),
         _kind(dense.Dense, "flat", draw_dense),
         _kind(norm.BatchNorm, None, draw_same_shape),
         _kind(norm.LocalResponseNorm, "spatial", draw_lrn),
         _kind(activation.Dropout, None, draw_dropout),
-        _kind(activation.ReLU, None, draw_same_shape),
+        _kind(activation.ReLU, None, draw_relu),
         _kind(activation.Sigmoid, None, draw_same_shape),
         _kind(activation.Tanh, None, draw_same_shape),
         _kind(activation.Softmax, None, draw_same_shape),
@@ -530,10 +538,103 @@ def _apply_all(items: Sequence[Drawn], shape: Dims) -> Dims:
 
 
 def draw_item(draw: Draw, shape: Dims, sep: str, depth: int) -> Drawn:
-    """A layer, or now and then a repeated group (nesting ``depth`` groups at most)."""
-    if depth > 0 and draw(st.integers(0, 4)) == 0:
+    """A layer, or now and then a repeated group or a res/concat block (nesting ``depth``
+    groups and blocks at most)."""
+    choice = draw(st.integers(0, 6)) if depth > 0 else 6
+    if choice == 0:
         return draw_group(draw, shape, sep, depth)
+    if choice == 1:
+        return draw_branch(draw, shape, sep, depth)
     return draw_layer(draw, shape)
+
+
+def _joined(items: Sequence[Drawn], sep: str) -> tuple[Part, ...]:
+    parts: list[Part] = []
+    for i, item in enumerate(items):
+        if i:
+            parts.append(sep)
+        parts.extend(item.parts)
+    return tuple(parts)
+
+
+def _draw_path(draw: Draw, shape: Dims, sep: str, depth: int) -> list[Drawn]:
+    items = [draw_item(draw, shape, sep, depth - 1)]
+    if draw(st.booleans()):
+        items.append(draw_item(draw, _apply_all(items, shape), sep, depth - 1))
+    return items
+
+
+def _projection(draw: Draw, inp: Dims, out: Dims) -> Drawn | None:
+    """A 1x1 convolution (dense on vectors) taking ``inp`` to ``out``, when a stride per dim
+    gives each size: ``floor((n - 1)/s) + 1 = m``."""
+    if len(inp) != len(out):
+        return None
+    if len(inp) == 1:
+        units = out[0]
+        return Drawn(("dense", Num(units)), lambda shape: (units,))
+    strides = []
+    for n, m in zip(inp[:-1], out[:-1]):
+        found = [s for s in range(1, n + 1) if (n - 1) // s + 1 == m]
+        if not found:
+            return None
+        strides.append(found[0])
+    rank, filters = len(inp) - 1, out[-1]
+
+    def apply(shape: Dims) -> Dims:
+        if len(shape) - 1 != rank:
+            raise Invalid("kernel rank differs from the input rank")
+        return (*((n - 1) // s + 1 for n, s in zip(shape[:-1], strides)), filters)
+
+    parts: tuple[Part, ...] = ("conv", *sizes(draw, [1] * rank + [filters]))
+    if any(s != 1 for s in strides):
+        parts += (" s", *sizes(draw, strides))
+    return Drawn(parts, apply)
+
+
+def draw_branch(draw: Draw, shape: Dims, sep: str, depth: int) -> Drawn:
+    """``res( main [; shortcut] )`` or ``concat( a ; b [; c] )`` whose paths agree.
+
+    A res keeps its identity shortcut when the main path keeps the shape, else gets a 1x1
+    projection (or, when no stride fits, a copy of the main path); a concat's further
+    branches are drawn and kept when their spatial size agrees, else replaced by
+    ``identity`` (or a copy of the first)."""
+    kind = draw(st.sampled_from(["res", "concat"]))
+    semi = draw(st.sampled_from([" ; ", "; ", " ;\n  "]))
+    main = _draw_path(draw, shape, sep, depth)
+    out = _apply_all(main, shape)
+    paths = [main]
+    if kind == "res":
+        if out != shape or draw(st.booleans()):
+            projection = _projection(draw, shape, out) if draw(st.booleans()) else None
+            paths.append([projection] if projection is not None else main)
+    else:
+        for _ in range(draw(st.integers(1, 2))):
+            other = _draw_path(draw, shape, sep, depth)
+            got = _apply_all(other, shape)
+            if len(got) != len(out) or got[:-1] != out[:-1]:
+                keeps = len(shape) == len(out) and shape[:-1] == out[:-1]
+                other = [Drawn(("identity",), lambda inp: inp)] if keeps else main
+            paths.append(other)
+    body: list[Part] = [kind, "("]
+    for i, path in enumerate(paths):
+        if i:
+            body.append(semi)
+        body.extend(_joined(path, sep))
+    body.append(")")
+    identity = kind == "res" and len(paths) == 1
+
+    def apply(inp: Dims) -> Dims:
+        outs = [_apply_all(path, inp) for path in paths] + ([inp] if identity else [])
+        first = outs[0]
+        cut = None if kind == "res" else -1  # res: the whole shape; concat: spatial dims
+        for other in outs[1:]:
+            if len(other) != len(first) or other[:cut] != first[:cut]:
+                raise Invalid("the paths of a block disagree")
+        if kind == "res":
+            return first
+        return (*first[:-1], sum(o[-1] for o in outs))
+
+    return Drawn(tuple(body), apply)
 
 
 @st.composite

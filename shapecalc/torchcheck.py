@@ -30,6 +30,7 @@ from torch import nn
 
 from .errors import ShapecalcError, TorchError
 from .layers import Layer
+from .layers.merge import Add, Merge
 from .network import Analysis, Row, analyze_parsed
 from .parser import parse
 from .shape import Shape
@@ -260,6 +261,44 @@ def run_layer(layer: Layer, x: torch.Tensor, device: str = "cpu") -> tuple[torch
     return y, result
 
 
+def run_merge(row: Row, inputs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, TorchRow]:
+    """The merge of a ``res`` (``torch.add``) or ``concat`` (``torch.cat`` over the channels)
+    block, computed by torch on the tensors its paths produced.
+
+    Raises:
+        TorchError: torch refuses to merge them; an add of different shapes is refused here
+            rather than left to broadcasting, which would hide the mismatch.
+    """
+    try:
+        if isinstance(row.layer, Add):
+            first = inputs[0]
+            for other in inputs[1:]:
+                if other.shape != first.shape:
+                    raise TorchError(
+                        f"cannot add tensors of sizes {tuple(first.shape)} and "
+                        f"{tuple(other.shape)}"
+                    )
+            y = inputs[0]
+            for other in inputs[1:]:
+                y = torch.add(y, other)
+        else:
+            y = torch.cat(list(inputs), dim=1)
+    except TorchError:
+        raise
+    except Exception as err:  # torch reports bad sizes as RuntimeError
+        raise TorchError(f"{type(err).__name__}: {err}") from err
+    return y, TorchRow(channels_last(y.shape), 0, 0)
+
+
+def _last_uses(analysis: Analysis) -> dict[int, int]:
+    """For each row (0: the input), the last row that takes its output in."""
+    last: dict[int, int] = {}
+    for row in analysis.rows:
+        for source in row.inputs:
+            last[source] = row.index
+    return last
+
+
 def torch_row(
     layer: Layer, inp: Shape, *, batch: int = 2, device: str = "cpu", seed: int = 0
 ) -> TorchRow:
@@ -280,13 +319,24 @@ def torch_rows(
         TorchError: a row has no torch counterpart, or torch refuses it (the message names
             the row).
     """
-    x = random_input(analysis.input_shape, batch, device, seed)
+    # Rows inside res/concat blocks take their input from a branch's start, not from the
+    # row before: tensors are kept by row index until their last use.
+    tensors = {0: random_input(analysis.input_shape, batch, device, seed)}
+    last = _last_uses(analysis)
     rows: list[TorchRow] = []
     for row in analysis.rows:
+        inputs = [tensors[i] for i in row.inputs]
         try:
-            x, result = run_layer(row.layer, x, device)
+            if isinstance(row.layer, Merge):
+                x, result = run_merge(row, inputs)
+            else:
+                x, result = run_layer(row.layer, inputs[0], device)
         except TorchError as err:
             raise TorchError(f"row {row.index} {row.spec!r}: {err}") from err
+        tensors[row.index] = x
+        for i in row.inputs:
+            if last.get(i) == row.index:
+                del tensors[i]
         rows.append(result)
     return rows
 
@@ -297,19 +347,30 @@ def check_point(
     """Compare every row of a concrete analysis with torch; rows after a refused one are
     reported as not run."""
     dev = _device(device)
-    x = random_input(analysis.input_shape, batch, dev.type, seed)
+    # Rows inside res/concat blocks take their input from a branch's start, not from the
+    # row before: tensors are kept by row index until their last use.
+    tensors = {0: random_input(analysis.input_shape, batch, dev.type, seed)}
+    last = _last_uses(analysis)
     layers: list[LayerCheck] = []
     refused: str | None = None
     for row in analysis.rows:
         if refused is not None:
             layers.append(LayerCheck(row, None, f"not run: torch refused layer {refused}"))
             continue
+        inputs = [tensors[i] for i in row.inputs]
         try:
-            x, result = run_layer(row.layer, x, dev.type)
+            if isinstance(row.layer, Merge):
+                x, result = run_merge(row, inputs)
+            else:
+                x, result = run_layer(row.layer, inputs[0], dev.type)
         except TorchError as err:
             layers.append(LayerCheck(row, None, str(err)))
             refused = str(row.index)
             continue
+        tensors[row.index] = x
+        for i in row.inputs:
+            if last.get(i) == row.index:
+                del tensors[i]
         wrong_batch = f"batch {batch} came out as {x.shape[0]}" if x.shape[0] != batch else None
         layers.append(LayerCheck(row, result, wrong_batch))
     return PointCheck(dict(analysis.substitutions), analysis, tuple(layers))
@@ -419,6 +480,7 @@ __all__ = [
     "non_trainable_count",
     "random_input",
     "run_layer",
+    "run_merge",
     "sample_points",
     "torch_row",
     "torch_rows",

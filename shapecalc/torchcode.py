@@ -233,6 +233,14 @@ def _lrn(layer: norm.LocalResponseNorm, inp: Shape) -> TorchModule:
     return TorchModule("LocalResponseNorm", (_int(layer.size, "size"),))
 
 
+def _relu(layer: activation.ReLU, inp: Shape) -> TorchModule:
+    if layer.cap is None:
+        return TorchModule("ReLU")
+    cap = _int(layer.cap, "relu cap")
+    # ReLU6 is Hardtanh(0, 6); other caps have no class of their own.
+    return TorchModule("ReLU6") if cap == 6 else TorchModule("Hardtanh", (0.0, float(cap)))
+
+
 def _plain(name: str, *args: Any, **kwargs: Any) -> Builder:
     return lambda layer, inp: TorchModule(name, args, tuple(kwargs.items()))
 
@@ -248,13 +256,14 @@ TORCH_MODULES: dict[type[Layer], Builder] = {
     pool.AdaptiveAvgPool: _adaptive_pool,
     pool.AdaptiveMaxPool: _adaptive_pool,
     reshape.Flatten: _plain("Flatten"),
+    reshape.Identity: _plain("Identity"),
     reshape.ZeroPad: _zeropad,
     reshape.Upsample: _upsample,
     dense.Dense: _dense,
     norm.BatchNorm: _batchnorm,
     norm.LocalResponseNorm: _lrn,
     activation.Dropout: lambda layer, inp: TorchModule("Dropout", (layer.p,)),
-    activation.ReLU: _plain("ReLU"),
+    activation.ReLU: _relu,
     activation.Sigmoid: _plain("Sigmoid"),
     activation.Tanh: _plain("Tanh"),
     # Over the channels (dim 1): the classes of a flat vector, as the calculator reads it.
@@ -301,7 +310,9 @@ def torch_code(analysis: Analysis, *, class_name: str = "Net") -> str:
     """A runnable Python module defining ``class Net(nn.Sequential)`` for a concrete analysis.
 
     Each layer of the spec (repeats expanded) is one child module, preceded by a comment with
-    its output shape, in spec order and in torch order.
+    its output shape, in spec order and in torch order. A ``res`` block becomes a
+    ``Residual(main, shortcut)`` and a ``concat`` block a ``Concat(*branches)`` (both defined
+    in the emitted file, each path an ``nn.Sequential``), a named block an ``nn.Sequential``.
 
     Raises:
         TorchError: the analysis still has symbols (give them values with ``--at``).
@@ -331,6 +342,7 @@ def torch_code(analysis: Analysis, *, class_name: str = "Net") -> str:
         f"INPUT_SHAPE = {_py(tuple(int(d) for d in inp.torch_order()[1:]), 0)}",
         "",
         "",
+        *_helper_classes(analysis),
         f"class {class_name}(nn.Sequential):",
         f'    """{inp} -> {analysis.output_shape}: {int(totals.trainable):,} trainable '
         f'parameter{"" if totals.trainable == 1 else "s"}."""',
@@ -338,7 +350,9 @@ def torch_code(analysis: Analysis, *, class_name: str = "Net") -> str:
         "    def __init__(self) -> None:",
         "        super().__init__(",
     ]
-    for row in analysis.rows:
+    if analysis.blocks:
+        lines += _block_lines(analysis, None, 12)
+    for row in () if analysis.blocks else analysis.rows:
         module = torch_module(row.layer, row.input_shape)
         note = f"{row.index}: {row.spec} -> {row.output_shape} {_torch_shape(row.output_shape)}"
         lines += _comment(note, "            # ")
@@ -354,6 +368,88 @@ def torch_code(analysis: Analysis, *, class_name: str = "Net") -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+#: The modules that merge a res or concat block's paths, emitted when a spec has one.
+_RESIDUAL = '''class Residual(nn.Module):
+    """A res( main ; shortcut ) block: main(x) + shortcut(x); x without a shortcut."""
+
+    def __init__(self, main: nn.Module, shortcut: nn.Module | None = None) -> None:
+        super().__init__()
+        self.main = main
+        self.shortcut = nn.Identity() if shortcut is None else shortcut
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.main(x) + self.shortcut(x)
+'''
+_CONCAT = '''class Concat(nn.Module):
+    """A concat( ... ; ... ) block: the branches on one input, joined along channels."""
+
+    def __init__(self, *branches: nn.Module) -> None:
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([branch(x) for branch in self.branches], dim=1)
+'''
+
+
+def _helper_classes(analysis: Analysis) -> list[str]:
+    kinds = {block.kind for block in analysis.blocks}
+    lines: list[str] = []
+    for kind, code in (("res", _RESIDUAL), ("concat", _CONCAT)):
+        if kind in kinds:
+            lines += [*code.splitlines(), "", ""]
+    return lines
+
+
+def _note(row: Any) -> str:
+    return f"{row.index}: {row.spec} -> {row.output_shape} {_torch_shape(row.output_shape)}"
+
+
+def _block_lines(
+    analysis: Analysis, parent: int | None, indent: int, merges: bool = True
+) -> list[str]:
+    """The children of a block (or of the network, ``parent`` None) as argument lines:
+    rows become their modules, blocks nn.Sequential / Residual / Concat of their paths.
+    A merge row is a comment only (its Residual or Concat adds or joins); ``merges``
+    False leaves it out, for the caller to place after the paths."""
+    pad = " " * indent
+    items: list[tuple[int, Any]] = [(r.index, r) for r in analysis.rows if r.block == parent]
+    items += [(b.first, b) for b in analysis.blocks if b.parent == parent]
+    lines: list[str] = []
+    for _, item in sorted(items, key=lambda pair: pair[0]):
+        if not hasattr(item, "label"):  # a row
+            if item.kind == "merge":
+                lines += _comment(_note(item), pad + "# ") if merges else []
+                continue
+            lines += _comment(_note(item), pad + "# ")
+            lines.append(f"{pad}{torch_module(item.layer, item.input_shape).code(indent)},")
+            continue
+        out = item.output_shape
+        lines += _comment(f"{item.label} -> {out} {_torch_shape(out)}", pad + "# ")
+        if item.kind not in ("res", "concat"):  # a named block
+            lines.append(f"{pad}nn.Sequential(")
+            lines += _block_lines(analysis, item.index, indent + 4)
+            lines.append(f"{pad}),")
+            continue
+        lines.append(f"{pad}{'Residual' if item.kind == 'res' else 'Concat'}(")
+        paths = [b for b in analysis.blocks if b.parent == item.index and b.kind == "path"]
+        if paths:
+            for path in paths:
+                lines += _comment(path.label, pad + "    # ")
+                lines.append(f"{pad}    nn.Sequential(")
+                lines += _block_lines(analysis, path.index, indent + 8)
+                lines.append(f"{pad}    ),")
+        else:  # one path: the block's own rows
+            lines.append(f"{pad}    nn.Sequential(")
+            lines += _block_lines(analysis, item.index, indent + 8, merges=False)
+            lines.append(f"{pad}    ),")
+        for row in analysis.rows:
+            if row.block == item.index and row.kind == "merge":
+                lines += _comment(_note(row), pad + "    # ")
+        lines.append(f"{pad}),")
+    return lines
 
 
 __all__ = ["TORCH_MODULES", "TorchModule", "same_pad", "torch_code", "torch_module"]

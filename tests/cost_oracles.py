@@ -17,7 +17,12 @@ from shapecalc.torchcheck import build_module, random_input
 
 
 def model(analysis: Analysis) -> nn.Module:
-    """The analysis as one nn.Sequential, in eval mode (inference costs)."""
+    """The analysis as one nn.Sequential, in eval mode (inference costs). A spec with res or
+    concat blocks is the module ``shapecalc torch`` emits (Residual and Concat modules)."""
+    if analysis.blocks:
+        namespace: dict[str, object] = {}
+        exec(compile(analysis.to_torch_code(), "<emitted>", "exec"), namespace)  # noqa: S102
+        return namespace["Net"]().eval()  # type: ignore[operator, no-any-return]
     return nn.Sequential(*(build_module(r.layer, r.input_shape) for r in analysis.rows)).eval()
 
 

@@ -62,3 +62,26 @@ def test_golden_json_rows_add_up_to_the_totals(name: str) -> None:
         analysis = analyze(doc["spec"])
         total = sum((row.params for row in analysis.rows), start=0)
         assert concrete((total - analysis.totals.params).expand()) == 0
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_json_blocks_add_up_their_layers(name: str) -> None:
+    """Each block's total is the sum of the layers it spans, and its children lie inside it."""
+    doc = json.loads((GOLDEN / f"{name}.json").read_text())
+    layers = doc["layers"]
+
+    def walk(block: dict[str, object], depth: int) -> None:
+        first, last = block["first"], block["last"]
+        assert isinstance(first, int) and isinstance(last, int)
+        inside = layers[first - 1 : last]
+        assert block["params"] == sum(layer["params"] for layer in inside)
+        assert block["depth"] == depth
+        assert all(block["index"] in layer["path"] for layer in inside)
+        for child in block["children"]:  # type: ignore[attr-defined]
+            assert first <= child["first"] <= child["last"] <= last
+            walk(child, depth + 1)
+
+    for block in doc.get("blocks", []):
+        walk(block, 0)
+    if "blocks" not in doc:  # a sequential spec: the document has no nesting fields
+        assert all("depth" not in layer and "path" not in layer for layer in layers)

@@ -25,6 +25,9 @@ SPECS = {
     "three_d": "9x10x11x4 | conv3x3x3x8 groups2 stride2x1x1 pad1 | maxpool2 ceil | upsample2x1x1"
     " | adaptivemaxpool2 | bn | silu | dropout0.25 | flatten | dense3 nobias | softmax",
     "depthwise": "32x32x8 | conv3x3x8 dw same | zeropad1x2 | avgpool2 pad1 ceil | globalmaxpool",
+    # Branches: a named block holding a res with a shortcut, a concat on a 1D signal.
+    "branches": "b(c) = res(conv3x{c} pad1 | relu6 ; conv1x{c})\n100x8 | b(8)x2"
+    " | concat(conv3x4 pad1 ; avgpool3 s1 pad1 ; identity) | res(bn) | gap | dense3",
 }
 
 
@@ -84,7 +87,10 @@ def test_generated_code_runs_and_agrees(generated: dict[str, Path]) -> None:
         analysis = analyze(specs[name])
         assert got["trainable"] == got["params"] == analysis.totals.trainable, name
         assert got["stats"] == analysis.totals.non_trainable, name
-        assert got["children"] == len(analysis.rows), name  # one child per spec layer
+        # One child per layer of the spec, or per block (res, concat, a named block's use).
+        top = [r for r in analysis.rows if r.depth == 0]
+        top_blocks = [b for b in analysis.blocks if b.depth == 0]
+        assert got["children"] == len(top) + len(top_blocks), name
         assert got["shape"] == [2, *analysis.output_shape.torch_order()[1:]], name
 
 

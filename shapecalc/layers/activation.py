@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..shape import Shape
-from .base import Example, Layer, Ops, SpecReader, register
+from ..symbolic import Dim
+from .base import Example, Layer, Ops, SpecReader, register, sizes_text
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,25 @@ class Activation(Layer):
 
 
 @register
+@dataclass(frozen=True)
 class ReLU(Activation):
-    """Rectified linear unit: ``relu``."""
+    """Rectified linear unit: ``relu``; ``relu6`` clips it at 6 (MobileNet's ReLU6)."""
 
     keyword = "relu"
-    examples = (Example("28x28x16", "relu", "28x28x16", 0),)
+    examples = (
+        Example("28x28x16", "relu", "28x28x16", 0),
+        Example("112x112x32", "relu6", "112x112x32", 0),
+    )
+
+    cap: Dim | None = None  # the output is clipped to [0, cap]
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> ReLU:
+        params = reader.params(range(0, 2), "relu or relu<cap>, as in relu6")
+        return cls(reader.dim(params[0], what="relu cap")) if params else cls()
+
+    def to_spec(self) -> str:
+        return "relu" if self.cap is None else f"relu{sizes_text((self.cap,))}"
 
 
 @register

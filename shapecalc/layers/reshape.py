@@ -137,3 +137,23 @@ class Upsample(Layer):
 
     def to_spec(self) -> str:
         return f"upsample{sizes_text(self.factor)}"
+
+
+@register
+@dataclass(frozen=True)
+class Identity(Layer):
+    """Passes its input on unchanged: ``identity``, the plain path of a branch, as in
+    ``concat(identity ; bn | relu | conv3x3x32 same)`` (DenseNet)."""
+
+    keyword = "identity"
+    kind = "reshape"
+    formula = "out = in"
+    examples = (Example("28x28x64", "identity", "28x28x64", 0),)
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Identity:
+        reader.params(range(0, 1), "identity")
+        return cls()
+
+    def to_spec(self) -> str:
+        return "identity"

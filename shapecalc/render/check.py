@@ -23,7 +23,12 @@ def point_data(point: PointCheck, result: CheckResult) -> TableData:
     """The analysis table of one point with the Check column added."""
     data = table_data(point.analysis)
     rows = [(*data.rows[0], "")]
-    rows += [(*cells, check_cell(layer)) for cells, layer in zip(data.rows[1:], point.layers)]
+    # Block rows have no number and no check of their own.
+    by_index = {str(layer.row.index): layer for layer in point.layers}
+    rows += [
+        (*cells, check_cell(by_index[cells[0]]) if cells[0] in by_index else "")
+        for cells in data.rows[1:]
+    ]
     passed = sum(layer.ok for layer in point.layers)
     verdict = f"{passed} of {len(point.layers)} layers agree with torch"
     where = f" (device {result.device}, batch {result.batch})"

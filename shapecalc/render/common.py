@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..network import Analysis
+from ..network import Analysis, Block
 from ..symbolic import Dim, concrete, fmt
 
 if TYPE_CHECKING:
@@ -140,11 +140,52 @@ def _input_cell(name: str, analysis: Analysis, costs: Costs | None) -> str:
     return ""
 
 
+#: Indentation per level of nesting in the Layer column, as torchinfo indents by depth.
+INDENT = "  "
+
+
+def _block_cells(
+    block: Block, columns: tuple[str, ...], with_formula: bool, costs: Costs | None
+) -> tuple[str, ...]:
+    """A block's row: its output shape, and its rows' sums (no receptive field)."""
+    cells = ["", INDENT * block.depth + block.label]
+    inside = costs.rows[block.first - 1 : block.last] if costs is not None else []
+    for name in columns:
+        if name == "shape":
+            cells.append(str(block.output_shape))
+            if with_formula:
+                cells.append("")
+        elif name == "params":
+            cells.append(format_count(block.params))
+        elif name == "rf":
+            cells.append("")
+        else:
+            field = {
+                "param_memory": "param_bytes",
+                "macs": "macs",
+                "flops": "flops",
+                "activations": "output_elements",
+                "memory": "output_bytes",
+            }[name]
+            total: Dim = sum((getattr(c, field) for c in inside), start=0)
+            cells.append(format_bytes(total) if "memory" in name else format_count(total))
+    return tuple(cells)
+
+
 def table_data(
-    analysis: Analysis, columns: tuple[str, ...] = DEFAULT_COLUMNS, costs: Costs | None = None
+    analysis: Analysis,
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+    costs: Costs | None = None,
+    depth: int | None = None,
 ) -> TableData:
     """Lay out an analysis as a table: #, layer, then ``columns`` (default: output shape,
-    [formula], params). Cost columns and the cost summary need ``costs``."""
+    [formula], params). Cost columns and the cost summary need ``costs``.
+
+    Blocks (``res``, ``concat``, named blocks, paths) get a row of their own, without a
+    number, showing the block's output shape and its rows' totals; the rows inside are
+    indented. With ``depth``, rows nested deeper than that are left out (a block at that
+    depth stands for them).
+    """
     if costs is None and any(name in NEEDS_COSTS for name in columns):
         costs = analysis.costs()
     with_formula = any(row.formula is not None for row in analysis.rows) and "shape" in columns
@@ -159,8 +200,16 @@ def table_data(
         if name == "shape" and with_formula:
             cells.append(str(analysis.input_formula or ""))
     rows = [tuple(cells)]
+    starts: dict[int, list[Block]] = {}
+    for block in analysis.blocks:
+        starts.setdefault(block.first, []).append(block)
     for row in analysis.rows:
-        cells = [str(row.index), row.spec]
+        for block in starts.get(row.index, ()):  # outer blocks first (pre-order)
+            if depth is None or block.depth <= depth:
+                rows.append(_block_cells(block, columns, with_formula, costs))
+        if depth is not None and row.depth > depth:
+            continue
+        cells = [str(row.index), INDENT * row.depth + row.spec]
         for name in columns:
             if name == "shape":
                 cells.append(str(row.output_shape))

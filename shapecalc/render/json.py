@@ -36,6 +36,10 @@ def analysis_to_json(
             entry["formula"] = row.formula.to_json()
         if workings is not None:
             entry["explain"] = workings[row.index - 1]
+        if analysis.blocks:  # only specs with blocks: sequential documents stay as they were
+            entry["depth"] = row.depth
+            entry["block"] = row.block
+            entry["path"] = _path(analysis, row.block)
         if costs is not None:
             entry.update(costs.rows[row.index - 1].to_json())
         layers.append(entry)
@@ -58,6 +62,8 @@ def analysis_to_json(
     }
     if analysis.input_formula is not None:
         doc["input_formula"] = analysis.input_formula.to_json()
+    if analysis.blocks:
+        doc["blocks"] = blocks_to_json(analysis)
     if costs is not None:
         doc["costs"] = {
             "batch": costs.batch,
@@ -66,3 +72,41 @@ def analysis_to_json(
             "totals": costs.totals.to_json(),
         }
     return doc
+
+
+def _path(analysis: Analysis, block: int | None) -> list[int]:
+    """The indices of the blocks around a row or block, outermost first."""
+    path: list[int] = []
+    while block is not None:
+        path.append(block)
+        block = analysis.blocks[block - 1].parent
+    return path[::-1]
+
+
+def blocks_to_json(analysis: Analysis) -> list[dict[str, Any]]:
+    """The tree of blocks: each with its rows (``first``..``last``, 1-based layer indices)
+    and the blocks inside it under ``children``."""
+    entries: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for block in analysis.blocks:
+        entry: dict[str, Any] = {
+            "index": block.index,
+            "kind": block.kind,
+            "label": block.label,
+            "spec": analysis.source[block.span.start : block.span.end],
+            "depth": block.depth,
+            "first": block.first,
+            "last": block.last,
+            "input_shape": block.input_shape.to_json(),
+            "output_shape": block.output_shape.to_json(),
+            "params": to_json(block.params),
+            "trainable": to_json(block.trainable),
+            "non_trainable": to_json(block.non_trainable),
+            "children": [],
+        }
+        entries[block.index] = entry
+        if block.parent is None:
+            roots.append(entry)
+        else:
+            entries[block.parent]["children"].append(entry)
+    return roots

@@ -21,18 +21,28 @@ def _cell(text: str) -> str:
     return text
 
 
+def _indented(text: str) -> str:
+    """A cell whose leading spaces (the nesting of blocks) survive Markdown: no-break spaces."""
+    stripped = text.lstrip(" ")
+    return "\u00a0" * (len(text) - len(stripped)) + _cell(stripped) if stripped else _cell(text)
+
+
 def analysis_to_markdown(
-    analysis: Analysis, columns: tuple[str, ...] = DEFAULT_COLUMNS, costs: Any = None
+    analysis: Analysis,
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+    costs: Any = None,
+    depth: int | None = None,
 ) -> str:
-    """A Markdown table of the layers (``columns``), then the totals as a list."""
-    data = table_data(analysis, columns, costs)
+    """A Markdown table of the layers (``columns``), then the totals as a list (rows nested
+    deeper than ``depth`` blocks left out)."""
+    data = table_data(analysis, columns, costs, depth=depth)
     right = RIGHT_ALIGNED
     lines = [
         "| " + " | ".join(data.headers) + " |",
         "|" + "|".join("---:" if h in right else "---" for h in data.headers) + "|",
     ]
     for cells in data.rows:
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(_indented(c) for c in cells) + " |")
     lines.append("")
     for label, value in data.summary:
         lines.append(f"- **{label}:** {_cell(value)}")

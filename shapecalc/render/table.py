@@ -13,11 +13,15 @@ _NUMBER = re.compile(r"[0-9,]+|[0-9,]+(\.[0-9]+)? [KMGT]?B")
 
 
 def analysis_table(
-    analysis: Analysis, columns: tuple[str, ...] = DEFAULT_COLUMNS, costs: Any = None
+    analysis: Analysis,
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+    costs: Any = None,
+    depth: int | None = None,
 ) -> Any:
     """A rich renderable: the layer table (``columns``, see :data:`.common.COLUMNS`) with
-    the totals under it; ``costs`` (a :class:`shapecalc.costs.Costs`) for the cost columns."""
-    return data_table(table_data(analysis, columns, costs))
+    the totals under it; ``costs`` (a :class:`shapecalc.costs.Costs`) for the cost columns;
+    rows nested deeper than ``depth`` blocks left out."""
+    return data_table(table_data(analysis, columns, costs, depth=depth))
 
 
 def data_table(data: TableData) -> Any:

@@ -5,14 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from shapecalc import analyze
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = {p.stem: p.read_text() for p in sorted((ROOT / "examples").glob("*.shape"))}
 MLP = "784 | dense256 | relu | dense10 | softmax"
 
 #: name -> (spec, to_svg keyword arguments): every example in lenet and alexnet (they all
 #: have feature maps), the MLP in fcnn, and variants that exercise the options.
+#: The real networks written with blocks (ResNet, MobileNet, GoogLeNet, DenseNet, ...) make
+#: 50-500 KB of SVG each: ResNet-18 (residual blocks) and SqueezeNet (concat blocks) stand for
+#: them in the golden files; tests/test_branches.py draws every example without one.
+BLOCK_EXAMPLES = {"resnet18", "squeezenet"}
 DRAWINGS: dict[str, tuple[str, dict[str, Any]]] = {}
 for _name, _spec in EXAMPLES.items():
+    if analyze(_spec).blocks and _name not in BLOCK_EXAMPLES:
+        continue
     for _style in ("lenet", "alexnet"):
         DRAWINGS[f"{_name}_{_style}"] = (_spec, {"style": _style})
 DRAWINGS["mlp_fcnn"] = (MLP, {"style": "fcnn"})

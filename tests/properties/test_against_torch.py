@@ -134,7 +134,9 @@ def test_emitted_code_matches_torch(spec: GeneratedSpec) -> None:
     namespace: dict[str, Any] = {}
     exec(compile(analysis.to_torch_code(), "<generated>", "exec"), namespace)
     model = namespace["Net"]().eval()
-    assert len(model) == len(analysis.rows)
+    # One child per top-level layer or block (a res/concat block is one Residual/Concat).
+    top = [r for r in analysis.rows if r.depth == 0] + [b for b in analysis.blocks if b.depth == 0]
+    assert len(model) == len(top)
     x = torch.randn(2, *namespace["INPUT_SHAPE"], generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         y = model(x)

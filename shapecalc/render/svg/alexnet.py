@@ -12,7 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
-from .layout import Cell, DrawOptions, arrange, finish, moved, op_labels, scaler, shade, tint
+from .layout import (
+    Cell,
+    DrawOptions,
+    arrange,
+    finish,
+    moved,
+    op_labels,
+    scaler,
+    shade,
+    skip_arcs,
+    tint,
+)
 from .model import Stage
 
 #: Longest and shortest side of a box (H or W) in px; the shortest keeps edge labels apart.
@@ -202,5 +213,6 @@ def draw(stages: list[Stage], options: DrawOptions) -> Group:
             if prev.extra:
                 cell.group.add(*prev.extra.children)
             cell.group.add(*_pyramid(prev, solids[i - 1], cell, solids[i], side))
+    skip_arcs(placed, options)
     op_labels(placed, options)
     return finish([c.group for c in placed.cells], stages, options)

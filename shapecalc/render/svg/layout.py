@@ -26,6 +26,7 @@ DEFAULT_COLORS: dict[str, str] = {
     "norm": "#ffc000",
     "activation": "#b4a7d6",
     "dropout": "#d5a6bd",
+    "merge": "#f4b183",
     "other": "#8e7cc3",
 }
 #: How each kind is named in the legend.
@@ -38,6 +39,7 @@ KIND_NAMES = {
     "norm": "Normalization",
     "activation": "Activation",
     "dropout": "Dropout",
+    "merge": "Add / concat",
     "other": "Other",
 }
 
@@ -249,6 +251,41 @@ def arrange(
         extra = moved(cell.extra, dx, dy) if cell.extra else None
         placed.append(Cell(cell.stage, moved(cell.group, dx, dy), front, extra))
     return Placed(placed, gaps)
+
+
+#: Distance of the first skip arc from the drawing, and between nested arcs, in px.
+ARC_GAP, ARC_STEP = 14.0, 7.0
+
+
+def skip_arcs(placed: Placed, options: DrawOptions) -> None:
+    """The skip connections of res and concat blocks: from each tensor a merge takes in,
+    other than the one drawn just before it, a bracket over the drawing (beside it when
+    vertical) to the merge's tensor, added to the merge's group."""
+    cells = placed.cells
+    # A row's tensor is the stage it belongs to: the last drawn at or before it (folded
+    # activations share the stage of the operation before them).
+    positions = [c.stage.index for c in cells]
+    vertical = options.direction == "vertical"
+    style: dict[str, str | float] = {"class": "skip", "stroke": "#555555", "stroke-width": 1.0}
+    for at, cell in enumerate(cells):
+        froms = sorted(
+            {max(i for i, p in enumerate(positions) if p <= s) for s in cell.stage.sources}
+            - {at - 1, at}
+        )
+        for level, start in enumerate(froms):
+            span = [b for b in (c.group.box() for c in cells[start : at + 1]) if b]
+            first, last = cells[start].group.box(), cell.group.box()
+            if not span or first is None or last is None:
+                continue
+            if vertical:
+                x = min(b[0] for b in span) - ARC_GAP - level * ARC_STEP
+                y1, y2 = (first[1] + first[3]) / 2, (last[1] + last[3]) / 2
+                ends = ((first[0], y1, x, y1), (x, y1, x, y2), (x, y2, last[0], y2))
+            else:
+                y = min(b[1] for b in span) - ARC_GAP - level * ARC_STEP
+                x1, x2 = (first[0] + first[2]) / 2, (last[0] + last[2]) / 2
+                ends = ((x1, first[1], x1, y), (x1, y, x2, y), (x2, y, x2, last[1]))
+            cell.group.add(*(Line(*end, dict(style)) for end in ends))
 
 
 def op_labels(placed: Placed, options: DrawOptions) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
-from .layout import Cell, DrawOptions, arrange, finish, op_labels, scaler, tint
+from .layout import Cell, DrawOptions, arrange, finish, op_labels, scaler, skip_arcs, tint
 from .model import Stage
 
 #: Longest side of the largest map, and the shortest side of any, in px.
@@ -107,5 +107,6 @@ def draw(stages: list[Stage], options: DrawOptions) -> Group:
     vertical = options.direction == "vertical"
     for prev, cell in zip(placed.cells, placed.cells[1:]):
         cell.group.add(*_window(prev, cell, side, vertical))
+    skip_arcs(placed, options)
     op_labels(placed, options)
     return finish([c.group for c in placed.cells], stages, options)

@@ -38,6 +38,10 @@ _NAMES = {
     "lrn": "LRN",
     "flatten": "Flatten",
     "dense": "Dense",
+    # The merge that ends a res or concat block (its paths are drawn one after another).
+    "add": "Add",
+    "concat": "Concat",
+    "identity": "Identity",
 }
 
 
@@ -57,6 +61,7 @@ class Stage:
         op: lines naming the operation that produced it (empty for the input).
         window: the kernel or pooling window of that operation, when it has one.
         texts: each dim as written in the label (symbolic with ``--at``).
+        sources: for the merge of a res or concat block, the rows whose outputs it merges.
     """
 
     index: int
@@ -66,6 +71,7 @@ class Stage:
     op: tuple[str, ...] = ()
     window: tuple[int, ...] | None = None
     texts: tuple[str, ...] = ()
+    sources: tuple[int, ...] = ()
 
     @property
     def is_flat(self) -> bool:
@@ -206,6 +212,7 @@ def stages(analysis: Analysis) -> list[Stage]:
                 (op_name(row),),
                 _window_of(row),
                 tuple(fmt(d) for d in shown.dims),
+                row.inputs if row.kind == "merge" else (),
             )
         )
     close()
