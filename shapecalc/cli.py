@@ -86,10 +86,19 @@ class DefaultGroup(click.Group):
             ctx.exit(2)
 
 
-def _console() -> Any:
+def _console(wide: Any = None) -> Any:
+    """A rich console; with ``wide`` (a renderable) and output to a file or pipe with no
+    COLUMNS set, as wide as ``wide`` needs, so that no column is squeezed out of sight."""
+    import os
+
     from rich.console import Console
 
-    return Console()
+    console = Console()
+    if wide is not None and not console.is_terminal and "COLUMNS" not in os.environ:
+        needed = console.measure(wide, options=console.options.update_width(1000)).maximum
+        if needed > console.width:
+            console = Console(width=needed)
+    return console
 
 
 def _read_spec(spec: str | None, file: Path | None) -> str:
@@ -285,8 +294,9 @@ def calc(
     else:
         from .render.table import analysis_table
 
-        console = _console()
-        console.print(analysis_table(analysis, columns, costs, depth=depth))
+        table = analysis_table(analysis, columns, costs, depth=depth)
+        console = _console(wide=table if costs is not None else None)
+        console.print(table)
         if explain:
             console.print()
             console.print(analysis.explain())

@@ -130,3 +130,22 @@ def test_cli_choices_match_the_costs_module() -> None:
 
     assert DTYPE_NAMES == tuple(DTYPES)
     assert CONVENTION_NAMES == tuple(CONVENTIONS)
+
+
+def test_piped_cost_tables_keep_every_column() -> None:
+    """Piped with no COLUMNS, rich would lay the table out in 80 columns and squeeze the
+    receptive-field column out of sight; the cost table is printed as wide as it needs."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "shapecalc", "224x224x3 | conv3x3x64 same | maxpool2", "--costs"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 0
+    assert "Receptive field" in proc.stdout
+    assert "│ 3 s1 p1 " in proc.stdout and "│ 4 s2 p1 " in proc.stdout
