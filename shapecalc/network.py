@@ -554,9 +554,35 @@ def _agree(a: Dim, b: Dim) -> bool | Constraint:
         return True
     if not diff.free_symbols:
         return False
+    if not _ever_equal(diff):
+        return False
     text = f"{fmt(a)} = {fmt(b)}"
     # -(a - b)**2 >= 0 exactly when a = b: the form every condition's ``expr`` takes.
     return Constraint(text, text, 0, -(diff**2))
+
+
+#: How far each symbol is searched for a value at which two paths agree.
+AGREEMENT_SEARCH = 4096
+#: Most points tried when several symbols are involved.
+AGREEMENT_POINTS = 200_000
+
+
+def _ever_equal(diff: Any) -> bool:
+    """Whether ``diff`` is 0 for some values of its symbols: every value up to
+    :data:`AGREEMENT_SEARCH` for one symbol, a grid of small values for several. Paths that
+    agree nowhere there (``n`` against ``floor(n/2)``) are a shape error, not a condition that
+    no input could meet."""
+    import numpy as np
+
+    from .solve import _holds, _overflow_safe, compile_formula
+
+    symbols = sorted(diff.free_symbols, key=lambda sym: sym.name)
+    per_symbol = max(2, min(AGREEMENT_SEARCH, int(AGREEMENT_POINTS ** (1 / len(symbols)))))
+    axes = [np.arange(0 if not sym.is_positive else 1, per_symbol + 1) for sym in symbols]
+    grids = np.meshgrid(*axes, indexing="ij")
+    env = {sym.name: grid.ravel().astype(np.int64) for sym, grid in zip(symbols, grids)}
+    formula = compile_formula(diff)
+    return bool(np.any(_holds(formula, 0, _overflow_safe(formula, env))))
 
 
 class _Frame:

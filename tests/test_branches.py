@@ -253,6 +253,30 @@ def test_symbolic_shortcut_records_the_agreement() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [
+        # n = floor(n/2) holds for no positive n: a shape error, not a condition
+        "nxnx3 | concat(identity ; maxpool2)",
+        "nxnx3 | res(maxpool2)",
+        # n + 1 = n for no n
+        "nxnx3 | res(zeropad1x0 ; identity)",
+    ],
+)
+def test_symbolic_paths_that_never_agree_are_an_error(spec: str) -> None:
+    with pytest.raises(BranchError):
+        analyze(spec)
+
+
+def test_symbolic_paths_that_agree_somewhere_are_a_condition() -> None:
+    # n - f + 1 = n only when f = 1: kept as a condition, met at f = 1, refused elsewhere
+    analysis = analyze("nxnx8 | res(conv{f}x{f}x8)")
+    assert "n - f + 1 = n" in [c.text for c in analysis.constraints]
+    assert str(analyze("nxnx8 | res(conv{f}x{f}x8)", n=5, f=1).output_shape) == "5x5x8"
+    with pytest.raises(BranchError):
+        analyze("nxnx8 | res(conv{f}x{f}x8)", n=5, f=3)
+
+
 # -- renderers --------------------------------------------------------------------------
 
 
