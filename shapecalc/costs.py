@@ -146,14 +146,20 @@ class ReceptiveField:
         size: r, how many input elements one output element sees.
         stride: j, the effective stride (jump): input distance between neighbouring outputs.
         padding: P, the effective padding: output element i starts at input ``i*j - P``.
+        aligned: False after a merge of paths with different effective strides, where no
+            single (r, j, P) describes the field (the article's library refuses such graphs);
+            size, stride and padding are then empty.
     """
 
     size: tuple[Dim, ...]
     stride: tuple[Dim, ...]
     padding: tuple[Dim, ...]
+    aligned: bool = True
 
     def step(self, windows: tuple[Window, ...]) -> ReceptiveField:
-        """The field after one more layer (the Distill recurrence)."""
+        """The field after one more layer (the Distill recurrence); unaligned stays so."""
+        if not self.aligned:
+            return self
         size, stride, padding = [], [], []
         for r, j, p, w in zip(self.size, self.stride, self.padding, windows):
             size.append(expand(r + (w.kernel - 1) * j))
@@ -169,6 +175,11 @@ class ReceptiveField:
         if not fields or any(f is None for f in fields):
             return None
         known = [f for f in fields if f is not None]
+        strides = {f.stride for f in known}
+        if not all(f.aligned for f in known) or (
+            len(strides) > 1 and all(isinstance(v, int) for st in strides for v in st)
+        ):
+            return ReceptiveField((), (), (), aligned=False)
         size, padding = [], []
         for d in range(len(known[0].size)):
             start = _largest([f.padding[d] for f in known])
@@ -177,12 +188,14 @@ class ReceptiveField:
             size.append(expand(start + end))
         return ReceptiveField(tuple(size), known[0].stride, tuple(padding))
 
-    def to_json(self) -> dict[str, list[int | str]]:
-        """``{"size": [...], "stride": [...], "padding": [...]}``, one entry per spatial dim."""
+    def to_json(self) -> dict[str, Any]:
+        """``{"size": [...], "stride": [...], "padding": [...], "aligned": true}``, one entry
+        per spatial dim."""
         return {
             "size": [to_json(v) for v in self.size],
             "stride": [to_json(v) for v in self.stride],
             "padding": [to_json(v) for v in self.padding],
+            "aligned": self.aligned,
         }
 
 
@@ -322,7 +335,7 @@ def costs(
             rf = ReceptiveField.union([fields[i] for i in row.inputs])
         else:
             rf = fields[row.inputs[0]]
-            if rf is not None:
+            if rf is not None and rf.aligned:
                 windows = row.layer.windows(row.input_shape)
                 rf = None if windows is None or len(windows) != len(rf.size) else rf.step(windows)
         fields[row.index] = rf

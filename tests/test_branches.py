@@ -434,6 +434,19 @@ def test_a_shortcut_starts_its_field_at_the_block_input() -> None:
     assert shortcut is not None and (shortcut.size[0], shortcut.stride[0]) == (1, 2)
 
 
+def test_merging_paths_of_different_strides_is_unaligned() -> None:
+    # conv1x1 s2 sees input 2i, conv2x2 sees 2i..2i+1 at stride 1 in the other dim's rows:
+    # no single (r, j, P) describes both, as the article's library says; later layers too.
+    costs = analyze("3x3x1 | concat(conv1x1x1 s2 ; conv2x2x1) | relu").costs()
+    *_, merge, after = costs.rows
+    assert merge.receptive_field is not None and not merge.receptive_field.aligned
+    assert after.receptive_field == merge.receptive_field
+    assert merge.to_json()["receptive_field"]["aligned"] is False
+    # the same strides on both paths stay aligned: 2 s2 p0, the union of 1 s2 and 2 s2
+    aligned = analyze("8x8x1 | concat(conv1x1x1 s2 ; conv2x2x1 s2)").costs().rows[-1]
+    assert aligned.receptive_field is not None and aligned.receptive_field.size == (2, 2)
+
+
 def test_block_rows_sum_the_costs_of_their_rows() -> None:
     analysis = analyze(PROJ)
     costs = analysis.costs()

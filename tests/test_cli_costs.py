@@ -92,7 +92,12 @@ def test_json_gets_cost_fields_only_when_asked() -> None:
     assert first["macs"] == 2 * 112_896 and first["flops"] == 4 * 112_896
     assert first["output_elements"] == 2 * 12_544 and first["output_bytes"] == 8 * 12_544
     assert first["param_bytes"] == 4 * 160
-    assert first["receptive_field"] == {"size": [3, 3], "stride": [1, 1], "padding": [1, 1]}
+    assert first["receptive_field"] == {
+        "size": [3, 3],
+        "stride": [1, 1],
+        "padding": [1, 1],
+        "aligned": True,
+    }
     assert doc["layers"][2]["receptive_field"] is None  # flatten
     assert doc["totals"]["params"] == 31_530  # the existing fields are untouched
 

@@ -102,10 +102,12 @@ def parse_columns(text: str) -> tuple[str, ...]:
 def format_field(cost: LayerCost) -> str:
     """A receptive field as ``212 s32 p90`` (size, effective stride, effective padding;
     ``3x5`` per dim when the dims differ, formulas in parentheses); ``all`` when each output
-    sees the whole input."""
+    sees the whole input; ``unaligned`` after paths with different effective strides merge."""
     rf = cost.receptive_field
     if rf is None:
         return "all"
+    if not rf.aligned:
+        return "unaligned"
     if not rf.size:
         return ""
 
