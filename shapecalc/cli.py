@@ -175,10 +175,12 @@ def _check_options(command: Any) -> Any:
     )(command)
     return click.option(
         "--batch",
-        type=click.IntRange(1, 1024),
+        # As large as the Python API takes: the costs scale with it, and a check that would
+        # not fit in memory is refused by its own budget (use --device meta).
+        type=click.IntRange(1, 10**9),
         default=1,
         show_default=True,
-        help="Batch size of the random input.",
+        help="Batch size: of the check's random input, and the costs are counted for.",
     )(command)
 
 

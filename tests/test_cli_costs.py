@@ -154,3 +154,11 @@ def test_piped_cost_tables_keep_every_column() -> None:
     assert proc.returncode == 0
     assert "Receptive field" in proc.stdout
     assert "│ 3 s1 p1 " in proc.stdout and "│ 4 s2 p1 " in proc.stdout
+
+
+def test_costs_take_a_batch_beyond_the_checks_usual_sizes() -> None:
+    # 26·26·8 outputs of 9 MACs each, per sample, times 4096 (hand arithmetic)
+    doc = json.loads(
+        CliRunner().invoke(cli, ["28x28x1 | conv3x3x8", "--costs", "--batch", "4096", "--json"]).output
+    )
+    assert doc["costs"]["totals"]["macs"] == 26 * 26 * 8 * 9 * 4096
