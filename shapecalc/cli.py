@@ -275,6 +275,8 @@ def calc(
         raise click.UsageError(
             "--columns and the cost options go with the table, --markdown or --json"
         )
+    if depth is not None and (check or latex or as_json):
+        raise click.UsageError("--depth folds the table or --markdown, not --check/--latex/--json")
     columns = columns or (COST_COLUMNS if implied else DEFAULT_COLUMNS)
     analysis = analyze(_read_spec(spec, file), **_merge_assignments(at))
     costs = (

@@ -472,3 +472,10 @@ def test_mobilenet_v1_receptive_field_is_the_published_one() -> None:
         field = analysis.costs().rows[last - 1].receptive_field
         assert field is not None
         assert (field.size[0], field.stride[0], field.padding[0]) == (315, 32, padding)
+
+
+@pytest.mark.parametrize("other", ["--check", "--latex", "--json"])
+def test_depth_goes_with_the_table_only(other: str) -> None:
+    result = CliRunner().invoke(cli, ["8x8x4 | res(conv1x1x4)", "--depth", "0", other])
+    assert result.exit_code == 2
+    assert "--depth folds the table or --markdown, not --check/--latex/--json" in result.output
