@@ -177,3 +177,12 @@ def test_every_layer_item_parses_back() -> None:
         for example in cls.examples:
             (item,) = parse(f"{example.input} | {example.layer}").items
             assert isinstance(item, LayerSpec)
+
+
+def test_every_layers_help_line_is_a_whole_sentence() -> None:
+    """``shapecalc layers`` shows a docstring's first line: it must not stop mid-sentence."""
+    from shapecalc.layers import REGISTRY
+
+    for keyword, cls in REGISTRY.items():
+        first = (cls.__doc__ or "").strip().splitlines()[0].rstrip()
+        assert first.endswith((".", ")")), (keyword, first)

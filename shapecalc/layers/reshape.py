@@ -142,8 +142,10 @@ class Upsample(Layer):
 @register
 @dataclass(frozen=True)
 class Identity(Layer):
-    """Passes its input on unchanged: ``identity``, the plain path of a branch, as in
-    ``concat(identity ; bn | relu | conv3x3x32 same)`` (DenseNet)."""
+    """Passes its input on unchanged: ``identity``, the plain path of a branch.
+
+    As in DenseNet's ``concat(identity ; bn | relu | conv3x3x32 same)``.
+    """
 
     keyword = "identity"
     kind = "reshape"
