@@ -525,21 +525,26 @@ def _shape_error(index: int, where: _Placed, source: str, err: LayerError) -> Sh
     )
 
 
-def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]) -> None:
-    """Refuse concrete results too large to be a network (and to print exactly)."""
+def _size_problem(values: tuple[Dim, ...]) -> str:
+    """What makes results too large to be a network (and to print exactly), or ""."""
     for value in values:
         if isinstance(value, int):
-            message = "a size or parameter count exceeds 10**100" if value > MAX_RESULT else ""
+            if value > MAX_RESULT:
+                return "a size or parameter count exceeds 10**100"
         elif tree_size(value) > MAX_FORMULA:
-            message = (
+            return (
                 f"the formula grows past {MAX_FORMULA:,} terms; give some symbols values with --at"
             )
-        else:
-            message = ""
-        if message:
-            raise ShapeError(
-                message, source, where.spec.span, prefix=_layer_label(index, where, source)
-            )
+    return ""
+
+
+def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]) -> None:
+    """Refuse concrete results too large to be a network (and to print exactly)."""
+    message = _size_problem(values)
+    if message:
+        raise ShapeError(
+            message, source, where.spec.span, prefix=_layer_label(index, where, source)
+        )
 
 
 def _agree(a: Dim, b: Dim) -> bool | Constraint:
@@ -697,6 +702,9 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                 stack[-1].sources.append(current)
             elif event.kind in ("res", "concat"):
                 merge, merge_constraints_ = _merge(frame, event, source)
+                too_large = _size_problem(merge.output.dims)
+                if too_large:
+                    raise ShapeError(too_large, source, event.span, prefix=f"{event.kind} block")
                 depth, parent = enclosing()
                 depth += 1 if frame.block is not None else 0
                 shape = merge.output

@@ -479,3 +479,12 @@ def test_depth_goes_with_the_table_only(other: str) -> None:
     result = CliRunner().invoke(cli, ["8x8x4 | res(conv1x1x4)", "--depth", "0", other])
     assert result.exit_code == 2
     assert "--depth folds the table or --markdown, not --check/--latex/--json" in result.output
+
+
+def test_merge_outputs_obey_the_size_limit() -> None:
+    # 8·2^330 channels > 10**100: refused at the concat itself, not at a later layer
+    result = CliRunner().invoke(cli, ["8 | concat(identity;identity)x330"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == (
+        "error: concat block at column 5: a size or parameter count exceeds 10**100"
+    )
