@@ -243,10 +243,10 @@ def read_npy(path: Path, what: str = "matrix") -> tuple[Any, int]:
         raise MatrixError(f"{what}: {str(path)!r} is empty (shape {array.shape})")
     if kind == "f" and not np.isfinite(array).all():
         raise MatrixError(f"{what}: {str(path)!r} contains NaN or infinity")
-    magnitude = np.abs(array)
-    if (magnitude > 10.0**MAX_EXPONENT).any() or (
-        (magnitude > 0) & (magnitude < 10.0**-MAX_EXPONENT)
-    ).any():
+    # In long double, which holds every narrower float exactly and 10**±100 without overflow.
+    magnitude = np.abs(array.astype(np.longdouble)) if kind == "f" else np.zeros(1)
+    high, low = np.longdouble(f"1e{MAX_EXPONENT}"), np.longdouble(f"1e-{MAX_EXPONENT}")
+    if (magnitude > high).any() or ((magnitude > 0) & (magnitude < low)).any():
         # as for inline numbers: exact results of wider values would not print
         raise MatrixError(
             f"{what}: {str(path)!r} holds values beyond 10**{MAX_EXPONENT} or below 10**-{MAX_EXPONENT}"
