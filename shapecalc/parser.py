@@ -365,6 +365,14 @@ class _Parser:
                 continue
             if tok.kind == "SEMI":
                 raise self.error("unexpected ';' — separate layers with '|'", tok.span)
+            before = self.tokens[self.pos - 1] if self.pos else None
+            if tok.kind == "LPAREN" and before is not None and before.kind == "WORD":
+                # "foo(1)": a use of a block that was never defined
+                raise self.error(
+                    f"unexpected '(' after {before.text!r}; {before.text!r} is no defined "
+                    "block, and blocks are defined before the input, as in name(c) = conv3x3x{c}",
+                    tok.span,
+                )
             raise self.error(f"unexpected {tok.text!r}", tok.span)
 
     def parse_times(self, close: _Token, *, required: bool) -> int | None:

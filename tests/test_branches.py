@@ -488,3 +488,12 @@ def test_merge_outputs_obey_the_size_limit() -> None:
     assert result.output.splitlines()[0] == (
         "error: concat block at column 5: a size or parameter count exceeds 10**100"
     )
+
+
+def test_an_undefined_block_use_says_how_blocks_are_defined() -> None:
+    result = CliRunner().invoke(cli, ["8x8x3 | foo(1)"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == (
+        "error: unexpected '(' after 'foo' at column 12; 'foo' is no defined block, and blocks "
+        "are defined before the input, as in name(c) = conv3x3x{c}"
+    )

@@ -89,7 +89,9 @@ def _error(source: str) -> str:
         ),
         (
             "28x28x1 | __import__('os')",
-            "unexpected '(' at column 21\n  28x28x1 | __import__('os')\n                      ^",
+            "unexpected '(' after '__import__' at column 21; '__import__' is no defined block, and "
+            "blocks are defined before the input, as in name(c) = conv3x3x{c}\n"
+            "  28x28x1 | __import__('os')\n                      ^",
         ),
         (
             "28x28x1 | (relu",
