@@ -234,6 +234,7 @@ class _Parser:
         self.tokens = _tokenize(source)
         self.pos = 0
         self.blocks: dict[str, BlockDef] = {}
+        self.defining: str | None = None  # the block whose definition is being read
         self.deepest = 0  # deepest nesting seen, to record a definition's depth
         self.substituted = 0  # items made by block uses, against MAX_BLOCK_ITEMS
 
@@ -452,7 +453,7 @@ class _Parser:
 
     def is_use(self, tok: _Token) -> bool:
         """Whether ``word(`` reads as a block use (or a misplaced definition)."""
-        if tok.text in self.blocks:
+        if tok.text in self.blocks or tok.text == self.defining:
             return True
         close_at = self.closing(self.pos + 1)
         if close_at is not None and close_at + 1 < len(self.tokens):
@@ -471,6 +472,12 @@ class _Parser:
                     name_tok.span,
                 )
         definition = self.blocks.get(name_tok.text)
+        if definition is None and name_tok.text == self.defining:
+            raise self.error(
+                f"block {name_tok.text!r} cannot use itself; a block may use only the blocks "
+                "defined above it",
+                name_tok.span,
+            )
         if definition is None:
             known = list(self.blocks)
             close = difflib.get_close_matches(name_tok.text, known, n=1)
@@ -558,7 +565,11 @@ class _Parser:
         self.pos += 2  # ')' and '=' (at_definition saw them)
         self.skip_newlines()
         self.deepest = 0
-        body = self.parse_items(depth=0, line=True)
+        self.defining = name_tok.text
+        try:
+            body = self.parse_items(depth=0, line=True)
+        finally:
+            self.defining = None
         tok = self.peek()
         if tok is not None and tok.kind != "NEWLINE":
             raise self.error("unmatched ')'", tok.span)

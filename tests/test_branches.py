@@ -497,3 +497,12 @@ def test_an_undefined_block_use_says_how_blocks_are_defined() -> None:
         "error: unexpected '(' after 'foo' at column 12; 'foo' is no defined block, and blocks "
         "are defined before the input, as in name(c) = conv3x3x{c}"
     )
+
+
+def test_a_block_cannot_use_itself() -> None:
+    result = CliRunner().invoke(cli, ["a(c) = relu | a(c)\n8x8x1 | a(2)"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == (
+        "error: block 'a' cannot use itself at line 1, column 15; a block may use only the "
+        "blocks defined above it"
+    )
