@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from measure import run_once
+from measure import run_once, shapecalc_command
 
 ROOT = Path(__file__).resolve().parent.parent
 VGG = ROOT / "examples" / "vgg16.shape"
@@ -57,16 +56,11 @@ print("  torch._dynamo imported by the first check:", "torch._dynamo" in sys.mod
 """
 
 
-def _shapecalc() -> list[str]:
-    script = shutil.which("shapecalc")
-    return [script] if script else [sys.executable, "-m", "shapecalc"]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    base = _shapecalc()
+    base = shapecalc_command()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, command: {' '.join(base)}")
     with tempfile.TemporaryDirectory() as tmp:
         code = Path(tmp) / "vgg16.py"

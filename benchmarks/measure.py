@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 import time
 
 
@@ -17,3 +19,9 @@ def run_once(command: list[str]) -> tuple[float, int]:
     if status != 0:
         raise SystemExit(f"{command} failed (wait status {status})")
     return elapsed, rusage.ru_maxrss // 1024  # KiB -> MiB on Linux
+
+
+def shapecalc_command() -> list[str]:
+    """The installed ``shapecalc`` program, or ``python -m shapecalc`` when none is on PATH."""
+    script = shutil.which("shapecalc")
+    return [script] if script else [sys.executable, "-m", "shapecalc"]

@@ -10,22 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from measure import run_once
+from measure import run_once, shapecalc_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
 GOALS = {"VGG-16 (concrete)": 0.35, "1,000-layer concrete": 1.0, "60-layer symbolic": 1.0}
-
-
-def _command() -> list[str]:
-    script = shutil.which("shapecalc")
-    return [script] if script else [sys.executable, "-m", "shapecalc"]
 
 
 def _specs(tmp: Path) -> dict[str, Path]:
@@ -47,7 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    base = _command()
+    base = shapecalc_command()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, command: {' '.join(base)}")
     print(f"{'case':<24} {'median s':>9} {'best s':>8} {'peak MiB':>9} {'goal s':>7}")
     with tempfile.TemporaryDirectory() as tmp:
