@@ -1,96 +1,64 @@
-"""Whatever text comes in, analyze() returns or raises the project's own error, never another."""
+"""Whatever text comes in, analyze() returns or raises the project's own error, never another.
+
+The inputs come from tests/fuzzing.py (shared with benchmarks/fuzz.py, which times them): token
+soups, arbitrary text, and valid specs mutated at the token level. A spec error must point
+inside the text and render as three lines; a spec that analyses must also render (table,
+Markdown, JSON with costs) without error.
+"""
 
 from __future__ import annotations
 
+import fuzzing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shapecalc import ShapecalcError, SpecError, analyze
-
-TOKENS = [
-    "28x28x1",
-    "nxnx3",
-    "{h}x{w}x3",
-    "784",
-    "100x8",
-    "4x8x8x2",
-    "|",
-    " | ",
-    "\n",
-    "(",
-    ")",
-    ")x2",
-    "conv3x3x16",
-    "conv{f}x{f}x8",
-    "conv5x4",
-    "same",
-    "valid",
-    "pad1",
-    "pad{p}",
-    "stride2",
-    "s2x1",
-    "d2",
-    "g2",
-    "dw",
-    "nobias",
-    "ceil",
-    "maxpool2",
-    "avgpool3",
-    "gap",
-    "globalmaxpool",
-    "adaptiveavgpool2",
-    "flatten",
-    "dense10",
-    "fc{k}",
-    "relu",
-    "bn",
-    "dropout0.5",
-    "lrn",
-    "zeropad1",
-    "upsample2",
-    "=",
-    "pad=1",
-    "stride=",
-    "#",
-    ";",
-    "x",
-    "×",
-    "0",
-    "-1",
-    "99999999",
-    "9" * 30,
-    "{",
-    "}",
-    "é",
-    "\t",
-]
-
-settings.register_profile("fuzz", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Explicit example counts (not the profile's) so that the suite's run time stays put; run
+# with HYPOTHESIS_PROFILE=ci to multiply them (see _examples).
+settings.register_profile("fuzz", deadline=None, suppress_health_check=list(HealthCheck))
 
 
-def _check(text: str) -> None:
-    try:
-        analyze(text)
-    except SpecError as err:
-        assert 0 <= err.span.start <= len(text)
-        assert err.render().count("\n") == 2
-    except ShapecalcError:
-        pass
+def _examples(n: int) -> settings:
+    """``n`` examples, ten times as many under the ci profile."""
+    import os
+
+    scale = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 1
+    return settings(settings.get_profile("fuzz"), max_examples=n * scale)
 
 
-@settings(settings.get_profile("fuzz"), max_examples=400)
-@given(st.lists(st.sampled_from(TOKENS), max_size=14).map(" ".join))
+@_examples(400)
+@given(fuzzing.token_soups())
 def test_token_soup_never_crashes(text: str) -> None:
-    _check(text)
+    fuzzing.check_spec(text)
 
 
-@settings(settings.get_profile("fuzz"), max_examples=300)
+@_examples(300)
 @given(st.text(max_size=40))
 def test_arbitrary_text_never_crashes(text: str) -> None:
-    _check(text)
+    fuzzing.check_spec(text)
 
 
-@settings(settings.get_profile("fuzz"), max_examples=300)
-@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=8).map("".join))
+@_examples(300)
+@given(st.lists(st.sampled_from(fuzzing.TOKENS), min_size=1, max_size=8).map("".join))
 def test_glued_tokens_never_crash(text: str) -> None:
-    _check("28x28x3 | " + text)
+    fuzzing.check_spec("28x28x3 | " + text)
+
+
+@_examples(400)
+@given(fuzzing.mutated_specs())
+def test_mutated_specs_analyse_or_point_inside_the_text(text: str) -> None:
+    fuzzing.check_spec(text)
+
+
+def test_every_seed_is_valid_and_renders() -> None:
+    # The mutations start from valid specs; a seed that fails would make them weaker.
+    for text in fuzzing.seed_specs():
+        assert not isinstance(fuzzing.check_spec(text), Exception), text
+
+
+def test_split_tokens_joins_back() -> None:
+    for text in fuzzing.seed_specs():
+        assert "".join(fuzzing.split_tokens(text)) == text
+    assert fuzzing.split_tokens("conv3x3x16 pad=1 | res(a;b)") == [
+        "conv", "3", "x", "3", "x", "16", " ", "pad", "=", "1", " ", "|", " ",
+        "res", "(", "a", ";", "b", ")",
+    ]  # fmt: skip

@@ -1,0 +1,345 @@
+"""Fuzz inputs for the spec language and the CLI, shared by the fuzz tests and benchmarks/fuzz.py.
+
+The tests (tests/test_fuzz.py, tests/test_fuzz_cli.py) assert what must hold for every input;
+benchmarks/fuzz.py times the same inputs, because "each input is handled in under a second" is
+a timing goal, and timing goals are printed figures, not unit-test assertions. This module is
+test machinery (it needs hypothesis, a test dependency), so it lives beside the tests rather
+than in the installed package; the benchmark puts this folder on ``sys.path``, as the tests
+do through pytest.
+
+Three families of spec text:
+
+* :func:`token_soups`: tokens of the language glued in random order (mostly invalid);
+* :func:`mutated_specs`: a valid spec (every file in examples/, every layer's documented
+  example, a few symbolic and branch specs, and specs drawn by :mod:`shapecalc.strategies`)
+  changed at the token level: tokens deleted, duplicated, swapped or replaced; numbers
+  replaced by 0, negative, 10**18, 10**19, 10**400 ...; unicode injected (combining marks,
+  right-to-left marks, full-width and superscript digits, emoji, NUL, lone surrogates,
+  unusual whitespace); empty items (``| |``, ``()``, ``res()``, ``concat(;)``); unbalanced
+  and deep parentheses;
+* arbitrary text (``st.text()``).
+
+:func:`check_spec` is the property: an input analyses (and then renders as a table, Markdown
+and JSON), or raises :class:`SpecError` whose span lies inside the text. Nothing else.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from hypothesis import strategies as st
+
+from shapecalc import Analysis, SpecError, analyze
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Pieces of the language, glued in random order by :func:`token_soups`.
+TOKENS = [
+    "28x28x1",
+    "nxnx3",
+    "{h}x{w}x3",
+    "784",
+    "100x8",
+    "4x8x8x2",
+    "|",
+    " | ",
+    "\n",
+    "(",
+    ")",
+    ")x2",
+    "conv3x3x16",
+    "conv{f}x{f}x8",
+    "conv5x4",
+    "same",
+    "valid",
+    "pad1",
+    "pad{p}",
+    "stride2",
+    "s2x1",
+    "d2",
+    "g2",
+    "dw",
+    "nobias",
+    "ceil",
+    "maxpool2",
+    "avgpool3",
+    "gap",
+    "globalmaxpool",
+    "adaptiveavgpool2",
+    "flatten",
+    "dense10",
+    "fc{k}",
+    "relu",
+    "bn",
+    "dropout0.5",
+    "lrn",
+    "zeropad1",
+    "upsample2",
+    "res(",
+    "concat(",
+    "b(",
+    "b(c) = relu\n",
+    "=",
+    "pad=1",
+    "stride=",
+    "#",
+    ";",
+    ",",
+    "x",
+    "×",
+    "0",
+    "-1",
+    "99999999",
+    "9" * 30,
+    "{",
+    "}",
+    "é",
+    "\t",
+]
+
+#: Numbers that sit on or beyond a limit, or are no size at all.
+ODD_NUMBERS = [
+    "0",
+    "00",
+    "1",
+    "-1",
+    "-3",
+    str(10**18),
+    str(10**18 + 1),
+    str(10**19),
+    str(2**63),
+    str(2**64 + 1),
+    "1" + "0" * 400,
+    "9" * 4400,  # past Python's default int-from-str digit limit (4,300)
+    "1.5",
+    "0.0",
+    "1e9",
+    "0x10",
+    "1_000",
+]
+
+#: Characters that break naive text handling.
+ODD_CHARS = [
+    "\u0301",  # combining acute accent
+    "\u202e",  # right-to-left override
+    "\u200f",  # right-to-left mark
+    "\u200b",  # zero-width space (not whitespace for str.isspace)
+    "\u00a0",  # no-break space (whitespace)
+    "\u2028",  # line separator (whitespace, a line break for str.splitlines)
+    "\r",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x85",
+    "\ufeff",  # byte-order mark
+    "１２",  # full-width digits
+    "²",  # superscript two: str.isdigit() is true, int() refuses it
+    "٣",  # Arabic-Indic three: int() accepts it
+    "𝟑",  # mathematical bold three
+    "ⅷ",  # roman numeral (isnumeric)
+    "🙂",
+    "👩‍👩‍👧",  # emoji with zero-width joiners
+    "\x00",
+    "\ud800",  # a lone surrogate: a Python str may hold one, UTF-8 cannot
+    "\udfff",
+    "\x1b[31m",  # an ANSI escape
+    "[bold]",  # rich markup
+    "Ｘ",
+    "×",
+    "x",
+    "{",
+    "}",
+    "{x}",
+    "{_}",
+    "{1a}",
+    "=",
+]
+
+#: Empty and degenerate items.
+EMPTY_ITEMS = [
+    "| |",
+    "||",
+    "()",
+    "()x2",
+    "(|)x2",
+    "res()",
+    "res(;)",
+    "res(relu;;relu)",
+    "concat(;)",
+    "concat()",
+    "concat(relu;)",
+    "b()",
+    "()x0",
+    "(relu)x",
+    "(relu)x-1",
+    "(relu)x0",
+    "(relu)x1.5",
+    "(relu)×２",
+    "pad=",
+    "=same",
+    "conv",
+    "conv3x",
+    "convx3",
+    "conv{}x3x3",
+    "dense{n}x",
+    "\n\n\n",
+    "#",
+    ";",
+]
+
+#: Small specs beside the examples: symbols, branches, named blocks, 1D/3D inputs.
+EXTRA_SEEDS = [
+    "28x28x1 | conv3x3x16 same | maxpool2 | flatten | dense10",
+    "nxnx3 | conv{f}x{f}x8 pad{p} | maxpool2 | flatten | dense{k}",
+    "{h}x{w}x3 | conv3x3x8 s2 pad1 | conv3x3x{c} d2 same | gap",
+    "32x32x16 | res(conv3x3x16 same | bn | relu | conv3x3x16 same | bn) | relu",
+    "32x32x16 | res(conv3x3x32 s2 pad1 | relu ; conv1x1x32 s2) | concat(relu ; maxpool3 s1 pad1)",
+    "basic(c, s) = res(conv3x3x{c} s{s} pad1 | bn | relu ; conv1x1x{c} s{s})\n"
+    "32x32x8 | basic(16, 2) | (basic(16, 1))x2 | gap | dense10",
+    "100x8 | conv3x16 same | maxpool2 | flatten | dense4",
+    "8x8x8x2 | conv3x3x3x4 pad1 | avgpool2 | flatten",
+    "784 | dense256 | relu | dropout0.5 | dense10 | softmax",
+    "28x28x1 | (conv3x3x8 same | relu)x3",
+]
+
+
+@cache
+def seed_specs() -> tuple[str, ...]:
+    """Valid specs to mutate: every example file, every layer's documented example, and
+    :data:`EXTRA_SEEDS`."""
+    from shapecalc.layers import REGISTRY
+
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.shape"))]
+    for cls in dict.fromkeys(REGISTRY.values()):
+        seeds.extend(f"{example.input} | {example.layer}" for example in cls.examples)
+    seeds.extend(EXTRA_SEEDS)
+    return tuple(seeds)
+
+
+#: Whitespace runs, single punctuation, digit runs, and the words between them: joining the
+#: pieces gives the text back, and a number is one piece that can be swapped for another.
+_PIECE = re.compile(r"\s+|[()|;,=#{}]|[0-9]+(?:\.[0-9]+)?|[^\s()|;,=#{}0-9]+")
+
+
+def split_tokens(text: str) -> list[str]:
+    """The text cut into pieces that join back to it."""
+    return _PIECE.findall(text)
+
+
+def token_soups(max_size: int = 14) -> st.SearchStrategy[str]:
+    """Tokens of the language in random order, joined by spaces."""
+    return st.lists(st.sampled_from(TOKENS), max_size=max_size).map(" ".join)
+
+
+def seeds() -> st.SearchStrategy[str]:
+    """A valid spec: a fixed seed, or one drawn by :mod:`shapecalc.strategies`."""
+    from shapecalc.strategies import spec_texts
+
+    return st.one_of(st.sampled_from(seed_specs()), spec_texts(max_items=5))
+
+
+@st.composite
+def _mutate(draw: Any, text: str) -> str:
+    pieces = split_tokens(text) or [""]
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(
+            st.sampled_from(
+                [
+                    "delete",
+                    "duplicate",
+                    "swap",
+                    "number",
+                    "unicode",
+                    "empty",
+                    "token",
+                    "open",
+                    "close",
+                    "wrap",
+                    "deep",
+                ]
+            )
+        )
+        if not pieces:
+            pieces = [""]
+        at = draw(st.integers(0, len(pieces) - 1))
+        if kind == "delete":
+            del pieces[at]
+        elif kind == "duplicate":
+            pieces.insert(at, pieces[at])
+        elif kind == "swap":
+            other = draw(st.integers(0, len(pieces) - 1))
+            pieces[at], pieces[other] = pieces[other], pieces[at]
+        elif kind == "number":
+            numbers = [i for i, p in enumerate(pieces) if p[:1].isascii() and p[:1].isdigit()]
+            where = draw(st.sampled_from(numbers)) if numbers else at
+            pieces[where] = draw(st.sampled_from(ODD_NUMBERS))
+        elif kind == "unicode":
+            pieces.insert(at, draw(st.sampled_from(ODD_CHARS)))
+        elif kind == "empty":
+            pieces.insert(at, " " + draw(st.sampled_from(EMPTY_ITEMS)) + " ")
+        elif kind == "token":
+            pieces[at] = draw(st.sampled_from(TOKENS))
+        elif kind == "open":
+            pieces.insert(at, "(" * draw(st.integers(1, 80)))
+        elif kind == "close":
+            pieces.insert(at, ")" * draw(st.integers(1, 80)))
+        elif kind == "wrap":
+            end = draw(st.integers(at, len(pieces)))
+            count = draw(st.sampled_from(["2", "1", "3", "1000", "100000", "1000000"]))
+            pieces[at:end] = ["(", *pieces[at:end], f")x{count}"]
+        else:  # deep: nest the rest of the spec in many groups
+            depth = draw(st.integers(20, 200))
+            pieces[at:] = ["(" * depth, *pieces[at:], ")x1" * depth]
+    return "".join(pieces)
+
+
+def mutated_specs() -> st.SearchStrategy[str]:
+    """A valid spec changed by one to four token-level mutations (see the module docstring)."""
+    return seeds().flatmap(_mutate)
+
+
+def fuzz_texts() -> st.SearchStrategy[str]:
+    """Every family of spec text: mutated specs, token soups and arbitrary text."""
+    return st.one_of(mutated_specs(), token_soups(), st.text(max_size=60))
+
+
+def check_error(err: SpecError, text: str) -> None:
+    """A spec error points inside the text and renders as message, spec line, carets."""
+    assert err.source == text
+    assert 0 <= err.span.start <= err.span.end <= max(len(text), 1), (err.span, len(text))
+    assert err.span.start < max(len(text), 1), (err.span, len(text))
+    lines = err.render().split("\n")
+    assert len(lines) == 3, lines
+    assert lines[2].strip(" ") and set(lines[2].strip(" ")) == {"^"}, lines
+    line, column = err.location()
+    source_lines = text.split("\n")
+    assert 1 <= line <= len(source_lines)
+    assert 1 <= column <= len(source_lines[line - 1]) + 1
+
+
+def render_all(analysis: Analysis) -> None:
+    """Render an analysis in every cheap form: table, Markdown, JSON with costs."""
+    from rich.console import Console
+
+    Console(file=io.StringIO(), width=120).print(analysis.table())
+    analysis.to_markdown()
+    json.dumps(analysis.to_json(costs=analysis.costs()))
+
+
+def check_spec(text: str, *, render: bool = True) -> Analysis | SpecError:
+    """The fuzz property: ``text`` analyses (and renders) or raises a :class:`SpecError`
+    pointing inside it. Any other exception propagates and fails the caller."""
+    try:
+        analysis = analyze(text)
+    except SpecError as err:
+        check_error(err, text)
+        return err
+    if render:
+        render_all(analysis)
+    return analysis
