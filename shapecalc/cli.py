@@ -28,7 +28,8 @@ class Assignments(click.ParamType):
         result: dict[str, int] = {}
         for part in str(value).split(","):
             name, sep, number = (s.strip() for s in part.partition("="))
-            if not sep or not name.isidentifier() or not number.lstrip("-").isdigit():
+            # ASCII digits only: str.isdigit() also takes '²', which int() then refuses.
+            if not sep or not name.isidentifier() or not re.fullmatch(r"-?[0-9]+", number):
                 self.fail(f"{part.strip()!r} is not name=integer (as in n=28)", param, ctx)
             if len(number) > 19:
                 self.fail(f"{name}: the value is larger than 10**18", param, ctx)
@@ -355,7 +356,8 @@ def _targets(outs: tuple[str, ...], params: tuple[str, ...], layer: int | None) 
     for text in params:
         where, count = split(text)
         digits = count.strip().replace(",", "").replace("_", "")
-        if not digits.isdigit() or len(digits) > 19:
+        # ASCII digits only: str.isdigit() also takes '²', which int() then refuses.
+        if not re.fullmatch(r"[0-9]{1,19}", digits):
             raise SolveError(f"--params {text!r} is not a whole number, as in --params 7600")
         targets.append(Target(layer=where, params=int(digits)))
     return targets

@@ -76,8 +76,10 @@ class Target:
             raise SolveError(
                 f"target shape {text!r} is not sizes joined by x, as in 14x14x8 (_ for any size)"
             )
-        dims = tuple(None if p in "_?" else int(p) for p in parts)
-        if any(d is not None and (d < 1 or d > 10**18) for d in dims):
+        # Length first: int() refuses more than 4,300 digits with a ValueError of its own.
+        too_long = any(len(p) > 19 for p in parts)
+        dims = tuple(None if p in "_?" else int(p) for p in parts) if not too_long else ()
+        if too_long or any(d is not None and (d < 1 or d > 10**18) for d in dims):
             raise SolveError(f"target shape {text!r}: sizes must be from 1 to 10**18")
         return Target(layer=layer, shape=dims)
 

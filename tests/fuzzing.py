@@ -343,3 +343,175 @@ def check_spec(text: str, *, render: bool = True) -> Analysis | SpecError:
     if render:
         render_all(analysis)
     return analysis
+
+
+# -- the command line --------------------------------------------------------------------------
+
+#: Values that are wrong for almost any option.
+BAD_VALUES = [
+    "", "-1", "0", "x", "²", "1e400", str(10**19), "1" + "0" * 40, "9" * 4400, "\x00", "🙂", "--json",
+]  # fmt: skip
+
+
+def _values(*good: str) -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(good), st.sampled_from(BAD_VALUES))
+
+
+_AT = _values("n=28", "n=28,f=3", "f=3", "p=0", "k=10", "n=1", "n=-3", "n=²", "n=٣", "=3", "n=1,n=2")
+#: A valid small spec, sometimes with symbols (for --at), solve's unknowns, or a mutation.
+_SPECS = st.one_of(
+    st.sampled_from(EXTRA_SEEDS),
+    st.sampled_from(
+        [
+            "nxnx3 | conv{f}x{f}x8 pad{p} | maxpool2",
+            "63x63x16 | conv7x7x32 pad{p}",
+            "300x300x3 | conv5x5x{c}",
+            "-",
+            "-5x28x1 | relu",
+            "",
+        ]
+    ),
+    st.just("").flatmap(lambda _: mutated_specs()),
+)
+#: Files in the working directory of a CLI fuzz run (see :func:`make_cli_files`).
+_FILES = st.sampled_from(
+    ["spec.shape", "missing.shape", ".", "big.shape", "latin1.shape", "matrix.txt", "/dev/null"]
+)
+_MATRICES = _values(
+    "1 2; 3 4", "1 2 3; 4 5 6; 7 8 9", "1 2; 3 4 / 5 6; 7 8", "1 2; 3", "1,2;3,4", "a b",
+    "@matrix.txt", "@missing.txt", "1e400 1; 1 1", "nan 1; 1 1", "0.5 1/3; 2 2",
+)  # fmt: skip
+_SIZES = _values("1", "2", "3", "2,1", "1,2", "0,1", "3,3,3", "a,b", "same", "100000")
+
+#: Each command's options: name -> values (None for a flag).
+COMMON: dict[str, st.SearchStrategy[str] | None] = {"-f": _FILES, "--at": _AT, "--json": None}
+OPTIONS: dict[str, dict[str, st.SearchStrategy[str] | None]] = {
+    "calc": {
+        **COMMON,
+        "--markdown": None,
+        "--explain": None,
+        "--latex": None,
+        "--check": None,
+        "--depth": _values("0", "1", "3"),
+        "--columns": _values("shape,params,macs", "flops,memory,rf", "param_memory", "foo"),
+        "--costs": None,
+        "--dtype": _values("float16", "bfloat16", "int8", "float64"),
+        "--macs": _values("torch", "torchinfo", "fvcore", "thop", "keras"),
+        "--batch": _values("1", "2", "1000000000", "1000000001"),
+        "--device": _values("meta"),
+    },
+    "solve": {
+        **COMMON,
+        "--out": _values(
+            "14x14x8", "_x_x8", "1:14x14x8", "63x63x32", "0x0x0", "1:", "x", "9" * 4400 + "x3"
+        ),
+        "--params": _values("7600", "1,000", "1_000", "1:100", "99999999999"),
+        "--layer": _values("1", "2", "99"),
+        "--range": _values("p=0..10", "c=1..100", "p=10..0", "p=0..1000000", "n=1..2", "p=0.."),
+        "--limit": _values("1", "5", "100"),
+    },
+    "conv": {
+        "-i": _MATRICES,
+        "-k": _MATRICES,
+        "--pad": _SIZES,
+        "--stride": _SIZES,
+        "--dilation": _SIZES,
+        "--bias": _values("1", "1 -0.5", "1/3", "a"),
+        "--flip": None,
+        "--explain": None,
+        "--json": None,
+        "--markdown": None,
+    },
+    "pool": {
+        "-i": _MATRICES,
+        "--size": _SIZES,
+        "--stride": _SIZES,
+        "--pad": _SIZES,
+        "--mode": _values("max", "avg", "min"),
+        "--explain": None,
+        "--json": None,
+        "--markdown": None,
+    },
+    "draw": {
+        "-f": _FILES,
+        "--at": _AT,
+        "-o": _values("-", "out.svg", "out.png", "out.txt", "nodir/out.svg", ".", "OUT.SVG"),
+        "--style": _values("lenet", "alexnet", "fcnn", "vgg"),
+        "--max-channels": _values("1", "12", "64", "65"),
+        "--max-nodes": _values("2", "16", "1"),
+        "--scale": _values("linear", "log", "sqrt"),
+        "--spacing": _values("0", "10.5", "1000", "1001", "nan", "inf"),
+        "--colors": _values("conv=#5b9bd5,pool=orange", "conv=red", "conv=#12", "foo=red", "="),
+        "--opacity": _values("0", "0.5", "1", "1.5", "nan"),
+        "--no-labels": None,
+        "--direction": _values("horizontal", "vertical", "diagonal"),
+        "--title": _values("VGG", "[bold]x", "<svg>&amp;", "\u202eabc"),
+        "--legend": None,
+        "--no-legend": None,
+    },
+    "check": {**COMMON, "--batch": _values("1", "2"), "--device": _values("meta")},
+    "torch": {"-f": _FILES, "--at": _AT},
+    "layers": {"--json": None, "--markdown": None},
+}
+#: What may stand where a command goes: the real ones, the default (a spec first), typos.
+COMMANDS = [*OPTIONS, None, "help", "calcc", "--help", "--version", "-h", "--bogus"]
+_FOREIGN = st.sampled_from(["--bogus", "-z", "--", "-", "--json=1", "--at", "-f", "--no-json"])
+
+
+@st.composite
+def cli_args(draw: Any) -> list[str]:
+    """An argument list for ``shapecalc``: a command (or none, or a typo), maybe a spec,
+    options of that command with good and bad values, values left out, foreign flags."""
+    command = draw(st.sampled_from(COMMANDS))
+    args: list[str] = [] if command is None else [command]
+    table = OPTIONS.get(command or "calc", OPTIONS["calc"])
+    if command == "layers":
+        args += draw(st.lists(st.sampled_from(["conv", "cnv", "gap", "fc", "", "🙂"]), max_size=3))
+    elif command not in ("conv", "pool") and draw(st.booleans()):
+        spec = draw(_SPECS)
+        args.append(spec)
+    names = sorted(table)
+    for _ in range(draw(st.integers(0, 5))):
+        name = draw(st.sampled_from(names))
+        values = table[name]
+        args.append(name)
+        if values is not None and draw(st.integers(0, 9)):  # now and then the value is missing
+            args.append(draw(values))
+    if command in ("conv", "pool") and draw(st.integers(0, 4)):
+        args += ["-i", draw(_MATRICES)]
+        if command == "conv":
+            args += ["-k", draw(_MATRICES)]
+        else:
+            args += ["--size", draw(_SIZES)]
+    for _ in range(draw(st.integers(0, 1))):
+        args.insert(draw(st.integers(0, len(args))), draw(_FOREIGN))
+    return safe_args(args)
+
+
+def safe_args(args: list[str]) -> list[str]:
+    """The arguments, made safe to run: a PyTorch check always runs on the meta device
+    (allocates nothing, whatever the sizes); drawings are written only in the working
+    directory (the generator only names relative paths there, or '-')."""
+    if "check" in args[:1] or "--check" in args:
+        out: list[str] = []
+        skip = False
+        for arg in args:
+            if skip:
+                skip = False
+                continue
+            if arg == "--device":
+                skip = True
+                continue
+            out.append(arg)
+        # Before any "--", so that it stays an option.
+        cut = out.index("--") if "--" in out else len(out)
+        args = [*out[:cut], "--device", "meta", *out[cut:]]
+    return args
+
+
+def make_cli_files(folder: Path) -> None:
+    """The files that :func:`cli_args` names, in ``folder`` (the run's working directory)."""
+    (folder / "spec.shape").write_text(EXTRA_SEEDS[1], encoding="utf-8")
+    (folder / "big.shape").write_text("28x28x1 | relu\n" + "# padding\n" * 110_000)
+    (folder / "latin1.shape").write_bytes("28x28x1 | relu # é".encode("latin-1"))
+    (folder / "matrix.txt").write_text("1 2 3\n4 5 6\n7 8 9\n", encoding="utf-8")
