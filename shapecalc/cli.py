@@ -110,8 +110,12 @@ def _read_spec(spec: str | None, file: Path | None) -> str:
     if spec is None:
         raise click.UsageError('missing spec, as in: shapecalc "28x28x1 | conv3x3x16 same"')
     if spec == STDIN:
+        # At most the cap plus one byte, so that an endless pipe cannot eat the memory.
+        data = sys.stdin.buffer.read(MAX_SPEC_BYTES + 1)
+        if len(data) > MAX_SPEC_BYTES:
+            raise click.UsageError("standard input holds more than 1 MB; specs are at most 1 MB")
         try:
-            return sys.stdin.buffer.read().decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError:
             raise click.UsageError("standard input is not UTF-8 text") from None
     return spec

@@ -360,7 +360,7 @@ def _expand(
     counter: list[int] | None = None,
 ) -> None:
     """Flatten the items into layers in execution order, with the start and end of every
-    block between them (repeats expanded; ``counter`` counts the layers)."""
+    block between them (repeats expanded; ``counter`` counts the rows: layers and merges)."""
     counter = counter if counter is not None else [0]
     for item in items:
         if isinstance(item, LayerSpec):
@@ -380,6 +380,13 @@ def _expand(
                 _expand(path, source, out, note, uses, counter)
                 out.append(_Close("path", item.path_spans[index], note, uses, shown=shown))
             out.append(_Close(item.kind, item.span, note, uses, item.path_spans))
+            # The merge is a row too: count it, so that a repeated branch is refused before
+            # its copies are made rather than when the rows are built.
+            counter[0] += 1
+            if counter[0] > MAX_LAYERS:
+                raise SpecSyntaxError(
+                    f"the spec expands to more than {MAX_LAYERS:,} layers", source, item.span
+                )
             continue
         if isinstance(item, BlockSpec):
             out.append(_Open("block", item.label, item.span, note, uses))
@@ -391,8 +398,11 @@ def _expand(
         _expand(item.body, source, first, f"pass 1 of {item.count}", uses, counter)
         layers = counter[0] - before
         if before + layers * item.count > MAX_LAYERS:
+            # With layers before it, say the total too: "100,000 layers" alone reads as
+            # within the limit of 100,000.
+            total = f" ({before + layers * item.count:,} with the layers before it)" if before else ""
             raise SpecSyntaxError(
-                f"this repeat expands to {layers * item.count:,} layers; "
+                f"this repeat expands to {layers * item.count:,} layers{total}; "
                 f"the limit is {MAX_LAYERS:,}",
                 source,
                 item.span,

@@ -515,3 +515,88 @@ def make_cli_files(folder: Path) -> None:
     (folder / "big.shape").write_text("28x28x1 | relu\n" + "# padding\n" * 110_000)
     (folder / "latin1.shape").write_bytes("28x28x1 | relu # é".encode("latin-1"))
     (folder / "matrix.txt").write_text("1 2 3\n4 5 6\n7 8 9\n", encoding="utf-8")
+
+
+# -- limits --------------------------------------------------------------------------------------
+
+
+def _deep(levels: int) -> str:
+    return "28x28x3 | " + "(" * levels + "relu" + ")x1" * levels
+
+
+#: Inputs at and past the limits: (name, spec text, a part of the error it must give, or None
+#: when it must analyse). tests/test_limits.py checks the errors; benchmarks/fuzz.py times them.
+LIMIT_CASES: list[tuple[str, str, str | None]] = [
+    ("repeat x1000000", "28x28x3 | (conv3x3x8 same)x1000000", "expands to 1,000,000 layers"),
+    (
+        "nested repeats x1000 x1000",
+        "28x28x3 | ((conv3x3x8 same)x1000)x1000",
+        "expands to 1,000,000 layers",
+    ),
+    (
+        "named block repeated",
+        "b(c) = conv3x3x{c} same | relu\n28x28x3 | b(8)x1000000",
+        "expands to 2,000,000 layers",
+    ),
+    ("repeat x10**18", "28x28x3 | (relu)x" + str(10**18), "the limit is 100,000"),
+    ("repeat x10**30", "28x28x3 | (relu)x" + str(10**30), "is too large (the limit is 10**18)"),
+    ("res repeated x100000", "28x28x3 | (res(relu))x100000", "expands to 200,000 layers"),
+    ("100,000 layers", "28x28x3 | (relu)x100000", None),
+    ("input dim 10**18", f"{10**18}x{10**18}x3 | conv3x3x8", None),
+    ("input dim 10**18+1", f"{10**18 + 1}x3 | relu", "is too large (the limit is 10**18)"),
+    ("channels 10**18", f"28x28x{10**18} | conv3x3x{10**18}", None),
+    ("units 10**19", f"784 | dense{10**19}", "is too large (the limit is 10**18)"),
+    ("kernel 10**18", f"28x28x3 | conv{10**18}x3x8", "kernel"),
+    ("result past 10**100", "1x1x1 | (upsample" + str(10**18) + ")x8", "exceeds 10**100"),
+    ("10**400 digits", "28x28x3 | dense1" + "0" * 400, "is too large (the limit is 10**18)"),
+    ("4,400 digits", "28x28x3 | dense" + "9" * 4400, "is too large (the limit is 10**18)"),
+    ("groups nested 33 deep", _deep(33), "nested deeper than 32"),
+    ("groups nested 10,000 deep", _deep(10_000), "nested deeper than 32"),
+    ("10,000 '(' unclosed", "28x28x3 | " + "(" * 10_000, "nested deeper than 32"),
+    ("10,000 ')'", "28x28x3 | relu" + ")" * 10_000, "unmatched ')'"),
+    (
+        "res nested 10,000 deep",
+        "28x28x3 | " + "res(" * 10_000 + "relu" + ")" * 10_000,
+        "nested deeper than 32",
+    ),
+    (
+        "named blocks 40 deep",
+        "".join(f"b{chr(97 + i % 26)}{i}() = res(b{chr(97 + (i - 1) % 26)}{i - 1}())\n" for i in range(1, 40))
+        .replace("ba0()", "relu")
+        + "28x28x3 | bm39()",
+        "nested deeper than 32",
+    ),
+    (
+        "named blocks doubling 2**20",
+        "b0() = relu\n"
+        + "".join(f"b{i}() = b{i - 1}() | b{i - 1}()\n" for i in range(1, 21))
+        + "28x28x3 | b20()",
+        "expand to more than 100,000 items",
+    ),
+    ("10,000 layers written out", "28x28x3 | " + " | ".join(["relu"] * 10_000), None),
+    ("a line of 50,000 options", "28x28x3 | relu " + "same " * 50_000, "relu takes no options"),
+    ("1 MB comment", "28x28x3 | relu # " + "x" * 1_000_000, None),
+]
+
+#: Larger and slower inputs, timed by benchmarks/fuzz.py only (too slow for the unit tests).
+LARGE_CASES: list[tuple[str, str, str | None]] = [
+    ("100,000 rows of res blocks", "28x28x3 | (res(relu))x50000", None),
+    ("30,000 layers written out", "28x28x3 | " + " | ".join(["relu"] * 30_000), None),
+    ("a line of 200,000 options", "28x28x3 | relu " + "same " * 200_000, "relu takes no options"),
+    ("symbolic stack of 200, one symbol", "nxnx3 | " + " | ".join(["conv3x3x8 s2 pad1"] * 200), None),
+    (
+        "symbolic stack of 200, two symbols",
+        "nxnx3 | " + " | ".join(["conv3x3x8 s2 pad{p}"] * 200),
+        None,
+    ),
+    (
+        "symbolic, 4 symbols per layer, 8 layers",
+        "{h}x{w}x3 | " + " | ".join(["conv{k}x{k}x8 s{s} pad{p} d{d}"] * 8),
+        None,
+    ),
+    (
+        "symbolic, 4 symbols per layer, 16 layers",
+        "{h}x{w}x3 | " + " | ".join(["conv{k}x{k}x8 s{s} pad{p} d{d}"] * 16),
+        None,
+    ),
+]

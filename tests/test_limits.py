@@ -1,0 +1,118 @@
+"""Limits: input past them is refused by name, at once, with a caret; input up to them works.
+
+The cases live in tests/fuzzing.py (LIMIT_CASES), where benchmarks/fuzz.py times them too.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import fuzzing
+import pytest
+
+from shapecalc import SpecError, analyze
+from shapecalc.network import MAX_LAYERS
+from shapecalc.parser import MAX_DEPTH, MAX_NUMBER
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [pytest.param(text, want, id=name) for name, text, want in fuzzing.LIMIT_CASES],
+)
+def test_limit_cases(text: str, expected: str | None) -> None:
+    if expected is None:
+        fuzzing.check_spec(text, render=False)
+        analyze(text)  # analyses
+        return
+    with pytest.raises(SpecError) as info:
+        analyze(text)
+    fuzzing.check_error(info.value, text)
+    assert expected in info.value.render().split("\n")[0]
+
+
+def test_the_documented_caps_are_the_enforced_ones() -> None:
+    # docs/spec.md and README state these numbers; the cases above are written against them.
+    assert (MAX_LAYERS, MAX_DEPTH, MAX_NUMBER) == (100_000, 32, 10**18)
+
+
+def test_exactly_at_the_caps() -> None:
+    assert len(analyze(f"28x28x3 | (relu)x{MAX_LAYERS}").rows) == MAX_LAYERS
+    with pytest.raises(SpecError, match=r"100,000 layers \(100,001 with the layers before it\)"):
+        analyze(f"28x28x3 | relu | (relu)x{MAX_LAYERS}")
+    # A merge is a row: 50,000 res blocks of one layer are 100,000 rows, refused before
+    # the repeat is copied out.
+    with pytest.raises(SpecError, match="expands to 100,002 layers"):
+        analyze("28x28x3 | (res(relu))x50001")
+    nested = "8x8x3 | " + "(" * MAX_DEPTH + "relu" + ")x1" * MAX_DEPTH
+    assert len(analyze(nested).rows) == 1
+    with pytest.raises(SpecError, match="nested deeper than 32"):
+        analyze("8x8x3 | " + "(" * (MAX_DEPTH + 1) + "relu" + ")x1" * (MAX_DEPTH + 1))
+    assert analyze(f"{MAX_NUMBER}x3 | relu").output_shape.dims == (MAX_NUMBER, 3)
+
+
+def test_deep_nesting_never_reaches_the_recursion_limit() -> None:
+    # 10,000 levels with Python's recursion limit lowered: a parser that recursed once per
+    # level would raise RecursionError; the nesting cap stops it after 32.
+    code = (
+        "import sys; sys.setrecursionlimit(400)\n"
+        "from shapecalc import analyze, SpecError\n"
+        "for text in ['1x1x1 | ' + '(' * 10000 + 'relu' + ')x1' * 10000,\n"
+        "             '1x1x1 | ' + 'res(' * 10000 + 'relu' + ')' * 10000]:\n"
+        "    try:\n"
+        "        analyze(text)\n"
+        "    except SpecError as err:\n"
+        "        print(err.message)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["groups nested deeper than 32", "blocks nested deeper than 32"]
+
+
+def _main(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "shapecalc", *args],
+        input=stdin.decode("latin-1"),
+        capture_output=True,
+        text=True,
+        encoding="latin-1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "first_line"),
+    [
+        (
+            ["28x28x3 | (conv3x3x8 same)x1000000"],
+            b"",
+            "error: this repeat expands to 1,000,000 layers at column 11; the limit is 100,000",
+        ),
+        (
+            ["-"],
+            b"28x28x1 | relu\n" + b"#" * 1_100_000,
+            "error: standard input holds more than 1 MB; specs are at most 1 MB",
+        ),
+        (
+            ["nxnx3 | relu", "--at", "n=1000000000000000001"],
+            b"",
+            "error: --at n: the value is larger than 10**18",
+        ),
+        (
+            ["28x28x3 | relu", "--costs", "--batch", "1000000001"],
+            b"",
+            "error: Invalid value for '--batch': 1000000001 is not in the range 1<=x<=1000000000.",
+        ),
+    ],
+    ids=["repeat", "stdin", "at", "batch"],
+)
+def test_limits_through_the_program(args: list[str], stdin: bytes, first_line: str) -> None:
+    proc = _main(*args, stdin=stdin)
+    assert proc.returncode == 2
+    assert proc.stderr.split("\n")[0] == first_line
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_spec_at_the_size_limits_through_the_program() -> None:
+    proc = _main("nxnx3 | conv3x3x8", "--at", f"n={MAX_NUMBER}", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert f'"{MAX_NUMBER - 2}"' in proc.stdout or str(MAX_NUMBER - 2) in proc.stdout
