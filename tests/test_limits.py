@@ -32,7 +32,26 @@ def test_limit_cases(text: str, expected: str | None) -> None:
 
 
 def test_the_documented_caps_are_the_enforced_ones() -> None:
-    # docs/spec.md and README state these numbers; the cases above are written against them.
+    from shapecalc.cli import MAX_SPEC_BYTES
+    from shapecalc.network import MAX_FORMULA, MAX_RESULT, MAX_VALUE
+    from shapecalc.parser import MAX_BLOCK_ITEMS
+
+    table = (fuzzing.ROOT / "docs" / "spec.md").read_text().split("## Limits")[1]
+    table = table.split("\n## ")[0]
+    rows = {
+        "layers after expanding repeats": f"| {MAX_LAYERS:,} |",
+        "items made by uses of named blocks": f"| {MAX_BLOCK_ITEMS:,} |",
+        "nesting of groups": f"| {MAX_DEPTH} levels |",
+        "any number in a spec": f"| 10**{len(str(MAX_NUMBER)) - 1} |",
+        "`--at` values": f"| 10**{len(str(MAX_VALUE)) - 1} |",
+        "a computed size": f"| 10**{len(str(MAX_RESULT)) - 1} |",
+        "a symbolic result": f"| {MAX_FORMULA:,} |",
+        "a spec file": f"| {MAX_SPEC_BYTES // 1_000_000} MB |",
+    }
+    for row, limit in rows.items():
+        (line,) = [line for line in table.splitlines() if row in line]
+        assert limit in line, (line, limit)
+    # The cases in tests/fuzzing.py are written against these numbers.
     assert (MAX_LAYERS, MAX_DEPTH, MAX_NUMBER) == (100_000, 32, 10**18)
 
 
