@@ -357,7 +357,11 @@ BAD_VALUES = [
 
 
 def _values(*good: str) -> st.SearchStrategy[str]:
-    return st.one_of(st.sampled_from(good), st.sampled_from(BAD_VALUES))
+    """Mostly one of ``good`` (which also holds wrong values of the right form), now and then
+    one of :data:`BAD_VALUES`: enough valid runs that the success paths are fuzzed too."""
+    return st.integers(0, 3).flatmap(
+        lambda i: st.sampled_from(BAD_VALUES) if i == 0 else st.sampled_from(good)
+    )
 
 
 _AT = _values("n=28", "n=28,f=3", "f=3", "p=0", "k=10", "n=1", "n=-3", "n=²", "n=٣", "=3", "n=1,n=2")
@@ -370,11 +374,13 @@ _SPECS = st.one_of(
             "63x63x16 | conv7x7x32 pad{p}",
             "300x300x3 | conv5x5x{c}",
             "-",
+            "nxnx3 | conv5x5x8 | maxpool2",
             "-5x28x1 | relu",
             "",
         ]
     ),
     st.just("").flatmap(lambda _: mutated_specs()),
+    st.sampled_from(EXTRA_SEEDS),  # twice: most runs should get a valid spec
 )
 #: Files in the working directory of a CLI fuzz run (see :func:`make_cli_files`).
 _FILES = st.sampled_from(
@@ -474,7 +480,7 @@ def cli_args(draw: Any) -> list[str]:
         spec = draw(_SPECS)
         args.append(spec)
     names = sorted(table)
-    for _ in range(draw(st.integers(0, 5))):
+    for _ in range(draw(st.integers(0, 4))):
         name = draw(st.sampled_from(names))
         values = table[name]
         args.append(name)
@@ -486,7 +492,15 @@ def cli_args(draw: Any) -> list[str]:
             args += ["-k", draw(_MATRICES)]
         else:
             args += ["--size", draw(_SIZES)]
-    for _ in range(draw(st.integers(0, 1))):
+    if command == "draw" and draw(st.integers(0, 4)):  # what a run needs, most of the time
+        args += ["-o", draw(st.sampled_from(["-", "out.svg", "out.png"]))]
+    if command == "solve" and draw(st.integers(0, 4)):
+        args += draw(
+            st.sampled_from(
+                [["--out", "14x14x8"], ["--out", "63x63x32"], ["--params", "7600"], ["--out", "_"]]
+            )
+        )
+    for _ in range(draw(st.integers(0, 4)) // 4):  # one list in five
         args.insert(draw(st.integers(0, len(args))), draw(_FOREIGN))
     return safe_args(args)
 
