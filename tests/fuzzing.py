@@ -248,7 +248,8 @@ def seeds() -> st.SearchStrategy[str]:
 
 
 @st.composite
-def _mutate(draw: Any, text: str) -> str:
+def mutate(draw: Any, text: str) -> str:
+    """``text`` changed by one to four token-level mutations (see the module docstring)."""
     pieces = split_tokens(text) or [""]
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(
@@ -304,7 +305,7 @@ def _mutate(draw: Any, text: str) -> str:
 
 def mutated_specs() -> st.SearchStrategy[str]:
     """A valid spec changed by one to four token-level mutations (see the module docstring)."""
-    return seeds().flatmap(_mutate)
+    return seeds().flatmap(mutate)
 
 
 def fuzz_texts() -> st.SearchStrategy[str]:
@@ -327,12 +328,49 @@ def check_error(err: SpecError, text: str) -> None:
 
 
 def render_all(analysis: Analysis) -> None:
-    """Render an analysis in every cheap form: table, Markdown, JSON with costs."""
+    """Render an analysis in every cheap form: table, Markdown, JSON with costs, the worked
+    arithmetic (terminal, Markdown, LaTeX) and the drawing, which may refuse a symbolic
+    analysis with the project's own error."""
     from rich.console import Console
 
-    Console(file=io.StringIO(), width=120).print(analysis.table())
+    from shapecalc import ShapecalcError
+
+    console = Console(file=io.StringIO(), width=120)
+    console.print(analysis.table())
     analysis.to_markdown()
     json.dumps(analysis.to_json(costs=analysis.costs()))
+    explanation = analysis.explain()
+    console.print(explanation)
+    explanation.to_markdown()
+    explanation.to_latex()
+    try:
+        analysis.to_svg()
+    except ShapecalcError:
+        assert analysis.symbols or not analysis.rows, "only a symbolic drawing may be refused"
+
+
+#: Values given to a spec's symbols by :func:`check_spec_at`: edges and beyond.
+ODD_VALUES = [0, 1, 2, 3, 7, 28, 224, 10**9, 10**18, 10**18 + 1, -1]
+
+
+def check_spec_at(text: str, values: list[int]) -> None:
+    """The fuzz property with values for the symbols: an analysis, a :class:`SpecError` inside
+    the text, or another of the project's errors (a bad ``--at`` value has no position)."""
+    from shapecalc import ShapecalcError
+
+    first = check_spec(text, render=False)
+    if isinstance(first, SpecError) or not first.symbols:
+        return
+    subs = {name: values[i % len(values)] for i, name in enumerate(first.symbols)}
+    try:
+        analysis = analyze(text, **subs)
+    except SpecError as err:
+        check_error(err, text)
+        return
+    except ShapecalcError as err:
+        assert "\n" not in str(err), err  # one line
+        return
+    render_all(analysis)
 
 
 def check_spec(text: str, *, render: bool = True) -> Analysis | SpecError:

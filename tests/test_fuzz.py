@@ -49,6 +49,18 @@ def test_mutated_specs_analyse_or_point_inside_the_text(text: str) -> None:
     fuzzing.check_spec(text)
 
 
+SYMBOLIC = [t for t in fuzzing.seed_specs() if "{" in t or t.startswith("nxn")]
+
+
+@_examples(300)
+@given(
+    st.sampled_from(SYMBOLIC).flatmap(fuzzing.mutate),
+    st.lists(st.sampled_from(fuzzing.ODD_VALUES), min_size=1, max_size=4),
+)
+def test_mutated_symbolic_specs_with_values(text: str, values: list[int]) -> None:
+    fuzzing.check_spec_at(text, values)
+
+
 def test_every_seed_is_valid_and_renders() -> None:
     # The mutations start from valid specs; a seed that fails would make them weaker.
     for text in fuzzing.seed_specs():
