@@ -33,7 +33,7 @@ def data_table(data: TableData) -> Any:
 
     from .longtable import PlainTable
 
-    column_options = []
+    column_options: list[dict[str, Any]] = []
     for column, header in enumerate(data.headers):
         widest = max(len(header), *(len(cells[column]) for cells in data.rows))
         numeric = header == "#" or (
