@@ -159,9 +159,9 @@ class Bench:
         self.emit(
             "## Same networks, four tools (cold processes)",
             "",
-            "| network | tool | median s | best s | peak MiB | torchinfo / shapecalc time | "
+            "| network | tool | median s | best s | CPU s | peak MiB | torchinfo / shapecalc time | "
             "torchinfo / shapecalc memory |",
-            "|---|---|---:|---:|---:|---:|---:|",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
         )
         for name in names:
             spec = ROOT / "examples" / MODELS[name]
@@ -192,7 +192,7 @@ class Bench:
                     f"{time_ratio:.1f}x | {memory_ratio:.1f}x" if tool == "torchinfo" else " | "
                 )
                 self.emit(
-                    f"| {name} | {TOOLS[tool]} | {fig.median:.3f} | {fig.best:.3f} | "
+                    f"| {name} | {TOOLS[tool]} | {fig.median:.3f} | {fig.best:.3f} | {fig.cpu:.3f} | "
                     f"{fig.peak:.0f} | {ratios} |"
                 )
             if name == "VGG-16":
@@ -241,8 +241,8 @@ class Bench:
         self.emit(
             "## Concrete stacks (`224x224x3`, shapecalc's table, cold process)",
             "",
-            "| layers | median s | best s | peak MiB | ms per layer beyond the smallest |",
-            "|---:|---:|---:|---:|---:|",
+            "| layers | median s | best s | CPU s | peak MiB | ms per layer beyond the smallest |",
+            "|---:|---:|---:|---:|---:|---:|",
         )
         medians = []
         for layers in sizes:
@@ -258,7 +258,8 @@ class Bench:
                 else "—"
             )
             self.emit(
-                f"| {layers:,} | {fig.median:.3f} | {fig.best:.3f} | {fig.peak:.0f} | {per_layer} |"
+                f"| {layers:,} | {fig.median:.3f} | {fig.best:.3f} | {fig.cpu:.3f} | {fig.peak:.0f} "
+                f"| {per_layer} |"
             )
             if layers == 1_000:
                 self.goal(
@@ -298,9 +299,9 @@ class Bench:
         self.emit(
             "## Symbolic stacks (shapecalc's table, cold process)",
             "",
-            "| input | layers | median s | best s | peak MiB | output formula: sympy nodes | "
+            "| input | layers | median s | best s | CPU s | peak MiB | output formula: sympy nodes | "
             "count_ops | characters |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         )
         for kind, input_shape in SYMBOLIC_INPUTS.items():
             nodes = {}
@@ -315,7 +316,7 @@ class Bench:
                 size = json.loads(self._run([sys.executable, "-c", FORMULA_SIZE, str(path)]))
                 nodes[layers] = size["nodes"]
                 self.emit(
-                    f"| `{input_shape}` | {layers} | {fig.median:.3f} | {fig.best:.3f} | "
+                    f"| `{input_shape}` | {layers} | {fig.median:.3f} | {fig.best:.3f} | {fig.cpu:.3f} | "
                     f"{fig.peak:.0f} | {size['nodes']} | {size['ops']} | {size['chars']} |"
                 )
                 if layers == 200:
@@ -424,7 +425,9 @@ def main() -> int:
             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))} with "
             f"`{command.strip()}` at commit {_commit()}: {runs} measured run(s) per case "
             "(median and best), each a new process, after one warm-up run per tool; peak memory "
-            "is the median of the runs' max RSS. Measured command: "
+            "is the median of the runs' max RSS, CPU s the median user + system time (torch may use "
+            "both cores, so it can exceed the wall time; a wall time well above it means the "
+            "process waited for a core). Measured command: "
             f"`{' '.join(bench.base)}`.",
             "",
             *(f"- {line}" for line in machine()),

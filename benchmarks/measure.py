@@ -32,9 +32,22 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def run_once(command: list[str]) -> tuple[float, int]:
-    """Run ``command`` once: (wall seconds, peak resident MiB). A failing command stops the
-    benchmark, so that a figure is never the time it took to fail."""
+@dataclass(frozen=True)
+class Run:
+    """One cold process: wall seconds, CPU seconds (user + system) and peak resident MiB."""
+
+    wall: float
+    cpu: float
+    peak: int
+
+
+def measure_once(command: list[str]) -> Run:
+    """Run ``command`` once as a new process and measure it. A failing command stops the
+    benchmark, so that a figure is never the time it took to fail.
+
+    CPU time is reported beside wall time because this machine is shared: other processes
+    stretch the wall time of a run much more than its CPU time.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_child_env()
@@ -44,7 +57,14 @@ def run_once(command: list[str]) -> tuple[float, int]:
     if status != 0:
         error = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
         raise SystemExit(f"{command} failed (wait status {status}):\n{error}")
-    return elapsed, rusage.ru_maxrss // 1024  # KiB -> MiB on Linux
+    # ru_maxrss is in KiB on Linux.
+    return Run(elapsed, rusage.ru_utime + rusage.ru_stime, rusage.ru_maxrss // 1024)
+
+
+def run_once(command: list[str]) -> tuple[float, int]:
+    """Run ``command`` once: (wall seconds, peak resident MiB); see :func:`measure_once`."""
+    run = measure_once(command)
+    return run.wall, run.peak
 
 
 def shapecalc_command() -> list[str]:
@@ -55,10 +75,12 @@ def shapecalc_command() -> list[str]:
 
 @dataclass(frozen=True)
 class Figures:
-    """Wall times (s) and peak memory (MiB) of repeated cold runs of one command."""
+    """Wall times (s), peak memory (MiB) and CPU times (s) of repeated cold runs of one
+    command."""
 
     times: tuple[float, ...]
     peaks: tuple[int, ...]
+    cpu_times: tuple[float, ...] = ()
 
     @property
     def median(self) -> float:
@@ -69,6 +91,11 @@ class Figures:
     def best(self) -> float:
         """The shortest wall time, in seconds."""
         return min(self.times)
+
+    @property
+    def cpu(self) -> float:
+        """The median CPU time (user + system), in seconds."""
+        return statistics.median(self.cpu_times)
 
     @property
     def peak(self) -> float:
@@ -85,9 +112,13 @@ def repeat(command: list[str], runs: int, warm: bool = True) -> Figures:
     """Run ``command`` ``runs`` times as new processes, after one discarded run when ``warm``
     (it fills the file cache and writes bytecode, which a user's second call would find)."""
     if warm:
-        run_once(command)
-    results = [run_once(command) for _ in range(runs)]
-    return Figures(tuple(t for t, _ in results), tuple(m for _, m in results))
+        measure_once(command)
+    results = [measure_once(command) for _ in range(runs)]
+    return Figures(
+        tuple(r.wall for r in results),
+        tuple(r.peak for r in results),
+        tuple(r.cpu for r in results),
+    )
 
 
 @dataclass(frozen=True)
