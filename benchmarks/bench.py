@@ -16,9 +16,9 @@ Every figure is a new process (wall time and peak resident memory, median and be
   (two), with the size of the last layer's output formula (measured in another process, so it
   does not touch the timings).
 
-The goals are issue 8's, plus issue 3's for the VGG-16 table and 1,000 layers. A goal is ``ok``, ``missed``, or
-``REGRESSION`` when it is missed by more than 50%; the script exits with code 1 when any
-goal is a regression. ``--write`` also writes benchmarks/RESULTS.md. The figures depend on
+The goals are issue 8's, plus issue 3's for the VGG-16 table and 1,000 layers. A goal is
+``ok``, ``missed``, or ``REGRESSION`` when it is missed by more than 50%; the script exits
+with code 1 when any goal is a regression. ``--write`` also writes benchmarks/RESULTS.md. The figures depend on
 the machine and on what else runs on it: the load average is printed before and after.
 """
 
