@@ -5,7 +5,7 @@ rich lays out every cell of a :class:`rich.table.Table` through its general mach
 every cell of ours is short ASCII text that fits its column, and such a cell renders as the
 text padded to the column's width. :class:`PlainTable` keeps rich for everything that
 decides the layout and for any cell that is not that simple, so its output is byte for byte
-rich's (``tests/test_longtable.py`` compares the two over generated tables):
+rich's (``tests/properties/test_longtable_vs_rich.py`` compares the two over generated tables):
 
 - the column widths are rich's own, computed on a stand-in table that holds, per column,
   only the cell that needs the most room unwrapped and the one with the longest word (a
@@ -21,6 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+
+#: The private members of rich's Table the fast path uses (there in rich 13 to 15, which
+#: tests/properties/test_longtable_vs_rich.py checks against the installed rich).
+_BORROWED = ("_extra_width", "_calculate_column_widths")
 
 
 def _simple(text: str) -> bool:
@@ -122,7 +126,9 @@ class PlainTable:
         return self.stand_in().__rich_measure__(console, options)
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
-        if not self._plain_styles(console) or not self.table.columns:
+        # Without the private members the fast path borrows, rich's own layout.
+        borrowed = all(hasattr(self.table, name) for name in _BORROWED)
+        if not borrowed or not self._plain_styles(console) or not self.table.columns:
             yield from self.full().__rich_console__(console, options)
             return
         yield from self._render(console, options)

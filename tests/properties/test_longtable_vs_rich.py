@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shapecalc import analyze
+from shapecalc.render import longtable
 from shapecalc.render.common import COLUMNS, table_data
 from shapecalc.render.longtable import PlainTable
 from shapecalc.render.table import data_table
@@ -138,3 +139,14 @@ def test_long_stack_takes_the_string_path_and_matches(monkeypatch: Any) -> None:
     monkeypatch.setattr(Console, "render_lines", counting)
     assert _printed(table, 80, False) == expected
     assert len(calls) <= 2 * len(table.table.columns)  # header cells (and their padding)
+
+
+def test_a_rich_without_the_borrowed_members_prints_through_rich(monkeypatch: Any) -> None:
+    """Should a later rich drop the private members the fast path borrows, the table is
+    still printed, by rich's own layout, instead of failing."""
+    spec = "64x64x8\n" + "conv3x3x8 same\n" * 20
+    table = data_table(table_data(analyze(spec), ("shape", "params"))).renderables[0]
+    expected = _printed(table.full(), 80, False)
+    monkeypatch.setattr(longtable, "_BORROWED", ("_extra_width", "_a_member_rich_dropped"))
+    monkeypatch.setattr(PlainTable, "_render", None)  # the fast path must not be taken
+    assert _printed(table, 80, False) == expected
