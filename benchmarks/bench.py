@@ -11,7 +11,7 @@ Every figure is a new process (wall time and peak resident memory, median and be
   (b) and (c) run the module that ``shapecalc torch`` emits, so every tool sees the same
   network; each asserts that its trainable parameter count is shapecalc's.
 - concrete: stacks of 10 to 10,000 layers (conv pad1, bn, relu, conv same stride2, maxpool2
-  with and without ceil), with the cost per layer, a least-squares line and a linearity figure.
+  with and without ceil, a padded ceil-mode maxpool3), with the cost per layer, a least-squares line and a linearity figure.
 - symbolic: such stacks of 10, 50 and 200 layers on ``nxnx3`` (one symbol) and ``HxWx3``
   (two), with the size of the last layer's output formula (measured in another process, so it
   does not touch the timings).
@@ -48,9 +48,18 @@ SYMBOLIC_SIZES = (10, 50, 200)
 SYMBOLIC_INPUTS = {"one symbol": "nxnx3", "two symbols": "HxWx3"}
 
 #: The stacks: a stem with a floor-mode pool, then a block whose downsampling layers round up
-#: (same stride 2, ceil pool), so that a concrete stack of any depth stays valid at 1x1.
+#: (same stride 2, ceil pools, one of them padded: the case whose formula once doubled at every
+#: layer), so that a concrete stack of any depth stays valid at 1x1.
 STEM = ("conv3x3x16 pad1", "bn", "relu", "maxpool2")
-BLOCK = ("conv3x3x16 pad1", "bn", "relu", "conv3x3x16 same stride2", "relu", "maxpool2 ceil")
+BLOCK = (
+    "conv3x3x16 pad1",
+    "bn",
+    "relu",
+    "conv3x3x16 same stride2",
+    "relu",
+    "maxpool2 ceil",
+    "maxpool3 stride2 pad1 ceil",
+)
 
 TOOLS = {
     "table": "shapecalc table",
