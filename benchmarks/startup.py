@@ -1,25 +1,31 @@
-"""Cold-process wall time and peak memory of the calculator. Prints figures; asserts nothing.
+"""Cold-process wall time and peak memory of the calculator on issue 3's three specs, against
+issue 3's goals. Prints figures; asserts nothing.
 
     python benchmarks/startup.py [--runs 7]
 
 Each case runs ``shapecalc`` as a new process (the console script when installed, else
 ``python -m shapecalc``) and reports the median and best wall time and the peak RSS.
+benchmarks/bench.py is the full benchmark (torchinfo, torch, scaling; issue 8); this script
+stays for issue 3's exact specs, notably the 60-layer symbolic one.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from measure import run_once, shapecalc_command
+from measure import Goal, repeat, shapecalc_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GOALS = {"VGG-16 (concrete)": 0.35, "1,000-layer concrete": 1.0, "60-layer symbolic": 1.0}
+GOALS = {
+    "VGG-16 (concrete)": Goal(0.35, unit=" s"),
+    "1,000-layer concrete": Goal(1.0, unit=" s"),
+    "60-layer symbolic": Goal(1.0, unit=" s"),
+}
 
 
 def _specs(tmp: Path) -> dict[str, Path]:
@@ -43,17 +49,14 @@ def main() -> None:
     args = parser.parse_args()
     base = shapecalc_command()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, command: {' '.join(base)}")
-    print(f"{'case':<24} {'median s':>9} {'best s':>8} {'peak MiB':>9} {'goal s':>7}")
+    print(f"{'case':<24} {'median s':>9} {'best s':>8} {'peak MiB':>9} {'goal':>9}  status")
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in _specs(Path(tmp)).items():
-            command = [*base, "-f", str(path)]
-            run_once(command)  # warm the file cache and bytecode
-            results = [run_once(command) for _ in range(args.runs)]
-            times = [t for t, _ in results]
-            peak = max(m for _, m in results)
+            figures = repeat([*base, "-f", str(path)], args.runs)
+            goal = GOALS[name]
             print(
-                f"{name:<24} {statistics.median(times):>9.3f} {min(times):>8.3f} "
-                f"{peak:>9} {GOALS[name]:>7.2f}"
+                f"{name:<24} {figures.median:>9.3f} {figures.best:>8.3f} {figures.peak:>9.0f} "
+                f"{str(goal):>9}  {goal.judge(figures.median)}"
             )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -439,6 +440,63 @@ def sample_points(
     return found
 
 
+#: Where torch keeps the Python shape functions ("meta kernels") that a forward pass on the
+#: meta device runs, and the type-promotion wrappers around them.
+_META_KERNEL_MODULES = ("torch._refs", "torch._decomp", "torch._prims", "torch._meta_registrations")
+
+
+def run_meta_kernels_directly() -> int:
+    """Spare a one-off process the 0.9 s import of ``torch._dynamo`` on its first meta pass.
+
+    torch 2.x wraps many Python meta kernels (relu, where, batch_norm, ...) in
+    ``torch._disable_dynamo``, which imports the whole compiler on a kernel's first call only
+    to wrap it in a "compilation off" context, and caches that wrapped function on the kernel
+    as ``__dynamo_disable``. Outside ``torch.compile`` the context changes nothing, so the
+    wrapped function and the kernel compute the same thing; this caches the kernel itself.
+
+    Process-wide and for a process that never compiles: only the ``shapecalc`` program calls
+    it (see :func:`shapecalc.cli.console_main`), never the library on a user's behalf. A
+    torch built differently is left as it is (0 is returned) and merely starts slower.
+
+    Returns:
+        The number of kernels changed.
+    """
+    wrapper = getattr(getattr(torch, "_compile", None), "_disable_dynamo", None)
+    if wrapper is None:
+        return 0
+    wrapper_code = getattr(wrapper(lambda: None), "__code__", None)
+    if wrapper_code is None or "fn" not in wrapper_code.co_freevars:
+        return 0
+    fn_cell = wrapper_code.co_freevars.index("fn")
+    changed = 0
+    modules = [
+        module
+        for name, module in list(sys.modules.items())
+        if module is not None and name.startswith(_META_KERNEL_MODULES)
+    ]
+    # The dynamo wrapper sits under out= and type-promotion wrappers, reached through their
+    # closures (functools.wraps' __wrapped__ does not always lead to it).
+    pending = [value for module in modules for value in list(vars(module).values())]
+    seen: set[int] = set()
+    while pending:
+        value = pending.pop()
+        code = getattr(value, "__code__", None)
+        if code is None or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if code is wrapper_code:
+            kernel = value.__closure__[fn_cell].cell_contents
+            if getattr(kernel, "__dynamo_disable", None) is None:
+                setattr(kernel, "__dynamo_disable", kernel)
+                changed += 1
+        for cell in getattr(value, "__closure__", None) or ():
+            try:
+                pending.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                continue
+    return changed
+
+
 def check(
     analysis: Analysis, *, device: str = "cpu", batch: int = 1, seed: int = 0
 ) -> CheckResult:
@@ -479,6 +537,7 @@ __all__ = [
     "check_point",
     "non_trainable_count",
     "random_input",
+    "run_meta_kernels_directly",
     "run_layer",
     "run_merge",
     "sample_points",

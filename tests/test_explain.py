@@ -168,3 +168,54 @@ def test_output_formats_exclude_each_other() -> None:
     result = CliRunner().invoke(cli, ["10 | relu", "--json", "--latex"])
     assert result.exit_code == 2
     assert re.search("choose one of --json, --markdown and --latex", result.output)
+
+
+def _one_text_per_line(explanation: object) -> object:
+    """The working as a Group of one rich Text per line, each styled as a whole or in parts:
+    the straightforward rendering that the single Text of the terminal output must match."""
+    from rich.console import Group
+    from rich.text import Text
+
+    lines: list[Text] = [Text("Working", style="bold")]
+    for layer in explanation.layers:  # type: ignore[attr-defined]
+        head = Text(f"{layer.index:>3} ")
+        head.append(layer.spec, style="bold")
+        head.append(f"   {layer.input_shape} → {layer.output_shape}")
+        lines.append(head)
+        if not layer.steps:
+            lines.append(Text("      shape kept, no parameters", style="dim"))
+        for step in layer.steps:
+            line = Text("      ")
+            line.append(f"{step.quantity}:", style="cyan")
+            line.append(" " + step.line("text"))
+            lines.append(line)
+    return Group(*lines)
+
+
+@pytest.mark.parametrize("width", [20, 50, 100])
+@pytest.mark.parametrize("colour", [False, True])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "nxnx3 | conv{f}x{f}x8 pad{p} | maxpool2 pad1 ceil | bn | flatten | dense10",
+        "224x224x3 | conv7x7x64 stride2 pad3 | relu | maxpool3 stride2 pad1 | "
+        "res(conv3x3x64 same | bn ; conv1x1x64) | gap | dense1000",
+    ],
+)
+def test_terminal_working_prints_as_one_text_per_line(spec: str, width: int, colour: bool) -> None:
+    import io
+
+    from rich.console import Console
+
+    explanation = analyze(spec).explain()
+    printed = []
+    for renderable in (explanation, _one_text_per_line(explanation)):
+        console = Console(
+            width=width,
+            file=io.StringIO(),
+            color_system="truecolor" if colour else None,
+            force_terminal=colour,
+        )
+        console.print(renderable)
+        printed.append(console.file.getvalue())  # type: ignore[attr-defined]
+    assert printed[0] == printed[1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from shapecalc import analyze
@@ -157,3 +159,59 @@ def test_values_still_answer_when_the_formulas_alone_would_be_too_large() -> Non
     analysis = analyze(spec, n=5000, s=2)
     assert str(analysis.output_shape) == "2x2x3"
     assert analysis.rows[0].formula is None
+
+
+def _torch_ceil_mode_size(n: int, k: int, p: int, s: int) -> int:
+    """PyTorch's pooling_output_shape with ceil_mode, as its source writes it: round up, then
+    drop the last window when it would start in the right padding."""
+    out = _ceil(n + 2 * p - k, s) + 1
+    if (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+@pytest.mark.parametrize("k", range(1, 6))
+@pytest.mark.parametrize("s", range(1, 6))
+def test_ceil_mode_size_is_pytorchs_rule(k: int, s: int) -> None:
+    from shapecalc.layers.pool import ceil_mode_size
+
+    n_sym = make_symbol("n")
+    for p in range(0, k // 2 + 1):  # PyTorch allows pad <= k/2
+        formula = ceil_mode_size(n_sym, k, p, s)
+        for n in range(max(1, k - 2 * p), 40):
+            expected = _torch_ceil_mode_size(n, k, p, s)
+            assert ceil_mode_size(n, k, p, s) == expected, (n, k, p, s)
+            assert substitute(formula, {"n": n}) == expected, (fmt(formula), n, k, p, s)
+
+
+#: Repeated units of a symbolic stack, with each layer's size rule written out as PyTorch's
+#: documentation gives it (the oracle): every downsampling kind the benchmark's stacks use.
+STACK_UNIT: list[tuple[str, Any]] = [
+    ("conv3x3x16 pad1", lambda n: (n + 2 - 3) // 1 + 1),
+    ("bn", lambda n: n),
+    ("relu", lambda n: n),
+    ("conv3x3x16 same stride2", lambda n: _ceil(n, 2)),
+    ("maxpool2", lambda n: (n - 2) // 2 + 1),
+    ("maxpool2 ceil", lambda n: _torch_ceil_mode_size(n, 2, 0, 2)),
+    ("maxpool2 pad1 ceil", lambda n: _torch_ceil_mode_size(n, 2, 1, 2)),
+    ("maxpool3 stride2 pad1 ceil", lambda n: _torch_ceil_mode_size(n, 3, 1, 2)),
+]
+
+
+@pytest.mark.parametrize("layers", [10, 50, 200])
+def test_formulas_of_deep_symbolic_stacks_stay_small_and_exact(layers: int) -> None:
+    """Floors of floors (and ceil-mode pools with padding) fold into one floor, so a formula
+    keeps the same number of terms at any depth; its values are PyTorch's, row by row, at
+    sizes large enough for 200 layers."""
+    from shapecalc.symbolic import tree_size
+
+    unit = [STACK_UNIT[i % len(STACK_UNIT)] for i in range(layers)]
+    analysis = analyze("HxWx3\n" + "\n".join(text for text, _ in unit))
+    sizes = [tree_size(d) for row in analysis.rows for d in row.output_shape.spatial]
+    assert max(sizes) <= 12, max(sizes)
+    for h0, w0 in [(2**130 + 12345, 2**131 - 1), (3**90, 5**60 + 7)]:
+        h, w = h0, w0
+        for row, (_, rule) in zip(analysis.rows, unit):
+            h, w = rule(h), rule(w)
+            got = tuple(substitute(d, {"H": h0, "W": w0}) for d in row.output_shape.spatial)
+            assert got == (h, w), row.spec

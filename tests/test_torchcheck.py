@@ -325,3 +325,39 @@ def test_main_in_process_returns_even_after_torch_is_imported() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.splitlines()[-1] == "returned 0"
+
+
+def test_the_program_checks_on_meta_without_importing_the_compiler() -> None:
+    """The program runs torch's meta kernels directly (run_meta_kernels_directly), so a cold
+    meta check does not import torch._dynamo; every layer kind and every example still agrees
+    with torch, so the kernels run directly compute what torch's wrapped ones do."""
+    code = textwrap.dedent(
+        """
+        import pathlib, sys
+        from shapecalc import analyze, torchcheck
+        from shapecalc.layers import REGISTRY
+        changed = torchcheck.run_meta_kernels_directly()
+        specs = [f"{ex.input} | {ex.layer}" for cls in set(REGISTRY.values()) for ex in cls.examples]
+        specs += [p.read_text() for p in sorted(pathlib.Path(sys.argv[1]).glob("*.shape"))]
+        bad = [s for s in specs if not analyze(s).check(device="meta").ok]
+        print(changed, len(specs), bad, "torch._dynamo" in sys.modules)
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(EXAMPLES)], capture_output=True, text=True, check=True
+    )
+    changed, count, bad, dynamo = proc.stdout.split(" ", 3)
+    assert int(changed) > 0
+    assert int(count) > 50
+    assert (bad, dynamo.strip()) == ("[]", "False")
+    program = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "shapecalc", "check", "--device", "meta",
+         "-f", str(EXAMPLES / "resnet50.shape")],
+        capture_output=True,
+        text=True,
+    )
+    assert program.returncode == 0
+    assert "agree with torch" in program.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in program.stderr.splitlines()}
+    assert "torch" in imported
+    assert "torch._dynamo" not in imported

@@ -41,11 +41,29 @@ def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
     k)/s) that lies inside the input or the left padding (j*s <= n + p - 1), so
     out = min(ceil((n + 2p - k)/s), floor((n + p - 1)/s)) + 1. When s <= k - p the first term
     is never the larger one (ceil(m/s)*s < m + s <= n + p), which covers the common cases.
+
+    Both terms are floor((n + c)/s): c = 2p - k + s - 1 (as ceil(m/s) = floor((m + s - 1)/s)
+    for an integer m) and c = p - 1. floor((n + c)/s) grows with c, so the minimum is the
+    floor with the smaller c: one floor, which the nested-floor rules of
+    :func:`~shapecalc.symbolic.floor_div` keep small when such layers are stacked (a min of
+    two floors would double the formula at every layer). Only when the sign of
+    c - c' = p - k + s is unknown (symbolic k, p or s) does the min remain.
     """
-    windows = ceil_div(n + 2 * p - k, s)
     if all(isinstance(v, int) for v in (k, p, s)) and s <= k - p:
-        return windows + 1
-    starts = floor_div(n + p - 1, s)
+        return ceil_div(n + 2 * p - k, s) + 1
+    reach, start = 2 * p - k + s - 1, p - 1
+    if isinstance(reach, int) and isinstance(start, int):
+        return floor_div(n + start, s) + 1  # s > k - p: start < reach
+    gap = sp().sympify(reach - start)  # p - k + s
+    if gap.is_nonpositive:
+        return ceil_div(n + 2 * p - k, s) + 1
+    if gap.is_positive:
+        return floor_div(n + start, s) + 1
+    # Undecided (a symbolic stride, say): the min stays. Stacked, it doubles the formula,
+    # which MAX_FORMULA soon refuses; one floor with a Min inside would grow only linearly
+    # but make every later condition a polynomial that sympy compares slowly.
+    windows = ceil_div(n + 2 * p - k, s)
+    starts = floor_div(n + start, s)
     if isinstance(windows, int) and isinstance(starts, int):
         return min(windows, starts) + 1
     return sp().Min(windows, starts) + 1

@@ -31,23 +31,33 @@ def data_table(data: TableData) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(show_edge=True, header_style="bold", expand=False)
+    from .longtable import PlainTable
+
+    column_options: list[dict[str, Any]] = []
     for column, header in enumerate(data.headers):
         widest = max(len(header), *(len(cells[column]) for cells in data.rows))
         numeric = header == "#" or (
             header in RIGHT_ALIGNED and all(_NUMBER.fullmatch(c[column]) for c in data.rows[1:])
         )
         # Narrow terminals wrap the formulas, never a number or a short layer word.
-        table.add_column(
-            header,
-            justify="right" if header in RIGHT_ALIGNED else "left",
-            overflow="fold",
-            no_wrap=numeric,
-            min_width=min(widest, 14 if header in ("Layer", "Output shape") else 6),
+        column_options.append(
+            {
+                "header": header,
+                "justify": "right" if header in RIGHT_ALIGNED else "left",
+                "overflow": "fold",
+                "no_wrap": numeric,
+                "min_width": min(widest, 14 if header in ("Layer", "Output shape") else 6),
+            }
         )
-    for cells in data.rows:
-        # Text() so that spec text such as "[same]" is never read as rich markup.
-        table.add_row(*(Text(cell) for cell in cells))
+
+    def make_table() -> Table:
+        table = Table(show_edge=True, header_style="bold", expand=False)
+        for options in column_options:
+            table.add_column(**options)
+        return table
+
+    # Cells are plain text (Text(cell)): spec text such as "[same]" is never read as markup.
+    table = PlainTable(make_table, data.rows)
     summary = Table.grid(padding=(0, 1))
     summary.add_column(style="bold")
     summary.add_column()
