@@ -400,7 +400,9 @@ def _expand(
         if before + layers * item.count > MAX_LAYERS:
             # With layers before it, say the total too: "100,000 layers" alone reads as
             # within the limit of 100,000.
-            total = f" ({before + layers * item.count:,} with the layers before it)" if before else ""
+            total = (
+                f" ({before + layers * item.count:,} with the layers before it)" if before else ""
+            )
             raise SpecSyntaxError(
                 f"this repeat expands to {layers * item.count:,} layers{total}; "
                 f"the limit is {MAX_LAYERS:,}",
@@ -548,6 +550,19 @@ def _size_problem(values: tuple[Dim, ...]) -> str:
     return ""
 
 
+#: Why a spec whose validity conditions, all together, pass MAX_FORMULA terms is refused:
+#: they stop being readable, and deciding which of them imply others gets slower with their
+#: size cubed (as with a symbolic stride and kernel in every layer).
+_CONDITIONS_TOO_LARGE = (
+    f"the validity conditions grow past {MAX_FORMULA:,} terms; give some symbols values with --at"
+)
+
+
+def _condition_terms(conditions: tuple[Constraint, ...]) -> int:
+    """The size of these conditions written out (see :func:`tree_size`)."""
+    return sum(tree_size(c.expr) for c in conditions if c.expr is not None)
+
+
 def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]) -> None:
     """Refuse concrete results too large to be a network (and to print exactly)."""
     message = _size_problem(values)
@@ -676,6 +691,7 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
     input_shape = shape
     built: dict[int, Layer] = {}  # a repeated item is built once
     rows: list[Row] = []
+    condition_terms = 0  # of every row's conditions, against MAX_FORMULA
     stack: list[_Frame] = []
     blocks: list[dict[str, Any]] = []  # filled in as blocks close
     current = 0  # the row whose output the next row takes in (0: the input)
@@ -712,7 +728,11 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                 stack[-1].sources.append(current)
             elif event.kind in ("res", "concat"):
                 merge, merge_constraints_ = _merge(frame, event, source)
-                too_large = _size_problem(merge.output.dims)
+                conditions = tuple(merge_constraints(merge_constraints_))
+                condition_terms += _condition_terms(conditions)
+                too_large = _size_problem(merge.output.dims) or (
+                    _CONDITIONS_TOO_LARGE if condition_terms > MAX_FORMULA else ""
+                )
                 if too_large:
                     raise ShapeError(too_large, source, event.span, prefix=f"{event.kind} block")
                 depth, parent = enclosing()
@@ -733,7 +753,7 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                         shape,
                         0,
                         0,
-                        tuple(merge_constraints(merge_constraints_)),
+                        conditions,
                         depth=depth,
                         block=frame.block,
                         # The identity shortcut adds the block's input.
@@ -767,6 +787,15 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
         except LayerError as err:
             raise _shape_error(index, where, source, err) from None
         _check_size(index, where, source, (*out.dims, trainable, non_trainable))
+        conditions = tuple(merge_constraints(checks.constraints))
+        condition_terms += _condition_terms(conditions)
+        if condition_terms > MAX_FORMULA:
+            raise ShapeError(
+                _CONDITIONS_TOO_LARGE,
+                source,
+                where.spec.span,
+                prefix=_layer_label(index, where, source),
+            )
         depth, parent = enclosing()
         rows.append(
             Row(
@@ -778,7 +807,7 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                 out,
                 trainable,
                 non_trainable,
-                tuple(merge_constraints(checks.constraints)),
+                conditions,
                 depth=depth,
                 block=parent,
                 sources=(current,),

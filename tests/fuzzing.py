@@ -630,6 +630,11 @@ LIMIT_CASES: list[tuple[str, str, str | None]] = [
     ("10,000 layers written out", "28x28x3 | " + " | ".join(["relu"] * 10_000), None),
     ("a line of 50,000 options", "28x28x3 | relu " + "same " * 50_000, "relu takes no options"),
     ("1 MB comment", "28x28x3 | relu # " + "x" * 1_000_000, None),
+    (
+        "symbolic, 4 symbols per layer, 24 layers",
+        "nxnx3 | (conv{k}x{k}x8 s{s} pad{p} d{d})x24",
+        "the validity conditions grow past 2,000 terms",
+    ),
 ]
 
 #: Larger and slower inputs, timed by benchmarks/fuzz.py only (too slow for the unit tests).
@@ -650,8 +655,8 @@ LARGE_CASES: list[tuple[str, str, str | None]] = [
         None,
     ),
     (
-        "symbolic, 4 symbols per layer, 16 layers",
-        "{h}x{w}x3 | " + " | ".join(["conv{k}x{k}x8 s{s} pad{p} d{d}"] * 16),
-        None,
+        "symbolic, 4 symbols per layer, 200 layers",
+        "{h}x{w}x3 | " + " | ".join(["conv{k}x{k}x8 s{s} pad{p} d{d}"] * 200),
+        "the validity conditions grow past 2,000 terms",
     ),
 ]

@@ -46,6 +46,7 @@ def test_the_documented_caps_are_the_enforced_ones() -> None:
         "`--at` values": f"| 10**{len(str(MAX_VALUE)) - 1} |",
         "a computed size": f"| 10**{len(str(MAX_RESULT)) - 1} |",
         "a symbolic result": f"| {MAX_FORMULA:,} |",
+        "validity conditions together": f"| {MAX_FORMULA:,} |",
         "a spec file": f"| {MAX_SPEC_BYTES // 1_000_000} MB |",
     }
     for row, limit in rows.items():
