@@ -46,6 +46,8 @@ MAX_VALUE = 10**18
 MAX_RESULT = 10**100
 #: Largest symbolic result, in expression nodes, so that formulas stay printable.
 MAX_FORMULA = 2_000
+#: Largest validity condition, in expression nodes.
+MAX_CONDITION = 200
 
 
 @dataclass(frozen=True)
@@ -550,17 +552,18 @@ def _size_problem(values: tuple[Dim, ...]) -> str:
     return ""
 
 
-#: Why a spec whose validity conditions, all together, pass MAX_FORMULA terms is refused:
-#: they stop being readable, and deciding which of them imply others gets slower with their
-#: size cubed (as with a symbolic stride and kernel in every layer).
-_CONDITIONS_TOO_LARGE = (
-    f"the validity conditions grow past {MAX_FORMULA:,} terms; give some symbols values with --at"
+#: Why a layer whose validity condition passes MAX_CONDITION terms is refused: the
+#: condition stops being readable, and every later step with it (deciding it, and which
+#: conditions imply others) slows with its size, as with a symbolic stride and kernel in
+#: every layer. Many small conditions are fine: they are not pruned past a count.
+_CONDITION_TOO_LARGE = (
+    f"a validity condition grows past {MAX_CONDITION:,} terms; give some symbols values with --at"
 )
 
 
-def _condition_terms(conditions: tuple[Constraint, ...]) -> int:
-    """The size of these conditions written out (see :func:`tree_size`)."""
-    return sum(tree_size(c.expr) for c in conditions if c.expr is not None)
+def _condition_too_large(conditions: tuple[Constraint, ...]) -> bool:
+    """Whether one of these conditions passes MAX_CONDITION terms (see :func:`tree_size`)."""
+    return any(c.expr is not None and tree_size(c.expr) > MAX_CONDITION for c in conditions)
 
 
 def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]) -> None:
@@ -691,7 +694,6 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
     input_shape = shape
     built: dict[int, Layer] = {}  # a repeated item is built once
     rows: list[Row] = []
-    condition_terms = 0  # of every row's conditions, against MAX_FORMULA
     stack: list[_Frame] = []
     blocks: list[dict[str, Any]] = []  # filled in as blocks close
     current = 0  # the row whose output the next row takes in (0: the input)
@@ -729,9 +731,8 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
             elif event.kind in ("res", "concat"):
                 merge, merge_constraints_ = _merge(frame, event, source)
                 conditions = tuple(merge_constraints(merge_constraints_))
-                condition_terms += _condition_terms(conditions)
                 too_large = _size_problem(merge.output.dims) or (
-                    _CONDITIONS_TOO_LARGE if condition_terms > MAX_FORMULA else ""
+                    _CONDITION_TOO_LARGE if _condition_too_large(conditions) else ""
                 )
                 if too_large:
                     raise ShapeError(too_large, source, event.span, prefix=f"{event.kind} block")
@@ -788,10 +789,9 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
             raise _shape_error(index, where, source, err) from None
         _check_size(index, where, source, (*out.dims, trainable, non_trainable))
         conditions = tuple(merge_constraints(checks.constraints))
-        condition_terms += _condition_terms(conditions)
-        if condition_terms > MAX_FORMULA:
+        if _condition_too_large(conditions):
             raise ShapeError(
-                _CONDITIONS_TOO_LARGE,
+                _CONDITION_TOO_LARGE,
                 source,
                 where.spec.span,
                 prefix=_layer_label(index, where, source),
