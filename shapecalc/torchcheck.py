@@ -461,6 +461,14 @@ def run_meta_kernels_directly() -> int:
     Returns:
         The number of kernels changed.
     """
+    try:
+        return _seed_dynamo_disable()
+    except Exception:  # noqa: BLE001 - a speed-up only: a torch laid out otherwise runs as is
+        return 0
+
+
+def _seed_dynamo_disable() -> int:
+    """The walk behind :func:`run_meta_kernels_directly`."""
     wrapper = getattr(getattr(torch, "_compile", None), "_disable_dynamo", None)
     if wrapper is None:
         return 0

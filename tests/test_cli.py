@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -241,3 +242,17 @@ def test_ctrl_c_exits_130_not_a_checks_1(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(SystemExit) as done:
         main()
     assert done.value.code == 130
+
+
+def test_a_closed_standard_input_is_a_usage_error() -> None:
+    """Started with file descriptor 0 closed, Python has no sys.stdin at all."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "shapecalc", "-"],
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "error: no standard input to read the spec from\n",
+    )

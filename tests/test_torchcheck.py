@@ -361,3 +361,11 @@ def test_the_program_checks_on_meta_without_importing_the_compiler() -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in program.stderr.splitlines()}
     assert "torch" in imported
     assert "torch._dynamo" not in imported
+
+
+def test_a_torch_laid_out_otherwise_only_loses_the_speed_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    def moved(*_: object) -> int:
+        raise AttributeError("module 'torch' has no attribute '_compile'")
+
+    monkeypatch.setattr(torchcheck, "_seed_dynamo_disable", moved)
+    assert torchcheck.run_meta_kernels_directly() == 0
