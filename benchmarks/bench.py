@@ -253,7 +253,7 @@ class Bench:
             "| layers | median s | best s | CPU s | peak MiB | ms per layer beyond the smallest |",
             "|---:|---:|---:|---:|---:|---:|",
         )
-        medians = []
+        medians, least_cpu = [], []
         for layers in sizes:
             path = self.tmp / f"concrete{layers}.shape"
             path.write_text(stack(layers, "224x224x3"))
@@ -261,6 +261,7 @@ class Bench:
                 "table", f"{layers:,}-layer concrete stack", [*self.base, "-f", str(path)]
             )
             medians.append(fig.median)
+            least_cpu.append(min(fig.cpu_times))
             per_layer = (
                 f"{(fig.median - medians[0]) / (layers - sizes[0]) * 1000:.3f}"
                 if layers != sizes[0]
@@ -287,12 +288,15 @@ class Bench:
                     "issue 8",
                 )
         intercept, slope = fit_line(sizes, medians)
-        ratio = linearity(sizes, medians)
+        # Judged on the least CPU time of each size: a layer now costs so little that the
+        # 1,000-layer stack is within the start-up's wall-time jitter of the 10-layer one.
+        ratio = linearity(sizes, least_cpu)
         self.emit(
             "",
             f"Least-squares line through the medians: {intercept:.3f} s + {slope * 1000:.3f} ms "
             f"per layer. Linearity: the cost of a layer at {sizes[-1]:,} layers is {ratio:.2f}x "
-            f"its cost at {sizes[-2]:,} (both past the {sizes[0]}-layer start-up; 1.00 is linear).",
+            f"its cost at {sizes[-2]:,} (both past the {sizes[0]}-layer start-up, least CPU "
+            "time of the runs; 1.00 is linear).",
             "",
         )
         self.goal(

@@ -12,6 +12,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,15 +49,19 @@ def measure_once(command: list[str]) -> Run:
     CPU time is reported beside wall time because this machine is shared: other processes
     stretch the wall time of a run much more than its CPU time.
     """
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_child_env()
-    )
-    _, status, rusage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        error = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        raise SystemExit(f"{command} failed (wait status {status}):\n{error}")
+    # stderr goes to a file, not a pipe: a child writing more than a pipe holds would wait
+    # for a reader that only reads after the child has ended.
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=errors, env=_child_env()
+        )
+        _, status, rusage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        if status != 0:
+            errors.seek(0)
+            error = errors.read().decode(errors="replace")
+            raise SystemExit(f"{command} failed (wait status {status}):\n{error}")
     # ru_maxrss is in KiB on Linux.
     return Run(elapsed, rusage.ru_utime + rusage.ru_stime, rusage.ru_maxrss // 1024)
 
