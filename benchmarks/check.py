@@ -3,9 +3,11 @@
     python benchmarks/check.py [--runs 5]
 
 Each case is a new process, so the figures include importing torch (about 1.1-1.6 s here on
-its own, also reported). Last, the phases of one cold meta check: torch runs most meta shape
-functions through Python references that import ``torch._dynamo`` on first use, a one-off
-cost of the first check in a process. The comparison with torchinfo and with a plain torch
+its own, also reported). Last, the phases of one cold meta check, as the ``shapecalc``
+program runs it (with :func:`shapecalc.torchcheck.run_meta_kernels_directly`, so that torch's
+meta kernels do not import ``torch._dynamo``; their shape checks still import sympy), and as
+the library runs it in a user's process (which imports ``torch._dynamo`` on first use). The
+comparison with torchinfo and with a plain torch
 forward pass, and the goals, are in benchmarks/bench.py; this script is the breakdown.
 """
 
@@ -34,8 +36,10 @@ def mark(label, start):
 t = time.perf_counter()
 import torch
 t = mark("import torch", t)
-from shapecalc import analyze
+from shapecalc import analyze, torchcheck
 analysis = analyze(open(sys.argv[1]).read())
+if sys.argv[2] == "program":
+    torchcheck.run_meta_kernels_directly()
 t = mark("import shapecalc, analyze", t)
 assert analysis.check(device="meta").ok
 t = mark("first check on meta", t)
@@ -53,6 +57,13 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, command: {' '.join(base)}")
     cases = {
         "import torch alone": [sys.executable, "-c", "import torch"],
+        # What any meta forward pass imports at least: torch's shape checks (torch._check)
+        # import this module, and it imports sympy.
+        "import torch + shape checks": [
+            sys.executable,
+            "-c",
+            "import torch, torch.fx.experimental.symbolic_shapes",
+        ],
         "check VGG-16 --device meta": [*base, "check", "-f", str(VGG), "--device", "meta"],
         "check VGG-16 --device cpu": [*base, "check", "-f", str(VGG)],
     }
@@ -60,9 +71,10 @@ def main() -> None:
     for name, command in cases.items():
         figures = repeat(command, args.runs)
         print(f"{name:<28} {figures.median:>9.3f} {figures.best:>8.3f} {figures.peak:>9.0f}")
-    print("phases of one cold process checking VGG-16 on meta:")
-    sys.stdout.flush()
-    subprocess.run([sys.executable, "-c", PHASES, str(VGG)], check=True)
+    for way in ("program", "library"):
+        print(f"phases of one cold process checking VGG-16 on meta, as the {way} does:")
+        sys.stdout.flush()
+        subprocess.run([sys.executable, "-c", PHASES, str(VGG), way], check=True)
 
 
 if __name__ == "__main__":

@@ -72,8 +72,11 @@ def _expect_sane(args: list[str], code: int, stdout: str, stderr: str) -> None:
         assert stderr.startswith("error: "), (args, stderr)
     if code == 2:
         first = stderr.split("\n", 1)[0]
-        # One line naming the error; or the help when no command was given at all.
-        assert first.startswith("error: ") or first.startswith("Usage: "), (args, stderr)
+        # One line naming the error; the help only when no argument was given at all.
+        assert first.startswith("error: ") or (args == [] and first.startswith("Usage: ")), (
+            args,
+            stderr,
+        )
 
 
 @_examples(300)
