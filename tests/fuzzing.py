@@ -28,6 +28,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -210,6 +212,18 @@ EXTRA_SEEDS = [
 
 
 @cache
+def run_program(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
+    """``python -m shapecalc ARGS`` as a new process, bytes in and out as Latin-1 (any byte
+    passes unchanged)."""
+    return subprocess.run(
+        [sys.executable, "-m", "shapecalc", *args],
+        input=stdin.decode("latin-1"),
+        capture_output=True,
+        text=True,
+        encoding="latin-1",
+    )
+
+
 def seed_specs() -> tuple[str, ...]:
     """Valid specs to mutate: every example file, every layer's documented example, and
     :data:`EXTRA_SEEDS`."""

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import fuzzing
 import pytest
 from click.testing import CliRunner
 
@@ -135,16 +136,6 @@ def test_no_color_when_piped() -> None:
     assert "\x1b[" not in out and "31,530" in out
 
 
-def _main(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "shapecalc", *args],
-        input=stdin.decode("latin-1"),
-        capture_output=True,
-        text=True,
-        encoding="latin-1",
-    )
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -160,7 +151,7 @@ def _main(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
     ],
 )
 def test_usage_errors_are_one_line_with_exit_2(args: list[str], message: str) -> None:
-    proc = _main(*args)
+    proc = fuzzing.run_program(*args)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
     first_line = proc.stderr.splitlines()[0]
@@ -168,7 +159,7 @@ def test_usage_errors_are_one_line_with_exit_2(args: list[str], message: str) ->
 
 
 def test_stdin_that_is_not_utf8() -> None:
-    proc = _main("-", stdin=b"\xff\xfe28x28x1 | relu")
+    proc = fuzzing.run_program("-", stdin=b"\xff\xfe28x28x1 | relu")
     assert proc.returncode == 2
     assert proc.stderr == "error: standard input is not UTF-8 text\n"
 
@@ -191,7 +182,7 @@ def test_layers_filters_by_keyword_or_alias() -> None:
     ],
 )
 def test_file_size_caps_hold_for_files_without_a_size(args: list[str], message: str) -> None:
-    proc = _main(*args)
+    proc = fuzzing.run_program(*args)
     assert proc.returncode == 2
     assert proc.stderr == message + "\n"
 
@@ -201,7 +192,7 @@ def test_npy_values_beyond_the_exponent_limit_are_refused(tmp_path: Path) -> Non
 
     path = tmp_path / "huge.npy"
     np.save(path, np.array([[np.longdouble("1e4900"), 1], [1, 1]]))
-    proc = _main("conv", "-i", str(path), "-k", "1")
+    proc = fuzzing.run_program("conv", "-i", str(path), "-k", "1")
     assert proc.returncode == 2
     assert (
         proc.stderr
@@ -213,7 +204,7 @@ def test_wide_grids_print_whole_numbers() -> None:
     # 16 four-digit numbers need 16·7 + 1 = 113 columns boxed: at 80 (piped) they print as plain
     # aligned rows, every number whole
     rows = "; ".join(" ".join(str(1000 + 16 * r + c) for c in range(16)) for r in range(2))
-    proc = _main("conv", "-i", rows, "-k", "1")
+    proc = fuzzing.run_program("conv", "-i", rows, "-k", "1")
     assert proc.returncode == 0
     assert proc.stdout.splitlines() == [
         " ".join(str(1000 + 16 * r + c) for c in range(16)) for r in range(2)
@@ -222,7 +213,7 @@ def test_wide_grids_print_whole_numbers() -> None:
 
 def test_explain_is_capped() -> None:
     ones = "; ".join(" ".join("1" for _ in range(120)) for _ in range(120))
-    proc = _main("conv", "-i", ones, "-k", "1 1 1; 1 1 1; 1 1 1", "--explain")
+    proc = fuzzing.run_program("conv", "-i", ones, "-k", "1 1 1; 1 1 1; 1 1 1", "--explain")
     assert proc.returncode == 2
     # 118·118 cells of 9 products each (_main reads bytes as latin-1: decode them as UTF-8)
     assert proc.stderr.encode("latin-1").decode("utf-8") == (

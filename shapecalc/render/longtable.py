@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-#: The private members of rich's Table the fast path uses (there in rich 13 to 15, which
-#: tests/properties/test_longtable_vs_rich.py checks against the installed rich).
+#: The private members of rich's Table the fast path uses. They exist in rich 13 to 15;
+#: that they behave as the fast path expects is what tests/properties/
+#: test_longtable_vs_rich.py checks, against the installed rich only.
 _BORROWED = ("_extra_width", "_calculate_column_widths")
 
 
