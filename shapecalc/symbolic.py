@@ -322,20 +322,26 @@ def _constraint(diff: Any) -> bool | Constraint:
     """The condition ``diff >= 0`` in its most readable form, or its truth when decided."""
     s = sp()
     diff = s.expand(diff)
+    const, variable = diff.as_coeff_Add()
+    coeff, sym = variable.as_coeff_Mul()
+    if sym.is_Symbol and sym.is_nonnegative and coeff.is_Integer and const.is_Integer and coeff:
+        # One symbol, linear: decided from the symbol's least value (1 for a positive one,
+        # else 0) before asking sympy, whose sign queries cost milliseconds on every new
+        # expression (a 1,000-layer stack spent 3 s in them).
+        least = 1 if sym.is_positive else 0
+        if coeff > 0:  # sym >= ceil(-const/coeff)
+            bound = int(-(const // coeff))
+            if bound <= least:
+                return True
+            return Constraint(f"{sym.name} >= {bound}", sym.name, bound, diff)
+        limit = int(const // -coeff)  # sym <= floor(const/|coeff|)
+        if limit < least:
+            return False
+        return Constraint(f"{sym.name} <= {limit}", f"-{sym.name}", -limit, diff)
     if diff.is_nonnegative:
         return True
     if diff.is_negative:
         return False
-    const, variable = diff.as_coeff_Add()
-    coeff, sym = variable.as_coeff_Mul()
-    if sym.is_Symbol and coeff.is_Integer and const.is_Integer:
-        if coeff > 0:  # sym >= ceil(-const/coeff)
-            bound = int(-(const // coeff))
-            if bound <= (1 if sym.is_positive else 0):
-                return True
-            return Constraint(f"{sym.name} >= {bound}", sym.name, bound, diff)
-        limit = int(const // -coeff)  # sym <= floor(const/|coeff|)
-        return Constraint(f"{sym.name} <= {limit}", f"-{sym.name}", -limit, diff)
     terms = s.Add.make_args(variable)
     positive = s.Add(*[t for t in terms if not t.could_extract_minus_sign()])
     negative = -s.Add(*[t for t in terms if t.could_extract_minus_sign()])
