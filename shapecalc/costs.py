@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ShapecalcError
 from .layers.base import Ops, Window
-from .symbolic import Dim, exact_div, expand, product, sp, times, to_json
+from .symbolic import Dim, concrete, exact_div, expand, product, sp, times, to_json
 
 if TYPE_CHECKING:
     from .network import Analysis, Row
@@ -266,8 +266,11 @@ class CostTotals:
 def total(values: list[Dim]) -> Dim:
     """The sum of row costs; sympy collects like terms but keeps each row's factored form
     (``1536*f**2*(n - f + 1)**2 + ...``), which says more than the multiplied-out
-    polynomial."""
-    return sum(values, start=0)
+    polynomial. One sympy Add of all terms: summing one term at a time re-collects the
+    growing sum at every step, quadratic in the rows (14 s for 2,000 symbolic rows)."""
+    if all(isinstance(value, int) for value in values):
+        return sum(values, start=0)
+    return concrete(sp().Add(*values))
 
 
 @dataclass(frozen=True)
