@@ -364,14 +364,20 @@ def _expand(
     """Flatten the items into layers in execution order, with the start and end of every
     block between them (repeats expanded; ``counter`` counts the rows: layers and merges)."""
     counter = counter if counter is not None else [0]
+
+    def count_row(span: Span) -> None:
+        """Count one more row (a layer, or a merge, so that a repeated branch is refused
+        before its copies are made)."""
+        counter[0] += 1
+        if counter[0] > MAX_LAYERS:
+            raise SpecSyntaxError(
+                f"the spec expands to more than {MAX_LAYERS:,} layers", source, span
+            )
+
     for item in items:
         if isinstance(item, LayerSpec):
             out.append(_Placed(item, note, uses))
-            counter[0] += 1
-            if counter[0] > MAX_LAYERS:
-                raise SpecSyntaxError(
-                    f"the spec expands to more than {MAX_LAYERS:,} layers", source, item.span
-                )
+            count_row(item.span)
             continue
         if isinstance(item, BranchSpec):
             out.append(_Open(item.kind, item.kind, item.span, note, uses))
@@ -382,13 +388,7 @@ def _expand(
                 _expand(path, source, out, note, uses, counter)
                 out.append(_Close("path", item.path_spans[index], note, uses, shown=shown))
             out.append(_Close(item.kind, item.span, note, uses, item.path_spans))
-            # The merge is a row too: count it, so that a repeated branch is refused before
-            # its copies are made rather than when the rows are built.
-            counter[0] += 1
-            if counter[0] > MAX_LAYERS:
-                raise SpecSyntaxError(
-                    f"the spec expands to more than {MAX_LAYERS:,} layers", source, item.span
-                )
+            count_row(item.span)  # the merge row
             continue
         if isinstance(item, BlockSpec):
             out.append(_Open("block", item.label, item.span, note, uses))
@@ -739,11 +739,7 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                 depth, parent = enclosing()
                 depth += 1 if frame.block is not None else 0
                 shape = merge.output
-                index = len(rows) + 1
-                if index > MAX_LAYERS:
-                    raise SpecSyntaxError(
-                        f"the spec expands to more than {MAX_LAYERS:,} layers", source, event.span
-                    )
+                index = len(rows) + 1  # within MAX_LAYERS: _expand counted this merge
                 rows.append(
                     Row(
                         index,
