@@ -283,8 +283,6 @@ class Analysis:
 
     def _repr_svg_(self) -> str | None:
         """Jupyter shows the drawing; None (the table instead) when it cannot be drawn."""
-        from .errors import ShapecalcError
-
         try:
             return self.to_svg()
         except ShapecalcError:
@@ -621,10 +619,7 @@ def _ever_equal(diff: Any) -> bool:
 class _Frame:
     """A block being walked: where it started and, for a branch, its paths' outputs."""
 
-    def __init__(
-        self, event: _Open, shape: Shape, block: int | None, first: int, source: int
-    ) -> None:
-        self.event = event
+    def __init__(self, shape: Shape, block: int | None, first: int, source: int) -> None:
         self.input = shape
         self.block = block
         self.first = first
@@ -721,7 +716,7 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                     }
                 )
                 block = len(blocks)
-            stack.append(_Frame(event, shape, block, len(rows) + 1, current))
+            stack.append(_Frame(shape, block, len(rows) + 1, current))
             continue
         if isinstance(event, _Close):
             frame = stack.pop()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal, Union
 
-from .symbolic import Dim, fmt, fmt_latex, fmt_math
+from .symbolic import Dim, ceil_div, floor_div, fmt, fmt_latex, fmt_math, sp
 
 Style = Literal["text", "latex"]
 
@@ -133,8 +133,6 @@ def evaluate(term: Term) -> Fraction | Dim:
             if term.rounding == "ceil":
                 return math.ceil(quotient)
             return quotient.numerator if quotient.denominator == 1 else quotient
-        from .symbolic import ceil_div, floor_div, sp
-
         if term.rounding == "floor":
             return floor_div(num, den)  # type: ignore[arg-type]
         if term.rounding == "ceil":
@@ -143,8 +141,6 @@ def evaluate(term: Term) -> Fraction | Dim:
     values = [evaluate(a) for a in term.args]
     if all(_is_number(v) for v in values):
         return (max if term.name == "max" else min)(values)  # type: ignore[type-var]
-    from .symbolic import sp
-
     return (sp().Max if term.name == "max" else sp().Min)(*values)
 
 

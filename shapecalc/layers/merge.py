@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from ..errors import LayerError
 from ..shape import Shape
-from ..symbolic import Dim
 from ..working import Step, Var, plus
 from .base import Checks, Layer, SpecReader
 
@@ -35,9 +34,6 @@ class Merge(Layer):
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         return self.output
-
-    def param_count(self, inp: Shape) -> Dim:
-        return 0
 
     def to_spec(self) -> str:
         return self.keyword
