@@ -41,14 +41,6 @@ MAX_CONFIRMED = 2_000
 class SolveError(ShapecalcError):
     """A solve request that cannot be answered: a bad target, an unknown in no formula..."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def render(self) -> str:
-        """The one-line message."""
-        return self.message
-
 
 _SHAPE_DIM = re.compile(r"[0-9]+|[_?]")
 
@@ -94,9 +86,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Equation:
-    """``expr == value``: one targeted quantity, with what it is (``layer 2 output H``)."""
+    """``expr == value``: one targeted quantity."""
 
-    what: str
     expr: Any
     value: int
 
@@ -386,7 +377,7 @@ def _equations(analysis: Analysis, target: Target) -> list[Equation]:
     where = f"layer {target.layer}" if target.layer else "the output"
     if target.params is not None:
         expr = row.params if row is not None else analysis.totals.params
-        return [Equation(f"{where} params" if row else "total params", expr, target.params)]
+        return [Equation(expr, target.params)]
     assert target.shape is not None
     shape = row.output_shape if row is not None else analysis.output_shape
     if len(target.shape) != len(shape.dims):
@@ -394,11 +385,9 @@ def _equations(analysis: Analysis, target: Target) -> list[Equation]:
             f"target shape {'x'.join('_' if d is None else str(d) for d in target.shape)} has "
             f"{len(target.shape)} dims, but {where} is {shape} ({len(shape.dims)} dims)"
         )
-    names = {1: ("N",), 2: ("L", "C"), 3: ("H", "W", "C"), 4: ("D", "H", "W", "C")}
-    dim_names = names.get(len(shape.dims), tuple(str(i) for i in range(len(shape.dims))))
     return [
-        Equation(f"{where} {name}", sp().sympify(expr), wanted)
-        for name, expr, wanted in zip(dim_names, shape.dims, target.shape)
+        Equation(sp().sympify(expr), wanted)
+        for expr, wanted in zip(shape.dims, target.shape)
         if wanted is not None
     ]
 
