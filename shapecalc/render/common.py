@@ -120,18 +120,21 @@ def format_field(cost: LayerCost) -> str:
     return f"{dims(rf.size)} s{dims(rf.stride)} p{dims(rf.padding)}"
 
 
+#: Each summed cost column: the LayerCost field it shows, and how it is written.
+_COST_FIELDS = {
+    "param_memory": ("param_bytes", format_bytes),
+    "macs": ("macs", format_count),
+    "flops": ("flops", format_count),
+    "activations": ("output_elements", format_count),
+    "memory": ("output_bytes", format_bytes),
+}
+
+
 def _cost_cell(name: str, cost: LayerCost) -> str:
-    if name == "param_memory":
-        return format_bytes(cost.param_bytes)
-    if name == "macs":
-        return format_count(cost.macs)
-    if name == "flops":
-        return format_count(cost.flops)
-    if name == "activations":
-        return format_count(cost.output_elements)
-    if name == "memory":
-        return format_bytes(cost.output_bytes)
-    return format_field(cost)
+    if name not in _COST_FIELDS:
+        return format_field(cost)  # rf
+    field, write = _COST_FIELDS[name]
+    return write(getattr(cost, field))
 
 
 def _input_cell(name: str, analysis: Analysis, costs: Costs | None) -> str:
@@ -162,15 +165,10 @@ def _block_cells(
         elif name == "rf":
             cells.append("")
         else:
-            field = {
-                "param_memory": "param_bytes",
-                "macs": "macs",
-                "flops": "flops",
-                "activations": "output_elements",
-                "memory": "output_bytes",
-            }[name]
-            total: Dim = sum((getattr(c, field) for c in inside), start=0)
-            cells.append(format_bytes(total) if "memory" in name else format_count(total))
+            from ..costs import total
+
+            field, write = _COST_FIELDS[name]
+            cells.append(write(total([getattr(c, field) for c in inside])))
     return tuple(cells)
 
 
