@@ -21,7 +21,7 @@ from operator import mul
 from typing import Any, Literal, Union
 
 from .errors import MatrixError
-from .layers.conv import same_padding
+from .layers.conv import same_pad
 from .matrices import Matrix, Number, Volume, check_channels, normalize, parse_number, size_text
 
 #: An int for both dims or (height, width).
@@ -199,12 +199,6 @@ def _out_size(n: int, k: int, pads: tuple[int, int], s: int, d: int = 1) -> int:
     return (n + sum(pads) - d * (k - 1) - 1) // s + 1
 
 
-def _same(n: int, k: int, s: int, d: int) -> tuple[int, int]:
-    """The calculator's ``same`` padding (TensorFlow's split), for one dim."""
-    before, after = same_padding(n, d * (k - 1) + 1, s)
-    return int(before), int(after)
-
-
 #: Most products (or window values) kept for --explain, whose working is printed in full.
 MAX_EXPLAINED = 100_000
 
@@ -294,7 +288,7 @@ def conv2d(
     kh, kw = len(banks[0][0]), len(banks[0][0][0])
     height, width = len(volume[0]), len(volume[0][0])
     pads: Pads = (
-        (_same(height, kh, s[0], d[0]), _same(width, kw, s[1], d[1]))
+        (same_pad(height, kh, s[0], d[0]), same_pad(width, kw, s[1], d[1]))
         if pad == "same"
         else ((p[0], p[0]), (p[1], p[1]))
     )

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import TorchError
 from .layers import Layer, activation, conv, dense, norm, pool, reshape
-from .layers.conv import same_padding
+from .layers.conv import same_pad
 from .shape import Shape
 from .symbolic import Dim, fmt, is_concrete
 
@@ -103,16 +103,6 @@ def _rank(inp: Shape, layer: Layer) -> int:
     if rank not in (1, 2, 3):
         raise TorchError(f"{layer.keyword} needs a 1D, 2D or 3D spatial input, got {inp}")
     return rank
-
-
-def same_pad(n: int, k: int, s: int, d: int = 1) -> tuple[int, int]:
-    """TensorFlow's ``same`` padding (before, after) for size n, kernel k, stride s, dilation d.
-
-    >>> same_pad(28, 3, 2)
-    (0, 1)
-    """
-    before, after = same_padding(n, d * (k - 1) + 1, s)
-    return int(before), int(after)
 
 
 def _constant_pad(pads: Sequence[tuple[int, int]], value: float) -> TorchModule:

@@ -76,6 +76,17 @@ def same_padding(n: Dim, kernel: Dim, stride: Dim) -> tuple[Dim, Dim]:
     return before, total - before
 
 
+def same_pad(n: int, k: int, s: int, d: int = 1) -> tuple[int, int]:
+    """:func:`same_padding` of concrete sizes, as ints: (before, after) for size n, kernel k,
+    stride s, dilation d.
+
+    >>> same_pad(28, 3, 2)
+    (0, 1)
+    """
+    before, after = same_padding(n, d * (k - 1) + 1, s)
+    return int(before), int(after)
+
+
 def effective_kernel(k: Dim, d: Dim) -> Term:
     """The dilated kernel ``d·(k − 1) + 1``, or just ``k`` without dilation."""
     if d == 1:
