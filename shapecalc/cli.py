@@ -93,8 +93,6 @@ class DefaultGroup(click.Group):
 def _console(wide: Any = None) -> Any:
     """A rich console; with ``wide`` (a renderable) and output to a file or pipe with no
     COLUMNS set, as wide as ``wide`` needs, so that no column is squeezed out of sight."""
-    import os
-
     from rich.console import Console
 
     console = Console()
@@ -330,13 +328,14 @@ def calc(
             console.print(analysis.explain())
 
 
-def _merge_assignments(groups: tuple[dict[str, int], ...]) -> dict[str, int]:
-    """Several ``--at`` options as one mapping; a name given twice is a usage error."""
-    values: dict[str, int] = {}
+def _merge_assignments(groups: tuple[dict[str, Any], ...], option: str = "--at") -> dict[str, Any]:
+    """Several ``--at`` (or ``--range``) options as one mapping; a name given twice is a usage
+    error."""
+    values: dict[str, Any] = {}
     for group in groups:
         for name, value in group.items():
             if name in values:
-                raise click.BadParameter(f"{name} is given twice", param_hint="--at")
+                raise click.BadParameter(f"{name} is given twice", param_hint=option)
             values[name] = value
     return values
 
@@ -445,12 +444,7 @@ def solve(
     """
     from .solve import solve as find
 
-    bounds: dict[str, tuple[int, int]] = {}
-    for group in ranges:
-        for name, bound in group.items():
-            if name in bounds:
-                raise click.BadParameter(f"{name} is given twice", param_hint="--range")
-            bounds[name] = bound
+    bounds = _merge_assignments(ranges, "--range")
     result = find(
         _read_spec(spec, file),
         _targets(outs, params, layer),
