@@ -324,7 +324,7 @@ def conv2d(
                         )
                 value: Number = total if scale == 1 else Fraction(total, scale)
                 if b is not None:
-                    value = normalize(value + b)
+                    value += b
                 row.append(normalize(value))
                 if explain:
                     products = tuple(

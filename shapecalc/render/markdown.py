@@ -36,10 +36,9 @@ def analysis_to_markdown(
     """A Markdown table of the layers (``columns``), then the totals as a list (rows nested
     deeper than ``depth`` blocks left out)."""
     data = table_data(analysis, columns, costs, depth=depth)
-    right = RIGHT_ALIGNED
     lines = [
         "| " + " | ".join(data.headers) + " |",
-        "|" + "|".join("---:" if h in right else "---" for h in data.headers) + "|",
+        "|" + "|".join("---:" if h in RIGHT_ALIGNED else "---" for h in data.headers) + "|",
     ]
     for cells in data.rows:
         lines.append("| " + " | ".join(_indented(c) for c in cells) + " |")
