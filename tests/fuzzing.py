@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from shapecalc import Analysis, SpecError, analyze
@@ -212,6 +214,15 @@ EXTRA_SEEDS = [
 
 
 @cache
+def examples(n: int) -> settings:
+    """Settings for ``n`` fuzz examples, ten times as many under HYPOTHESIS_PROFILE=ci.
+    Explicit counts (not the profile's), so that the suite's run time stays put."""
+    scale = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 1
+    return settings(
+        deadline=None, max_examples=n * scale, suppress_health_check=list(HealthCheck)
+    )
+
+
 def run_program(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
     """``python -m shapecalc ARGS`` as a new process, bytes in and out as Latin-1 (any byte
     passes unchanged)."""

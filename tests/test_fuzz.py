@@ -9,41 +9,29 @@ Markdown, JSON with costs) without error.
 from __future__ import annotations
 
 import fuzzing
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-# Explicit example counts (not the profile's) so that the suite's run time stays put; run
-# with HYPOTHESIS_PROFILE=ci to multiply them (see _examples).
-settings.register_profile("fuzz", deadline=None, suppress_health_check=list(HealthCheck))
 
-
-def _examples(n: int) -> settings:
-    """``n`` examples, ten times as many under the ci profile."""
-    import os
-
-    scale = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 1
-    return settings(settings.get_profile("fuzz"), max_examples=n * scale)
-
-
-@_examples(400)
+@fuzzing.examples(400)
 @given(fuzzing.token_soups())
 def test_token_soup_never_crashes(text: str) -> None:
     fuzzing.check_spec(text)
 
 
-@_examples(300)
+@fuzzing.examples(300)
 @given(st.text(max_size=40))
 def test_arbitrary_text_never_crashes(text: str) -> None:
     fuzzing.check_spec(text)
 
 
-@_examples(300)
+@fuzzing.examples(300)
 @given(st.lists(st.sampled_from(fuzzing.TOKENS), min_size=1, max_size=8).map("".join))
 def test_glued_tokens_never_crash(text: str) -> None:
     fuzzing.check_spec("28x28x3 | " + text)
 
 
-@_examples(400)
+@fuzzing.examples(400)
 @given(fuzzing.mutated_specs())
 def test_mutated_specs_analyse_or_point_inside_the_text(text: str) -> None:
     fuzzing.check_spec(text)
@@ -52,7 +40,7 @@ def test_mutated_specs_analyse_or_point_inside_the_text(text: str) -> None:
 SYMBOLIC = [t for t in fuzzing.seed_specs() if "{" in t or t.startswith("nxn")]
 
 
-@_examples(300)
+@fuzzing.examples(300)
 @given(
     st.sampled_from(SYMBOLIC).flatmap(fuzzing.mutate),
     st.lists(st.sampled_from(fuzzing.ODD_VALUES), min_size=1, max_size=4),

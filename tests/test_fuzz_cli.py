@@ -18,7 +18,7 @@ from pathlib import Path
 import fuzzing
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import assume, event, given
 
 from shapecalc.cli import main
 
@@ -26,14 +26,6 @@ from shapecalc.cli import main
 STDIN = "28x28x1 | conv3x3x8 same | relu\n"
 
 
-def _examples(n: int) -> settings:
-    """``n`` examples, ten times as many under the ci profile."""
-    scale = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 1
-    return settings(
-        deadline=None,
-        max_examples=n * scale,
-        suppress_health_check=list(HealthCheck),
-    )
 
 
 class _Program:
@@ -79,7 +71,7 @@ def _expect_sane(args: list[str], code: int, stdout: str, stderr: str) -> None:
         )
 
 
-@_examples(300)
+@fuzzing.examples(300)
 @given(args=fuzzing.cli_args())
 def test_random_arguments_in_process(workdir: Path, args: list[str]) -> None:
     result = CliRunner().invoke(_Program(), args, input=STDIN, prog_name="shapecalc")  # type: ignore[arg-type]
@@ -108,7 +100,7 @@ def _program() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "shapecalc"]
 
 
-@_examples(12)
+@fuzzing.examples(12)
 @given(args=fuzzing.cli_args())
 def test_random_arguments_as_a_process(workdir: Path, args: list[str]) -> None:
     assume(all(_passable(arg) for arg in args))
