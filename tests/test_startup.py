@@ -16,7 +16,7 @@ try:
     main()
 except SystemExit:
     pass
-print("IMPORTED", *sorted(m for m in ("torch", "sympy", "numpy") if m in sys.modules))
+print("IMPORTED", *sorted(m for m in ("torch", "sympy", "numpy", "resvg_py") if m in sys.modules))
 """
 
 VGG_LIKE = "224x224x3 | (conv3x3x64 same | relu)x2 | maxpool2 | flatten | dense10"
@@ -49,6 +49,7 @@ def test_symbolic_spec_imports_sympy_but_not_torch() -> None:
         [VGG_LIKE, "--json", "--explain"],
         [VGG_LIKE, "--markdown", "--explain"],
         [VGG_LIKE, "--costs"],
+        [VGG_LIKE, "--costs", "--macs", "thop"],
         ["draw", VGG_LIKE, "-o", "-"],
         ["torch", VGG_LIKE],
         ["layers"],

@@ -384,17 +384,6 @@ def test_command_errors_are_one_line_and_exit_2(args: list[str], message: str) -
     assert "Traceback" not in result.output
 
 
-def test_drawing_a_concrete_spec_imports_neither_torch_nor_sympy() -> None:
-    code = (
-        "import sys\nfrom shapecalc.cli import main\n"
-        "sys.argv = ['shapecalc', 'draw', '28x28x1 | conv3x3x8 | maxpool2 | flatten | dense10', '-o', '-']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('IMPORTED', *sorted(m for m in ('torch', 'sympy', 'numpy', 'resvg_py') if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.splitlines()[-1] == "IMPORTED"
-
-
 @pytest.mark.parametrize("name", sorted(DRAWINGS))
 def test_golden_svg(name: str, request: pytest.FixtureRequest) -> None:
     spec, options = DRAWINGS[name]
