@@ -129,3 +129,7 @@ class MatrixError(ShapecalcError):
 
 class BranchError(ShapeError):
     """The paths of a ``res`` or ``concat`` block give shapes that cannot be merged."""
+
+
+class SolveError(ShapecalcError):
+    """A solve request that cannot be answered: a bad target, an unknown in no formula..."""

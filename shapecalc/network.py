@@ -605,7 +605,7 @@ def _ever_equal(diff: Any) -> bool:
     no input could meet."""
     import numpy as np
 
-    from .solve import _holds, _overflow_safe, compile_formula
+    from .evaluate import compile_formula, holds, overflow_safe
 
     symbols = sorted(diff.free_symbols, key=lambda sym: sym.name)
     per_symbol = max(2, min(AGREEMENT_SEARCH, int(AGREEMENT_POINTS ** (1 / len(symbols)))))
@@ -613,7 +613,7 @@ def _ever_equal(diff: Any) -> bool:
     grids = np.meshgrid(*axes, indexing="ij")
     env = {sym.name: grid.ravel().astype(np.int64) for sym, grid in zip(symbols, grids)}
     formula = compile_formula(diff)
-    return bool(np.any(_holds(formula, 0, _overflow_safe(formula, env))))
+    return bool(np.any(holds(formula, 0, overflow_safe(formula, env))))
 
 
 class _Frame:

@@ -15,14 +15,15 @@ analysis of the spec at those values, so a solution also meets every validity co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ShapecalcError
+from .errors import ShapecalcError, SolveError
+from .evaluate import Compiled, compile_formula, distance, holds, overflow_safe
 from .network import Analysis, analyze_parsed
 from .parser import parse
-from .symbolic import fmt, sp, symbols_of
+from .symbolic import sp, symbols_of
 
 #: Default upper bound of every unknown (raised to twice the largest target number).
 DEFAULT_CAP = 1024
@@ -36,10 +37,6 @@ MAX_SCAN = 10_000_000
 CHUNK = 1_000_000
 #: Most candidates confirmed by a concrete analysis before the count is given as "at least".
 MAX_CONFIRMED = 2_000
-
-
-class SolveError(ShapecalcError):
-    """A solve request that cannot be answered: a bad target, an unknown in no formula..."""
 
 
 _SHAPE_DIM = re.compile(r"[0-9]+|[_?]")
@@ -138,127 +135,6 @@ class Solutions:
         from .render.solve import solutions_renderable
 
         return solutions_renderable(self)
-
-
-# ---------------------------------------------------------------------------------------------
-# Exact evaluation of formulas over numpy arrays
-
-
-Fraction2 = tuple[Any, Any]  # (numerator, denominator > 0), ints or integer arrays
-Compiled = Callable[[dict[str, Any]], Fraction2]
-
-
-def compile_formula(expr: Any) -> Compiled:
-    """A function of {symbol name: integer array} giving ``expr`` exactly as (num, den).
-
-    Handles what shapecalc's formulas are made of: integers, rationals, symbols, sums,
-    products, integer powers, floor, ceiling, Min and Max.
-    """
-    S = sp()
-    if expr.is_Integer:
-        value = int(expr)
-        return lambda env: (value, 1)
-    if expr.is_Rational:
-        p, q = int(expr.p), int(expr.q)
-        return lambda env: (p, q)
-    if expr.is_Symbol:
-        name = expr.name
-        return lambda env: (env[name], 1)
-    args = [compile_formula(a) for a in expr.args]
-    if expr.is_Add:
-
-        def add(env: dict[str, Any]) -> Fraction2:
-            num, den = args[0](env)
-            for arg in args[1:]:
-                n2, d2 = arg(env)
-                num, den = (
-                    (num + n2, den)
-                    if _is_one(den) and _is_one(d2)
-                    else (
-                        num * d2 + n2 * den,
-                        den * d2,
-                    )
-                )
-            return num, den
-
-        return add
-    if expr.is_Mul:
-
-        def mul(env: dict[str, Any]) -> Fraction2:
-            num, den = args[0](env)
-            for arg in args[1:]:
-                n2, d2 = arg(env)
-                num, den = num * n2, den * d2
-            return num, den
-
-        return mul
-    if expr.is_Pow and expr.exp.is_Integer:
-        base, exponent = args[0], int(expr.exp)
-
-        def power(env: dict[str, Any]) -> Fraction2:
-            num, den = base(env)
-            if exponent >= 0:
-                return num**exponent, den**exponent
-            # 1/x: the sign moves to the numerator so that denominators stay positive
-            num, den = den**-exponent, num**-exponent
-            return _positive_den(num, den)
-
-        return power
-    if isinstance(expr, S.floor):
-        inner = args[0]
-
-        def floor(env: dict[str, Any]) -> Fraction2:
-            num, den = inner(env)
-            return num // den, 1
-
-        return floor
-    if isinstance(expr, S.ceiling):
-        inner = args[0]
-
-        def ceiling(env: dict[str, Any]) -> Fraction2:
-            num, den = inner(env)
-            return -((-num) // den), 1
-
-        return ceiling
-    if isinstance(expr, (S.Min, S.Max)):
-        pick_min = isinstance(expr, S.Min)
-
-        def extreme(env: dict[str, Any]) -> Fraction2:
-            import numpy as np
-
-            num, den = args[0](env)
-            for arg in args[1:]:
-                n2, d2 = arg(env)
-                first_smaller = num * d2 < n2 * den
-                keep = first_smaller if pick_min else ~np.asarray(first_smaller)
-                num, den = np.where(keep, num, n2), np.where(keep, den, d2)
-            return num, den
-
-        return extreme
-    raise SolveError(f"cannot solve with the formula {fmt(expr)}")
-
-
-def _is_one(value: Any) -> bool:
-    return isinstance(value, int) and value == 1
-
-
-def _positive_den(num: Any, den: Any) -> Fraction2:
-    import numpy as np
-
-    sign = np.sign(den)
-    return num * sign, den * sign
-
-
-def _holds(equation: Compiled, value: int, env: dict[str, Any]) -> Any:
-    """Where ``formula == value`` (a boolean array)."""
-    num, den = equation(env)
-    return num == value * den
-
-
-def _distance(equation: Compiled, value: int, env: dict[str, Any]) -> Any:
-    """|formula − value|, rounded up (0 exactly where it holds)."""
-    num, den = equation(env)
-    return -((-abs(num - value * den)) // den)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,23 +340,9 @@ def _grid(
             rest = rest // size
         keep = np.ones(len(index), dtype=bool)
         for formula, value, _ in multi:
-            keep &= _holds(formula, value, _overflow_safe(formula, env))
+            keep &= holds(formula, value, overflow_safe(formula, env))
         for row in np.nonzero(keep)[0]:
             yield tuple(int(env[name][row]) for name in order)
-
-
-def _overflow_safe(formula: Compiled, env: dict[str, Any]) -> dict[str, Any]:
-    """The values as int64, or as Python integers when a float estimate of the formula's
-    intermediate numbers comes near 2**62 (numpy's int64 would wrap around silently)."""
-    import numpy as np
-
-    estimate = {name: array.astype(np.float64) for name, array in env.items()}
-    num, den = formula(estimate)
-    biggest = max(float(np.max(np.abs(num), initial=0)), float(np.max(np.abs(den), initial=0)))
-    # Products inside the formula can be larger than its value: leave a wide margin.
-    if biggest < 2.0**40:
-        return env
-    return {name: array.astype(object) for name, array in env.items()}
 
 
 def _solve_one(eq: Equation, name: str, bounds: tuple[int, int], domain: Any) -> Any:
@@ -506,7 +368,7 @@ def _solve_one(eq: Equation, name: str, bounds: tuple[int, int], domain: Any) ->
         keep = np.zeros(len(candidates), dtype=bool)
         for start in range(0, len(candidates), CHUNK):
             env = {name: candidates[start : start + CHUNK]}
-            keep[start : start + CHUNK] = _holds(formula, eq.value, _overflow_safe(formula, env))
+            keep[start : start + CHUNK] = holds(formula, eq.value, overflow_safe(formula, env))
         result = candidates[keep]
     if domain is not None:
         result = np.intersect1d(result, domain)
@@ -554,13 +416,13 @@ def _nearest(problem: _Problem, count: int = 3) -> list[tuple[dict[str, int], st
             arrays = [_spread(*window[name], per_dim) for name in problem.unknowns]
             grids = np.meshgrid(*arrays, indexing="ij")
             env = {name: g.ravel() for name, g in zip(problem.unknowns, grids)}
-            distance = np.zeros(env[problem.unknowns[0]].size, dtype=object)
+            gap = np.zeros(env[problem.unknowns[0]].size, dtype=object)
             for formula, value in compiled:
-                distance = distance + _distance(formula, value, _overflow_safe(formula, env))
-            best = np.argsort(distance.astype(np.float64), kind="stable")[: 4 * count]
+                gap = gap + distance(formula, value, overflow_safe(formula, env))
+            best = np.argsort(gap.astype(np.float64), kind="stable")[: 4 * count]
             for index in best:
                 point = tuple(int(env[name][index]) for name in problem.unknowns)
-                scored[point] = int(distance[index])
+                scored[point] = int(gap[index])
                 if any(len(a) > 1 and a[1] - a[0] > 1 for a in arrays):
                     refined.append(_around(point, arrays, problem))
         if not refined:
