@@ -26,6 +26,18 @@ class Span:
 _ECHO_WIDTH = 100
 
 
+def location(source: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of ``offset`` in ``source``."""
+    before = source[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def position(source: str, offset: int) -> str:
+    """``line 2, column 5``, or just ``column 5`` in a one-line spec."""
+    line, column = location(source, offset)
+    return f"line {line}, column {column}" if "\n" in source else f"column {column}"
+
+
 class ShapecalcError(Exception):
     """Base class of every error shapecalc raises on bad input."""
 
@@ -67,17 +79,14 @@ class SpecError(ShapecalcError):
 
     def location(self) -> tuple[int, int]:
         """1-based (line, column) of the span start."""
-        before = self.source[: self.span.start]
-        line = before.count("\n") + 1
-        column = self.span.start - (before.rfind("\n") + 1) + 1
-        return line, column
+        return location(self.source, self.span.start)
 
     def render(self) -> str:
         """Message, then the offending spec line with carets under the span."""
         line_no, column = self.location()
         lines = self.source.split("\n")
         text = lines[line_no - 1] if lines else ""
-        where = f"column {column}" if len(lines) == 1 else f"line {line_no}, column {column}"
+        where = position(self.source, self.span.start)
         if self.prefix is not None:
             first = f"{self.prefix} at {where}: {self.message}"
         else:

@@ -20,6 +20,7 @@ from .errors import (
     SubstitutionError,
     TorchError,
     UnknownLayerError,
+    position,
 )
 from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import OPTION_ALIASES, suggest_keyword
@@ -505,16 +506,10 @@ def _check_substitutions(names: list[str], subs: dict[str, int], pad_only: set[s
             raise SubstitutionError(f"--at {name}: the value is larger than 10**18")
 
 
-def _position(source: str, span: Span) -> str:
-    before = source[: span.start]
-    line, column = before.count("\n") + 1, span.start - (before.rfind("\n") + 1) + 1
-    return f"line {line}, column {column}" if "\n" in source else f"column {column}"
-
-
 def _uses_note(source: str, uses: tuple[BlockSpec, ...]) -> str:
     """``in basic(64, 2) used at line 9, column 1``, innermost use first."""
     return "; ".join(
-        f"in {use.label} used at {_position(source, use.span)}" for use in reversed(uses)
+        f"in {use.label} used at {position(source, use.span.start)}" for use in reversed(uses)
     )
 
 
