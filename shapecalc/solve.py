@@ -72,11 +72,16 @@ class Target:
             raise SolveError(f"target shape {text!r}: sizes must be from 1 to 10**18")
         return Target(layer=layer, shape=dims)
 
+    def shape_text(self) -> str:
+        """The target shape as written, ``14x_x8`` (``_`` for any size)."""
+        assert self.shape is not None
+        return "x".join("_" if d is None else str(d) for d in self.shape)
+
     def describe(self) -> str:
         """``output of layer 2 = 14x14x8`` or ``total params = 7600``."""
         if self.shape is not None:
             where = f"layer {self.layer} output" if self.layer else "output"
-            return f"{where} = " + "x".join("_" if d is None else str(d) for d in self.shape)
+            return f"{where} = {self.shape_text()}"
         where = f"layer {self.layer} params" if self.layer else "total params"
         return f"{where} = {self.params:,}"
 
@@ -245,20 +250,26 @@ def _problem(
     return _Problem(parsed, dict(at), unknowns, ranges, targets, equations)
 
 
+def _targeted(analysis: Analysis, target: Target) -> Any:
+    """What ``target`` looks at: a parameter count, or a Shape (of its layer, or the output)."""
+    row = analysis.rows[target.layer - 1] if target.layer else None
+    if target.params is not None:
+        return row.params if row is not None else analysis.totals.params
+    return row.output_shape if row is not None else analysis.output_shape
+
+
 def _equations(analysis: Analysis, target: Target) -> list[Equation]:
     rows = analysis.rows
     if target.layer is not None and not 1 <= target.layer <= len(rows):
         raise SolveError(f"a target on layer {target.layer}: the spec has layers 1 to {len(rows)}")
-    row = rows[target.layer - 1] if target.layer else None
     where = f"layer {target.layer}" if target.layer else "the output"
     if target.params is not None:
-        expr = row.params if row is not None else analysis.totals.params
-        return [Equation(expr, target.params)]
+        return [Equation(_targeted(analysis, target), target.params)]
     assert target.shape is not None
-    shape = row.output_shape if row is not None else analysis.output_shape
+    shape = _targeted(analysis, target)
     if len(target.shape) != len(shape.dims):
         raise SolveError(
-            f"target shape {'x'.join('_' if d is None else str(d) for d in target.shape)} has "
+            f"target shape {target.shape_text()} has "
             f"{len(target.shape)} dims, but {where} is {shape} ({len(shape.dims)} dims)"
         )
     return [
@@ -269,11 +280,8 @@ def _equations(analysis: Analysis, target: Target) -> list[Equation]:
 
 
 def _reached(analysis: Analysis, target: Target) -> str:
-    row = analysis.rows[target.layer - 1] if target.layer else None
-    if target.params is not None:
-        params = row.params if row is not None else analysis.totals.params
-        return f"{params:,} params"
-    return str(row.output_shape if row is not None else analysis.output_shape)
+    reached = _targeted(analysis, target)
+    return f"{reached:,} params" if target.params is not None else str(reached)
 
 
 def _search(problem: _Problem, limit: int) -> tuple[list[tuple[int, ...]], bool]:
@@ -386,12 +394,11 @@ def _valid(problem: _Problem, candidate: tuple[int, ...]) -> bool:
 
 
 def _meets(analysis: Analysis, target: Target) -> bool:
-    row = analysis.rows[target.layer - 1] if target.layer else None
+    reached = _targeted(analysis, target)
     if target.params is not None:
-        return (row.params if row is not None else analysis.totals.params) == target.params
+        return bool(reached == target.params)
     assert target.shape is not None
-    dims = (row.output_shape if row is not None else analysis.output_shape).dims
-    return all(want is None or want == got for want, got in zip(target.shape, dims))
+    return all(want is None or want == got for want, got in zip(target.shape, reached.dims))
 
 
 #: Grid points evaluated per round of the nearest-values search.
