@@ -269,6 +269,10 @@ class _Parser:
         first, second = self.peek(), self.peek(1)
         if first is None or second is None or first.kind != "WORD" or second.kind != "LPAREN":
             return False
+        return self.defines()
+
+    def defines(self) -> bool:
+        """Whether the parenthesised list after the current word is followed by '='."""
         close = self.closing(self.pos + 1)
         return (
             close is not None
@@ -453,24 +457,18 @@ class _Parser:
 
     def is_use(self, tok: _Token) -> bool:
         """Whether ``word(`` reads as a block use (or a misplaced definition)."""
-        if tok.text in self.blocks or tok.text == self.defining:
+        if tok.text in self.blocks or tok.text == self.defining or self.defines():
             return True
-        close_at = self.closing(self.pos + 1)
-        if close_at is not None and close_at + 1 < len(self.tokens):
-            if self.tokens[close_at + 1].kind == "EQ":
-                return True
         return bool(self.blocks) and _IDENT.fullmatch(tok.text) is not None
 
     def parse_use(self, depth: int) -> Item:
         name_tok = self.tokens[self.pos]
-        close_at = self.closing(self.pos + 1)
-        if close_at is not None and close_at + 1 < len(self.tokens):
-            if self.tokens[close_at + 1].kind == "EQ":
-                raise self.error(
-                    "a block definition after the input shape — define blocks before it, "
-                    "one per line",
-                    name_tok.span,
-                )
+        if self.defines():
+            raise self.error(
+                "a block definition after the input shape — define blocks before it, "
+                "one per line",
+                name_tok.span,
+            )
         definition = self.blocks.get(name_tok.text)
         if definition is None and name_tok.text == self.defining:
             raise self.error(
