@@ -162,7 +162,7 @@ def parse_text(text: str, what: str = "matrix") -> Volume:
                     ) from None
             if rows and len(row) != len(rows[0]):
                 raise MatrixError(
-                    f"{what}: {where}row {len(rows) + 1} has {_count(len(row))} but row 1 has "
+                    f"{what}: {where}row {len(rows) + 1} has {plural(len(row), 'number')} but row 1 has "
                     f"{len(rows[0])}"
                 )
             rows.append(tuple(row))
@@ -173,8 +173,9 @@ def parse_text(text: str, what: str = "matrix") -> Volume:
     return tuple(channels)
 
 
-def _count(n: int) -> str:
-    return f"{n} number" if n == 1 else f"{n} numbers"
+def plural(n: int, noun: str) -> str:
+    """``1 number``, ``2 numbers``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def size_text(matrix: Matrix) -> str:

@@ -22,7 +22,16 @@ from typing import Any, Literal, Union
 
 from .errors import MatrixError
 from .layers.conv import same_pad
-from .matrices import Matrix, Number, Volume, check_channels, normalize, parse_number, size_text
+from .matrices import (
+    Matrix,
+    Number,
+    Volume,
+    check_channels,
+    normalize,
+    parse_number,
+    plural,
+    size_text,
+)
 
 #: An int for both dims or (height, width).
 Pair = Union[int, tuple[int, int]]
@@ -164,7 +173,7 @@ def as_volume(values: Sequence[object], what: str) -> Volume:
                 raise MatrixError(f"{what}: {where}row {r} is empty")
             if rows and len(row) != len(rows[0]):
                 raise MatrixError(
-                    f"{what}: {where}row {r} has {_channels(len(row), 'number')} but row 1 has "
+                    f"{what}: {where}row {r} has {plural(len(row), 'number')} but row 1 has "
                     f"{len(rows[0])}"
                 )
             # ints (nearly every cell) pass as they are; the rest are checked and converted
@@ -264,8 +273,8 @@ def conv2d(
         name = "the kernel" if len(banks) == 1 else f"kernel {index}"
         if len(bank) != len(volume):
             raise MatrixError(
-                f"{name} has {_channels(len(bank), 'input channel')} but the input has "
-                f"{_channels(len(volume))}; give one kernel matrix per input channel, "
+                f"{name} has {plural(len(bank), 'input channel')} but the input has "
+                f"{plural(len(volume), 'channel')}; give one kernel matrix per input channel, "
                 "separated by '/'"
             )
         if size_text(bank[0]) != size_text(banks[0][0]):
@@ -280,7 +289,7 @@ def conv2d(
         if len(biases) != len(banks):
             raise MatrixError(
                 f"the bias has {len(biases)} value{'s' if len(biases) != 1 else ''} but there "
-                f"{'are' if len(banks) != 1 else 'is'} {_channels(len(banks), 'output channel')} "
+                f"{'are' if len(banks) != 1 else 'is'} {plural(len(banks), 'output channel')} "
                 "(one per kernel)"
             )
     if flip:
@@ -365,10 +374,6 @@ def _scaled(matrix: Sequence[Sequence[Any]], scale: int) -> Sequence[Sequence[An
     if scale == 1:
         return matrix
     return [[int(v * scale) for v in row] for row in matrix]
-
-
-def _channels(n: int, noun: str = "channel") -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def pool2d(

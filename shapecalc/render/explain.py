@@ -7,6 +7,7 @@ from typing import Any
 
 from ..explain import Explanation, LayerWorking
 from ..working import Step, formula, value_text, working
+from .markdown import SPECIAL
 
 #: What a layer without arithmetic says instead of steps.
 NOTHING_TO_COMPUTE = "shape kept, no parameters"
@@ -49,7 +50,7 @@ def explanation_markdown(explanation: Explanation) -> str:
     lines = ["### Working", ""]
     for layer in explanation.layers:
         shapes = _header(layer)
-        if re.search(r"[*_`|<>\[\]\\]", shapes):  # symbolic: keep * and _ from being emphasis
+        if SPECIAL.search(shapes):  # symbolic: keep * and _ from being emphasis
             shapes = _code(shapes)
         lines.append(f"**{layer.index}.** {_code(layer.spec)} — {shapes}")
         lines.append("")

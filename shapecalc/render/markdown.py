@@ -8,7 +8,8 @@ from typing import Any
 from ..network import Analysis
 from .common import DEFAULT_COLUMNS, RIGHT_ALIGNED, table_data
 
-_SPECIAL = re.compile(r"[*_`|<>\[\]\\]")
+#: Characters that Markdown would read as syntax (emphasis, tables, HTML, escapes).
+SPECIAL = re.compile(r"[*_`|<>\[\]\\]")
 
 
 def _cell(text: str) -> str:
@@ -16,7 +17,7 @@ def _cell(text: str) -> str:
     in a code span so that it is shown as written, never read as emphasis."""
     if not text:
         return " "
-    if _SPECIAL.search(text):
+    if SPECIAL.search(text):
         return "`" + text.replace("|", "\\|") + "`"
     return text
 
