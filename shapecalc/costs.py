@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ShapecalcError
-from .layers.base import Ops, Window
-from .symbolic import Dim, concrete, exact_div, expand, product, sp, times, to_json
+from .layers.base import NoWindow, Ops, Window
+from .symbolic import Dim, concrete, expand, product, sp, times, to_json
 
 if TYPE_CHECKING:
     from .network import Analysis, Row
@@ -64,38 +64,14 @@ def _torchinfo_macs(row: Row, ops: Ops) -> Dim:
 
 
 def _fvcore_macs(row: Row, ops: Ops) -> Dim:
-    # fvcore counts by aten operation, one fused multiply-add as one "flop"; of the
-    # operations our layers run it knows batch_norm (2 per element in inference),
-    # adaptive_avg_pool2d (1 per input element) and upsample_nearest2d (1 per output).
-    rank = row.input_shape.spatial_rank
-    if ops.op == "batchnorm":
-        return times(2, product(row.input_shape.dims))
-    if ops.op == "adaptive_avgpool" and rank == 2:
-        return product(row.input_shape.dims)
-    if ops.op == "upsample" and rank == 2:
-        return product(row.output_shape.dims)
-    return ops.macs
+    # fvcore counts by aten operation, one fused multiply-add as one "flop"; a layer states
+    # what it charges where that differs from the multiply-accumulates (batch norm, ...).
+    return ops.macs if ops.fvcore is None else ops.fvcore
 
 
 def _thop_macs(row: Row, ops: Ops) -> Dim:
-    # thop counts by module class: batchnorm 4 per element (2, doubled for the affine),
-    # average pooling 1 per output, adaptive average pooling (window + 1) per output,
-    # nearest upsampling 1 per output, softmax 3*C - 1 per row; activations nothing.
-    inputs = product(row.input_shape.dims)
-    outputs = product(row.output_shape.dims)
-    if ops.op == "batchnorm":
-        return times(4, inputs)
-    if ops.op in ("avgpool", "upsample"):
-        return outputs
-    if ops.op == "adaptive_avgpool":
-        # (P_in/P_out + 1) * C*P_out = C*(P_in + P_out), P the spatial sizes (torch keeps
-        # a 1 per dim after global pooling).
-        cells = 1 if row.output_shape.is_flat else product(row.output_shape.spatial)
-        return times(row.input_shape.channels, product(row.input_shape.spatial) + cells)
-    if ops.op == "softmax":
-        channels = row.input_shape.channels
-        return times(exact_div(inputs, channels), 3 * channels - 1)
-    return ops.macs
+    # thop counts by module class (batch norm, pooling, upsampling, softmax: see the kinds).
+    return ops.macs if ops.thop is None else ops.thop
 
 
 @dataclass(frozen=True)
@@ -149,16 +125,26 @@ class ReceptiveField:
         aligned: False after a merge of paths with different effective strides, where no
             single (r, j, P) describes the field (the article's library refuses such graphs);
             size, stride and padding are then empty.
+        computable: False after a layer whose windows shapecalc does not compute
+            (:attr:`NoWindow.NOT_COMPUTABLE`: adaptive pooling to a size that does not divide
+            the input, upsampling); size, stride and padding are then empty.
     """
 
     size: tuple[Dim, ...]
     stride: tuple[Dim, ...]
     padding: tuple[Dim, ...]
     aligned: bool = True
+    computable: bool = True
+
+    @property
+    def known(self) -> bool:
+        """Whether size, stride and padding describe the field (aligned and computable)."""
+        return self.aligned and self.computable
 
     def step(self, windows: tuple[Window, ...]) -> ReceptiveField:
-        """The field after one more layer (the Distill recurrence); unaligned stays so."""
-        if not self.aligned:
+        """The field after one more layer (the Distill recurrence); an unaligned or not
+        computable field stays so."""
+        if not self.known:
             return self
         size, stride, padding = [], [], []
         for r, j, p, w in zip(self.size, self.stride, self.padding, windows):
@@ -175,6 +161,8 @@ class ReceptiveField:
         if not fields or any(f is None for f in fields):
             return None
         known = [f for f in fields if f is not None]
+        if not all(f.computable for f in known):
+            return ReceptiveField((), (), (), computable=False)
         strides = {f.stride for f in known}
         if not all(f.aligned for f in known) or (
             len(strides) > 1 and all(isinstance(v, int) for st in strides for v in st)
@@ -190,13 +178,17 @@ class ReceptiveField:
 
     def to_json(self) -> dict[str, Any]:
         """``{"size": [...], "stride": [...], "padding": [...], "aligned": true}``, one entry
-        per spatial dim."""
-        return {
+        per spatial dim; ``"computable": false`` is added (with empty lists) when the field
+        is not computed."""
+        doc: dict[str, Any] = {
             "size": [to_json(v) for v in self.size],
             "stride": [to_json(v) for v in self.stride],
             "padding": [to_json(v) for v in self.padding],
             "aligned": self.aligned,
         }
+        if not self.computable:
+            doc["computable"] = False
+        return doc
 
 
 def _largest(values: list[Dim]) -> Dim:
@@ -294,6 +286,23 @@ class Costs:
         }
 
 
+def _after(field: ReceptiveField | None, windows: tuple[Window, ...] | NoWindow) -> (
+    ReceptiveField | None
+):
+    """The field after a layer with these windows: None (sees all) once a layer sees its
+    whole input, whatever came before; not computable after a layer whose windows are not
+    computed."""
+    if field is None or windows is NoWindow.SEES_ALL:
+        return None
+    if windows is NoWindow.NOT_COMPUTABLE:
+        return ReceptiveField((), (), (), computable=False)
+    if not field.known:
+        return field
+    if len(windows) != len(field.size):  # the spatial grid ended (a flat input)
+        return None
+    return field.step(windows)
+
+
 def check_options(batch: int, dtype: str, convention: str) -> None:
     """Raise :class:`CostError` naming a bad batch, dtype or convention."""
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
@@ -337,10 +346,7 @@ def costs(
         if row.kind == "merge":
             rf = ReceptiveField.union([fields[i] for i in row.inputs])
         else:
-            rf = fields[row.inputs[0]]
-            if rf is not None and rf.aligned:
-                windows = row.layer.windows(row.input_shape)
-                rf = None if windows is None or len(windows) != len(rf.size) else rf.step(windows)
+            rf = _after(fields[row.inputs[0]], row.layer.windows(row.input_shape))
         fields[row.index] = rf
         rows.append(
             LayerCost(

@@ -19,7 +19,7 @@ from shapecalc import Shape, TorchError, analyze, check
 from shapecalc.cli import cli
 from shapecalc.layers import conv, pool
 from shapecalc.symbolic import substitute
-from shapecalc.torchcode import TORCH_MODULES, TorchModule
+from shapecalc.torchmodule import TorchModule
 
 torch = pytest.importorskip("torch", reason="the cross-check needs torch (CI installs it)")
 
@@ -99,7 +99,7 @@ def _wrong_filters(layer: conv.Conv, inp: object) -> TorchModule:
 
 
 def test_a_mismatch_exits_1_and_names_the_layer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(TORCH_MODULES, conv.Conv, _wrong_filters)
+    monkeypatch.setattr(conv.Conv, "torch_module", _wrong_filters)
     code, out = run("check", "8x8x1 | relu | conv3x3x4 | flatten")
     assert code == 1
     # Both values side by side: 6x6x4 and 40 weights here, 6x6x5 and 50 in torch.
@@ -116,9 +116,9 @@ def test_a_spec_torch_refuses_is_a_mismatch_with_torchs_text(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # torch refuses padding of more than half the window; the check must say so, not pass.
-    monkeypatch.setitem(
-        TORCH_MODULES,
+    monkeypatch.setattr(
         pool.MaxPool,
+        "torch_module",
         lambda layer, inp: TorchModule("MaxPool2d", (2,), (("padding", 2),)),
     )
     result = check("8x8x1 | maxpool2 | relu")

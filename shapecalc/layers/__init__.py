@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 from . import activation, conv, dense, norm, pool, reshape
-from .base import REGISTRY, Checks, Example, Layer, Ops, Option, SpecReader, Window, register
+from .base import (
+    REGISTRY,
+    Checks,
+    Example,
+    Layer,
+    NoWindow,
+    Ops,
+    Option,
+    SpecReader,
+    Window,
+    Windows,
+    register,
+    torch_kinds,
+)
 
 __all__ = [
     "REGISTRY",
     "Checks",
     "Example",
     "Layer",
+    "NoWindow",
     "Ops",
     "Option",
     "SpecReader",
     "Window",
+    "Windows",
     "activation",
     "conv",
     "dense",
@@ -21,4 +36,5 @@ __all__ = [
     "pool",
     "register",
     "reshape",
+    "torch_kinds",
 ]

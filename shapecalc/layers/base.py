@@ -1,8 +1,33 @@
 """The Layer base class, the registry of layer keywords, and helpers shared by layer kinds.
 
 A layer kind is one class in one module of this package, decorated with :func:`register`.
-Its class docstring is the user help; ``formula``, ``options`` and ``examples`` feed
-``shapecalc layers``, docs/spec.md and the registry-driven tests.
+Everything the program knows about the kind is on that class; every consumer (the
+calculator, ``shapecalc layers`` and docs/spec.md, costs, receptive fields, the worked
+arithmetic, the torch check and code, the drawings, the fuzzers) reads it from there.
+
+Adding a layer kind (the contributor checklist; ``tests/test_layer_kinds.py`` fails, without
+torch, when a registered kind misses one of these):
+
+1. The class, in the module of its family, a frozen dataclass decorated with
+   :func:`register`: ``keyword`` (and ``aliases``), ``kind``, ``options``, ``formula``, a
+   docstring (the user help, stating the formula) and ``examples`` (each is checked).
+2. ``from_spec`` (read the spec item) and ``to_spec`` (the canonical text; it parses back to
+   an equal layer).
+3. ``output_shape`` (raise :class:`LayerError` or record conditions in :class:`Checks`),
+   ``param_count``/``non_trainable_count`` when it has parameters, and ``explain`` (one
+   :class:`Step` per size or count it computes) when it changes the shape or has parameters.
+4. ``ops`` (multiply-accumulates, bias additions, and what fvcore and thop count when they
+   count it differently) and ``windows`` (a :class:`Window` per spatial dim, or a
+   :class:`NoWindow` outcome: ``SEES_ALL`` or ``NOT_COMPUTABLE``).
+5. ``torch_module`` (its ``torch.nn`` counterpart as a :class:`TorchModule`) and, for the
+   other direction, ``torch_classes`` (the ``torch.nn`` class names it recognises) with
+   ``from_torch`` (the layer read back from such a module).
+6. ``title`` (how it reads in a drawing), or ``drawing_label`` when its hyperparameters show;
+   ``drawing_window`` when it slides a kernel or window (the drawing draws it).
+7. Its hypothesis strategy in :data:`shapecalc.strategies.LAYER_STRATEGIES` (an independent
+   model of its shape, used by the property tests against torch).
+8. Regenerate the docs: ``python -m shapecalc layers --markdown`` feeds docs/spec.md
+   (tests/test_docs.py says when it is stale).
 """
 
 from __future__ import annotations
@@ -11,12 +36,14 @@ import difflib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from enum import Enum
+from typing import Any, ClassVar, TypeVar
 
-from ..errors import LayerError, Span, SpecError, SpecSyntaxError, UnknownLayerError
+from ..errors import LayerError, Span, SpecError, SpecSyntaxError, TorchError, UnknownLayerError
 from ..parser import LayerSpec, OptionSpec, Value
 from ..shape import Shape
 from ..symbolic import Constraint, Dim, at_least, fmt
+from ..torchmodule import TorchModule
 from ..working import Step
 
 #: Short option names accepted everywhere, mapped to their full names.
@@ -56,14 +83,16 @@ class Ops:
     Attributes:
         macs: multiply-accumulates of inputs with weights (convolution, dense), bias excluded.
         bias: bias additions (one per output element that gets a bias).
-        op: the PyTorch operation the layer runs, for conventions that charge by operation
-            as fvcore and thop do: ``batchnorm``, ``avgpool``, ``adaptive_avgpool``,
-            ``upsample``, ``softmax``; "" for the rest.
+        fvcore: what fvcore's FlopCountAnalysis counts for the layer, where it differs from
+            ``macs`` (it charges some operations without weights, such as batch norm);
+            None when it counts ``macs``.
+        thop: the same for thop's ``profile``, which charges by module class.
     """
 
     macs: Dim = 0
     bias: Dim = 0
-    op: str = ""
+    fvcore: Dim | None = None
+    thop: Dim | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +108,20 @@ class Window:
     kernel: Dim = 1
     stride: Dim = 1
     padding: Dim = 0
+
+
+class NoWindow(Enum):
+    """What :meth:`Layer.windows` returns when no window per spatial dim describes a layer."""
+
+    #: Every output element sees the whole input (flatten, dense, global pooling).
+    SEES_ALL = "all"
+    #: Each output element sees part of the input, but not one that a (kernel, stride,
+    #: padding) per dim describes, so the receptive field is not computed (adaptive pooling).
+    NOT_COMPUTABLE = "not computable"
+
+
+#: What :meth:`Layer.windows` returns: one window per spatial dim, or a :class:`NoWindow`.
+Windows = tuple[Window, ...] | NoWindow
 
 
 class Checks:
@@ -225,7 +268,11 @@ class Layer(ABC):
     - ``kind``: the family, reported in JSON (``conv``, ``pool``, ``dense``, ...);
     - ``options``: the options it accepts;
     - ``formula``: the output shape and parameter formulas, as help text;
-    - ``examples``: worked examples, checked by the tests.
+    - ``examples``: worked examples, checked by the tests;
+    - ``title``: how the layer reads in a drawing;
+    - ``torch_classes``: the ``torch.nn`` classes it recognises (see :meth:`from_torch`).
+
+    The module docstring has the whole checklist of a new kind.
     """
 
     keyword: ClassVar[str]
@@ -236,6 +283,13 @@ class Layer(ABC):
     examples: ClassVar[tuple[Example, ...]] = ()
     #: Keyword numbers that may be 0 (zeropad0), used to give symbols the right assumptions.
     params_zero_ok: ClassVar[bool] = False
+    #: How the layer reads in a drawing (``ReLU``); kinds whose hyperparameters show there
+    #: override :meth:`drawing_label` instead.
+    title: ClassVar[str] = ""
+    #: The ``torch.nn`` class names that :meth:`from_torch` reads back as this kind; ``()``
+    #: when torch has no class of its own for it (the kind's comment says what it imports
+    #: as). None means not stated, which the completeness test refuses.
+    torch_classes: ClassVar[tuple[str, ...] | None] = None
 
     @classmethod
     @abstractmethod
@@ -258,10 +312,10 @@ class Layer(ABC):
         """Operations per sample for ``inp`` -> ``out`` (default: none)."""
         return Ops()
 
-    def windows(self, inp: Shape) -> tuple[Window, ...] | None:
-        """Each spatial dim's window, for receptive fields; None when every output element
-        sees the whole input (flatten, dense, global pooling). The default suits layers that
-        act element by element: a 1-wide window with stride 1."""
+    def windows(self, inp: Shape) -> Windows:
+        """Each spatial dim's window, for receptive fields, or a :class:`NoWindow` outcome
+        (``SEES_ALL``: flatten, dense, global pooling; ``NOT_COMPUTABLE``). The default
+        suits layers that act element by element: a 1-wide window with stride 1."""
         return tuple(Window() for _ in inp.spatial)
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
@@ -274,6 +328,37 @@ class Layer(ABC):
     @abstractmethod
     def to_spec(self) -> str:
         """Canonical spec text; parsing it gives an equal layer."""
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        """The ``torch.nn`` module that computes this layer on an input of shape ``inp``
+        (channels last), described as data.
+
+        Raises:
+            TorchError: a size is still symbolic, or torch has no such module.
+        """
+        raise TorchError(
+            f"no torch module for layer class {type(self).__name__} (keyword {self.keyword!r})"
+        )
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Layer:
+        """The layer that a ``torch.nn`` module of one of :attr:`torch_classes` computes,
+        read from the module's attributes (the reverse of :meth:`torch_module`); ``inp`` is
+        the shape that reaches it, channels last.
+
+        Raises:
+            TorchError: the module has settings the spec language cannot express.
+        """
+        raise TorchError(f"{cls.__name__} reads no torch module")
+
+    def drawing_label(self, inp: Shape) -> str:
+        """How the operation reads under the gap before its tensor in a drawing."""
+        return self.title or self.to_spec()
+
+    def drawing_window(self, inp: Shape) -> tuple[Dim, ...] | None:
+        """The kernel or pooling window a drawing shows on the input tensor, one size per
+        spatial dim; None when the layer has none."""
+        return None
 
 
 #: Every layer keyword and alias, mapped to its class.
@@ -289,6 +374,11 @@ def register(cls: L) -> L:
             raise RuntimeError(f"layer keyword {word!r} registered twice")
         REGISTRY[word] = cls
     return cls
+
+
+def torch_kinds() -> dict[str, type[Layer]]:
+    """Every ``torch.nn`` class name a registered kind reads back, mapped to that kind."""
+    return {name: cls for cls in set(REGISTRY.values()) for name in cls.torch_classes or ()}
 
 
 def suggest_keyword(word: str) -> str | None:
@@ -309,6 +399,17 @@ def broadcast(values: tuple[Dim, ...], rank: int, option: str) -> tuple[Dim, ...
             option=option,
         )
     return values
+
+
+def per_dim(values: tuple[Dim, ...], rank: int) -> tuple[Dim, ...]:
+    """One value for every spatial dim, from one value or one per dim (no check: the shape
+    was computed, so the counts agree)."""
+    return values * rank if len(values) == 1 else values
+
+
+def drawing_sizes(values: tuple[Dim, ...]) -> str:
+    """``(3, 3)`` -> ``3×3``, as sizes read in a drawing."""
+    return "×".join(fmt(v) for v in values)
 
 
 def sizes_text(values: tuple[Dim, ...]) -> str:

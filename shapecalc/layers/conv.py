@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from ..errors import LayerError
+from ..errors import LayerError, TorchError
 from ..shape import Shape
 from ..symbolic import (
     Dim,
@@ -18,6 +19,17 @@ from ..symbolic import (
     sp,
     times,
 )
+from ..torchmodule import (
+    TorchModule,
+    as_tuple,
+    collapse,
+    concrete_int,
+    constant_pad,
+    keywords,
+    spatial_rank,
+    unless_default,
+)
+from ..torchmodule import per_dim as concrete_per_dim
 from ..working import Call, Num, Quot, Step, Sum, Term, Var, ceil_quot, floor_quot, minus, plus
 from ..working import times as mul
 from .base import (
@@ -30,6 +42,8 @@ from .base import (
     Window,
     broadcast,
     dim_names,
+    drawing_sizes,
+    per_dim,
     reads_as,
     register,
     require_spatial,
@@ -138,6 +152,8 @@ class Conv(Layer):
 
     keyword = "conv"
     kind = "conv"
+    title = "Conv"
+    torch_classes = ("Conv1d", "Conv2d", "Conv3d")
     options = {
         **WINDOW_OPTIONS,
         "dilation": Option("spacing of kernel taps: dilation2, d2", True),
@@ -294,6 +310,76 @@ class Conv(Layer):
             Step("params", mul(per_filter, Var("C_out", self.filters)), self.param_count(inp))
         )
         return tuple(steps)
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        # torch takes symmetric padding only: asymmetric ``same`` padding becomes an
+        # explicit ConstantPad before the convolution (see shapecalc.torchcode).
+        rank = spatial_rank(inp, self.keyword)
+        cin = concrete_int(inp.channels, "input channels")
+        if len(self.kernel) != rank:  # a kernel lists one size per spatial dim, never broadcast
+            raise TorchError(f"a {len(self.kernel)}D kernel on the {rank}D input {inp}")
+        kernel = concrete_per_dim(self.kernel, rank, "kernel")
+        stride = concrete_per_dim(self.stride, rank, "stride")
+        dilation = concrete_per_dim(self.dilation, rank, "dilation")
+        groups = cin if self.depthwise else concrete_int(self.groups, "groups")
+        pads = [(p, p) for p in concrete_per_dim(self.pad or (0,), rank, "pad")]
+        if self.same:
+            spatial = [concrete_int(n, "size") for n in inp.spatial]
+            pads = [same_pad(*args) for args in zip(spatial, kernel, stride, dilation)]
+        symmetric = all(before == after for before, after in pads)
+        module = TorchModule(
+            f"Conv{rank}d",
+            (cin, concrete_int(self.filters, "filters")),
+            keywords(
+                kernel_size=kernel,
+                stride=unless_default(stride, 1),
+                padding=unless_default(tuple(b for b, _ in pads), 0) if symmetric else None,
+                dilation=unless_default(dilation, 1),
+                groups=groups if groups != 1 else None,
+                bias=None if self.bias else False,
+            ),
+        )
+        if symmetric:
+            return module
+        return TorchModule("Sequential", (constant_pad(pads, 0.0), module))
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Conv:
+        if module.padding_mode != "zeros":
+            raise TorchError(f"padding_mode={module.padding_mode!r} has no spec form; only zeros")
+        padding = module.padding
+        # torch's padding="same" (stride 1 only) splits as ``same`` does: the odd pixel after.
+        same = padding == "same"
+        pad = None if isinstance(padding, str) else collapse(as_tuple(padding))
+        groups = int(module.groups)
+        depthwise = groups > 1 and groups == int(module.in_channels)
+        return cls(
+            kernel=as_tuple(module.kernel_size),
+            filters=int(module.out_channels),
+            pad=None if pad == (0,) else pad,
+            same=same,
+            stride=collapse(as_tuple(module.stride)),
+            dilation=collapse(as_tuple(module.dilation)),
+            groups=1 if depthwise else groups,
+            depthwise=depthwise,
+            bias=module.bias is not None,
+        )
+
+    def drawing_label(self, inp: Shape) -> str:
+        words = [f"Conv {drawing_sizes(per_dim(self.kernel, inp.spatial_rank))}"]
+        words.append("s" + drawing_sizes(self.stride))
+        if self.same:
+            words.append("same")
+        elif self.pad is not None:
+            words.append("pad" + drawing_sizes(self.pad))
+        if self.depthwise:
+            words.append("dw")
+        elif self.groups != 1:
+            words.append(f"g{fmt(self.groups)}")
+        return " ".join(words)
+
+    def drawing_window(self, inp: Shape) -> tuple[Dim, ...]:
+        return per_dim(self.kernel, inp.spatial_rank)
 
     def to_spec(self) -> str:
         words = [f"conv{sizes_text((*self.kernel, self.filters))}"]

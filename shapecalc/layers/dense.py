@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from ..errors import LayerError
+from ..errors import LayerError, TorchError
 from ..shape import Shape
 from ..symbolic import Dim, times
+from ..torchmodule import TorchModule, concrete_int, keywords
 from ..working import Num, Step, Var, plus
 from ..working import times as mul
-from .base import Checks, Example, Layer, Ops, Option, SpecReader, Window, register, sizes_text
+from .base import (
+    Checks,
+    Example,
+    Layer,
+    NoWindow,
+    Ops,
+    Option,
+    SpecReader,
+    Windows,
+    register,
+    sizes_text,
+)
 
 
 @register
@@ -20,6 +33,8 @@ class Dense(Layer):
     keyword = "dense"
     aliases = ("fc", "linear")
     kind = "dense"
+    title = "Dense"
+    torch_classes = ("Linear",)
     options = {"nobias": Option("no bias terms")}
     formula = "out = units; params = (N_in + 1) * units (no +1 with nobias)"
     examples = (
@@ -46,8 +61,18 @@ class Dense(Layer):
     def ops(self, inp: Shape, out: Shape) -> Ops:
         return Ops(macs=times(inp.channels, self.units), bias=self.units if self.bias else 0)
 
-    def windows(self, inp: Shape) -> tuple[Window, ...] | None:
-        return None  # every unit sees every input
+    def windows(self, inp: Shape) -> Windows:
+        return NoWindow.SEES_ALL  # every unit sees every input
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        if not inp.is_flat:
+            raise TorchError(f"dense needs a flat input, got {inp}")
+        args = (concrete_int(inp.channels, "features"), concrete_int(self.units, "units"))
+        return TorchModule("Linear", args, keywords(bias=None if self.bias else False))
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Dense:
+        return cls(int(module.out_features), bias=module.bias is not None)
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         inputs = Var("N_in", inp.channels)

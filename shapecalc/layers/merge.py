@@ -44,6 +44,7 @@ class Add(Merge):
     """The sum of a ``res`` block's main path and shortcut (identity when absent)."""
 
     keyword = "add"
+    title = "Add"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Concat(Merge):
     """The outputs of a ``concat`` block's paths joined along the channels."""
 
     keyword = "concat"
+    title = "Concat"
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         channels = [Var(f"C_{i}", shape.channels) for i, shape in enumerate(self.inputs, 1)]

@@ -6,20 +6,36 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..errors import TorchError
 from ..shape import Shape
-from ..symbolic import Dim, ceil_div, floor_div, fmt, sp
+from ..symbolic import Dim, ceil_div, floor_div, fmt, product, sp, times
+from ..torchmodule import (
+    TorchModule,
+    as_tuple,
+    collapse,
+    concrete_int,
+    constant_pad,
+    keywords,
+    spatial_rank,
+    unless_default,
+)
+from ..torchmodule import per_dim as concrete_per_dim
 from ..working import Call, Num, Step, Sum, Var, ceil_quot, floor_quot, minus, plus
 from ..working import times as mul
 from .base import (
     Checks,
     Example,
     Layer,
+    NoWindow,
     Ops,
     Option,
     SpecReader,
     Window,
+    Windows,
     broadcast,
     dim_names,
+    drawing_sizes,
+    per_dim,
     register,
     require_spatial,
     sizes_text,
@@ -27,6 +43,7 @@ from .base import (
 from .conv import (
     WINDOW_OPTIONS,
     padding_mode,
+    same_pad,
     same_padding,
     same_size,
     same_steps,
@@ -183,6 +200,60 @@ class WindowPool(Layer):
                 steps.extend(window_steps(name, n, k, p, s, 1, o))
         return tuple(steps)
 
+    #: torch's name for the operation: ``Max`` or ``Avg`` (``MaxPool2d``, ``AvgPool2d``).
+    torch_name: ClassVar[str] = ""
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        rank = spatial_rank(inp, self.keyword)
+        window = concrete_per_dim(self.window, rank, "window")
+        stride = concrete_per_dim(self.stride, rank, "stride") if self.stride else window
+        name = f"{self.torch_name}Pool{rank}d"
+        if self.same:
+            spatial = [concrete_int(n, "size") for n in inp.spatial]
+            pads = [same_pad(n, k, s) for n, k, s in zip(spatial, window, stride)]
+            module = TorchModule(name, (window,), keywords(stride=stride))
+            if all(p == (0, 0) for p in pads):
+                return module
+            # Explicit padding: -inf never wins a max; and PyTorch's 3D average pooling checks
+            # the unpadded input, which an explicit pad module sidesteps.
+            fill = float("-inf") if self.torch_name == "Max" else 0.0
+            return TorchModule("Sequential", (constant_pad(pads, fill), module))
+        padding = concrete_per_dim(self.pad or (0,), rank, "pad")
+        return TorchModule(
+            name,
+            (window,),
+            keywords(
+                stride=stride,
+                padding=unless_default(padding, 0),
+                ceil_mode=True if self.ceil else None,
+            ),
+        )
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Any:
+        if any(d != 1 for d in as_tuple(getattr(module, "dilation", 1))):
+            raise TorchError("pooling with dilation has no spec form")
+        window = collapse(as_tuple(module.kernel_size))
+        stride = collapse(as_tuple(module.stride)) if module.stride is not None else window
+        pad = collapse(as_tuple(module.padding))
+        return cls(
+            window=window,
+            stride=None if stride == window else stride,
+            pad=None if pad == (0,) else pad,
+            ceil=bool(module.ceil_mode),
+        )
+
+    def drawing_label(self, inp: Shape) -> str:
+        words = [f"{self.title} {drawing_sizes(per_dim(self.window, inp.spatial_rank))}"]
+        if self.stride is not None and self.stride != self.window:
+            words.append("s" + drawing_sizes(self.stride))
+        if self.same:
+            words.append("same")
+        return " ".join(words)
+
+    def drawing_window(self, inp: Shape) -> tuple[Dim, ...]:
+        return per_dim(self.window, inp.spatial_rank)
+
     def to_spec(self) -> str:
         words = [f"{self.keyword}{sizes_text(self.window)}"]
         if self.stride is not None:
@@ -202,6 +273,9 @@ class MaxPool(WindowPool):
     """Max pooling: ``maxpool2`` (2x2 window, stride 2), ``maxpool3x3 stride2``."""
 
     keyword = "maxpool"
+    title = "Max-Pool"
+    torch_name = "Max"
+    torch_classes = ("MaxPool1d", "MaxPool2d", "MaxPool3d")
     examples = (
         Example("28x28x16", "maxpool2", "14x14x16", 0),
         Example("55x55x64", "maxpool3 stride2", "27x27x64", 0),
@@ -217,14 +291,30 @@ class AvgPool(WindowPool):
     """Average pooling: ``avgpool2``, ``avgpool2 stride2``, ``avgpool3 stride1 pad1``."""
 
     keyword = "avgpool"
+    title = "Avg-Pool"
+    torch_name = "Avg"
+    torch_classes = ("AvgPool1d", "AvgPool2d", "AvgPool3d")
     unpadded_input_ranks = frozenset({3})  # avg_pool3d checks the input before padding
-
-    def ops(self, inp: Shape, out: Shape) -> Ops:
-        return Ops(op="avgpool")
     examples = (
         Example("28x28x6", "avgpool2 stride2", "14x14x6", 0),
         Example("100x8", "avgpool4", "25x8", 0),
         Example("8x8x8x2", "avgpool2", "4x4x4x2", 0),
+    )
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        # fvcore does not count average pooling; thop charges one per output element.
+        return Ops(thop=product(out.dims))
+
+
+def adaptive_average_ops(inp: Shape, cells: Dim) -> Ops:
+    """What fvcore and thop charge adaptive average pooling to ``cells`` output positions
+    per channel (global pooling: 1): fvcore one per input element, in 2D only (the one
+    rank it has a handle for); thop (window + 1) per output, which is C*(P_in + P_out) for
+    P the spatial sizes."""
+    inputs = product(inp.dims)
+    return Ops(
+        fvcore=inputs if inp.spatial_rank == 2 else None,
+        thop=times(inp.channels, product(inp.spatial) + cells),
     )
 
 
@@ -234,6 +324,10 @@ class GlobalPool(Layer):
 
     kind = "pool"
     formula = "out = C (a flat vector)"
+    # torch has no global pooling class: it is adaptive pooling to 1 and a flatten, and a
+    # model written so imports as adaptiveavgpool1 | flatten (the same shapes and costs).
+    torch_classes = ()
+    torch_name: ClassVar[str] = ""
 
     @classmethod
     def from_spec(cls, reader: SpecReader) -> Any:
@@ -244,11 +338,16 @@ class GlobalPool(Layer):
         require_spatial(self.keyword, inp)
         return Shape((inp.channels,))
 
-    def windows(self, inp: Shape) -> None:
-        return None  # each output value pools the whole map
+    def windows(self, inp: Shape) -> Windows:
+        return NoWindow.SEES_ALL  # each output value pools the whole map
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         return (Step("N", Var("C", inp.channels), out.channels),)
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        # Pooled to 1 in every spatial dim, then flattened: a vector of C values, as Keras gives.
+        name = f"Adaptive{self.torch_name}Pool{spatial_rank(inp, self.keyword)}d"
+        return TorchModule("Sequential", (TorchModule(name, (1,)), TorchModule("Flatten")))
 
     def to_spec(self) -> str:
         return self.keyword
@@ -261,10 +360,12 @@ class GlobalAvgPool(GlobalPool):
 
     keyword = "globalavgpool"
     aliases = ("gap",)
+    title = "Global Avg-Pool"
+    torch_name = "Avg"
     examples = (Example("7x7x512", "globalavgpool", "512", 0),)
 
     def ops(self, inp: Shape, out: Shape) -> Ops:
-        return Ops(op="adaptive_avgpool")
+        return adaptive_average_ops(inp, 1)
 
 
 @register
@@ -273,6 +374,8 @@ class GlobalMaxPool(GlobalPool):
     """Global max pooling: ``globalmaxpool``."""
 
     keyword = "globalmaxpool"
+    title = "Global Max-Pool"
+    torch_name = "Max"
     examples = (Example("100x64", "globalmaxpool", "64", 0),)
 
 
@@ -294,10 +397,37 @@ class AdaptivePool(Layer):
         require_spatial(self.keyword, inp)
         return inp.with_spatial(broadcast(self.size, inp.spatial_rank, self.keyword))
 
-    def windows(self, inp: Shape) -> None:
-        # Adaptive windows differ in size and step from one output cell to the next, so no
-        # single (kernel, stride, padding) describes them.
-        return None
+    #: torch's name for the operation: ``Max`` or ``Avg`` (``AdaptiveAvgPool2d``).
+    torch_name: ClassVar[str] = ""
+
+    def windows(self, inp: Shape) -> Windows:
+        # torch's cell i pools [floor(i*n/o), ceil((i+1)*n/o)): when o divides n that is a
+        # window of n/o with stride n/o; otherwise windows differ in size and step from one
+        # cell to the next, and no single (kernel, stride, padding) describes them.
+        sizes = broadcast(self.size, inp.spatial_rank, self.keyword)
+        if all(o == 1 for o in sizes):
+            return NoWindow.SEES_ALL
+        result = []
+        for n, o in zip(inp.spatial, sizes):
+            if not isinstance(n, int) or not isinstance(o, int) or n % o:
+                return NoWindow.NOT_COMPUTABLE
+            result.append(Window(n // o, n // o, 0))
+        return tuple(result)
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        rank = spatial_rank(inp, self.keyword)
+        size = concrete_per_dim(self.size, rank, "output size")
+        return TorchModule(f"Adaptive{self.torch_name}Pool{rank}d", (size,))
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Any:
+        size = module.output_size
+        if size is None or (isinstance(size, tuple | list) and None in size):
+            raise TorchError("adaptive pooling that keeps a dim (output_size None) has no spec form")
+        return cls(collapse(as_tuple(size)))
+
+    def drawing_label(self, inp: Shape) -> str:
+        return f"Adaptive Pool {drawing_sizes(per_dim(self.size, inp.spatial_rank))}"
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         names = dim_names(inp.spatial_rank)
@@ -313,10 +443,12 @@ class AdaptiveAvgPool(AdaptivePool):
     """Adaptive average pooling: ``adaptiveavgpool7x7``, ``adaptiveavgpool1``."""
 
     keyword = "adaptiveavgpool"
+    torch_name = "Avg"
+    torch_classes = ("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d")
     examples = (Example("13x13x256", "adaptiveavgpool6x6", "6x6x256", 0),)
 
     def ops(self, inp: Shape, out: Shape) -> Ops:
-        return Ops(op="adaptive_avgpool")
+        return adaptive_average_ops(inp, product(out.spatial))
 
 
 @register
@@ -325,4 +457,6 @@ class AdaptiveMaxPool(AdaptivePool):
     """Adaptive max pooling: ``adaptivemaxpool1x1``."""
 
     keyword = "adaptivemaxpool"
+    torch_name = "Max"
+    torch_classes = ("AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d")
     examples = (Example("7x7x512", "adaptivemaxpool1x1", "1x1x512", 0),)

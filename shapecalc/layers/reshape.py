@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from ..errors import TorchError
 from ..shape import Shape
 from ..symbolic import Dim, product
+from ..torchmodule import TorchModule, as_tuple, collapse, keywords, spatial_rank
+from ..torchmodule import per_dim as concrete_per_dim
 from ..working import Num, Step, Var, plus
 from ..working import times as mul
 from .base import (
     Checks,
     Example,
     Layer,
+    NoWindow,
     Ops,
     SpecReader,
     Window,
+    Windows,
     broadcast,
     dim_names,
+    drawing_sizes,
     register,
     require_spatial,
     sizes_text,
@@ -30,6 +37,8 @@ class Flatten(Layer):
 
     keyword = "flatten"
     kind = "reshape"
+    title = "Flatten"
+    torch_classes = ("Flatten",)
     formula = "out = prod(in)"
     examples = (
         Example("5x5x16", "flatten", "400", 0),
@@ -44,9 +53,9 @@ class Flatten(Layer):
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         return Shape((product(inp.dims),))
 
-    def windows(self, inp: Shape) -> tuple[Window, ...] | None:
+    def windows(self, inp: Shape) -> Windows:
         # The spatial grid ends here: later layers see the map as one vector.
-        return () if inp.is_flat else None
+        return () if inp.is_flat else NoWindow.SEES_ALL
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         if inp.is_flat:
@@ -57,6 +66,15 @@ class Flatten(Layer):
     def to_spec(self) -> str:
         return "flatten"
 
+    def torch_module(self, inp: Shape) -> TorchModule:
+        return TorchModule("Flatten")
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Flatten:
+        if module.start_dim != 1 or module.end_dim != -1:
+            raise TorchError("a flatten of other dims than all but the batch has no spec form")
+        return cls()
+
 
 @register
 @dataclass(frozen=True)
@@ -65,6 +83,7 @@ class ZeroPad(Layer):
 
     keyword = "zeropad"
     kind = "reshape"
+    torch_classes = ("ZeroPad1d", "ZeroPad2d", "ZeroPad3d")
     formula = "out = in + 2*pad"
     params_zero_ok = True
     examples = (
@@ -98,6 +117,23 @@ class ZeroPad(Layer):
     def to_spec(self) -> str:
         return f"zeropad{sizes_text(self.pad)}"
 
+    def torch_module(self, inp: Shape) -> TorchModule:
+        rank = spatial_rank(inp, self.keyword)
+        pads = concrete_per_dim(self.pad, rank, "padding")
+        return TorchModule(f"ZeroPad{rank}d", (tuple(p for p in reversed(pads) for _ in range(2)),))
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> ZeroPad:
+        # torch lists (before, after) pairs from the last dim back.
+        flat = as_tuple(module.padding)
+        pairs = [flat[i : i + 2] for i in range(0, len(flat), 2)][::-1]
+        if any(before != after for before, after in pairs):
+            raise TorchError(f"zero padding {flat} is not the same on both sides of each dim")
+        return cls(collapse(tuple(before for before, _ in pairs)))
+
+    def drawing_label(self, inp: Shape) -> str:
+        return f"Zero-Pad {drawing_sizes(self.pad)}"
+
 
 @register
 @dataclass(frozen=True)
@@ -106,6 +142,7 @@ class Upsample(Layer):
 
     keyword = "upsample"
     kind = "reshape"
+    torch_classes = ("Upsample",)
     formula = "out = in * factor"
     examples = (Example("14x14x8", "upsample2", "28x28x8", 0),)
 
@@ -122,12 +159,35 @@ class Upsample(Layer):
         return inp.with_spatial([n * f for n, f in zip(inp.spatial, factor)])
 
     def ops(self, inp: Shape, out: Shape) -> Ops:
-        return Ops(op="upsample")
+        # fvcore: one per output element, 2D only (its one nearest-upsampling handle); thop:
+        # one per output element.
+        outputs = product(out.dims)
+        return Ops(fvcore=outputs if inp.spatial_rank == 2 else None, thop=outputs)
 
-    def windows(self, inp: Shape) -> None:
+    def windows(self, inp: Shape) -> Windows:
         # A fractional stride (1/factor) is outside the Distill recurrence; not reported.
-        return None
+        return NoWindow.NOT_COMPUTABLE
 
+    def torch_module(self, inp: Shape) -> TorchModule:
+        rank = spatial_rank(inp, self.keyword)
+        factor = tuple(float(f) for f in concrete_per_dim(self.factor, rank, "factor"))
+        return TorchModule("Upsample", (), keywords(scale_factor=factor, mode="nearest"))
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Upsample:
+        if module.mode != "nearest" or module.scale_factor is None:
+            raise TorchError(
+                f"upsampling by size or in mode {module.mode!r} has no spec form; "
+                "only nearest by a whole factor"
+            )
+        factors = module.scale_factor
+        values = tuple(factors) if isinstance(factors, tuple | list) else (factors,)
+        if any(float(f) != int(f) or f < 1 for f in values):
+            raise TorchError(f"upsampling by {factors} has no spec form; only whole factors")
+        return cls(collapse(tuple(int(f) for f in values)))
+
+    def drawing_label(self, inp: Shape) -> str:
+        return f"Upsample {drawing_sizes(self.factor)}"
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
         return tuple(
@@ -149,6 +209,8 @@ class Identity(Layer):
 
     keyword = "identity"
     kind = "reshape"
+    title = "Identity"
+    torch_classes = ("Identity",)
     formula = "out = in"
     examples = (Example("28x28x64", "identity", "28x28x64", 0),)
 
@@ -159,3 +221,10 @@ class Identity(Layer):
 
     def to_spec(self) -> str:
         return "identity"
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        return TorchModule("Identity")
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Identity:
+        return cls()

@@ -102,10 +102,13 @@ def parse_columns(text: str) -> tuple[str, ...]:
 def format_field(cost: LayerCost) -> str:
     """A receptive field as ``212 s32 p90`` (size, effective stride, effective padding;
     ``3x5`` per dim when the dims differ, formulas in parentheses); ``all`` when each output
-    sees the whole input; ``unaligned`` after paths with different effective strides merge."""
+    sees the whole input; ``unaligned`` after paths with different effective strides merge;
+    ``n/a`` after a layer whose windows are not computed (adaptive pooling, upsampling)."""
     rf = cost.receptive_field
     if rf is None:
         return "all"
+    if not rf.computable:
+        return "n/a"
     if not rf.aligned:
         return "unaligned"
     if not rf.size:

@@ -11,39 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ...errors import ShapecalcError, SubstitutionError
-from ...layers.activation import Dropout
-from ...layers.conv import Conv
-from ...layers.pool import AdaptivePool, AvgPool, GlobalAvgPool, GlobalPool, WindowPool
-from ...layers.reshape import Upsample, ZeroPad
 from ...network import Analysis, Row
 from ...shape import Shape
-from ...symbolic import Dim, concrete, fmt
+from ...symbolic import concrete, fmt
 
 #: Layer kinds that keep the tensor and are written under the operation before them.
 FOLDED_KINDS = frozenset({"activation", "dropout", "norm"})
 #: Most tensors one drawing shows, so that a 100,000-layer spec cannot make a gigabyte of SVG.
 MAX_STAGES = 1_000
-
-#: How layer keywords read in a drawing; others read as their spec text.
-_NAMES = {
-    "relu": "ReLU",
-    "sigmoid": "Sigmoid",
-    "tanh": "Tanh",
-    "softmax": "Softmax",
-    "leakyrelu": "LeakyReLU",
-    "gelu": "GELU",
-    "elu": "ELU",
-    "silu": "SiLU",
-    "batchnorm": "BatchNorm",
-    "lrn": "LRN",
-    "flatten": "Flatten",
-    "dense": "Dense",
-    # The merge that ends a res or concat block (its paths are drawn one after another).
-    "add": "Add",
-    "concat": "Concat",
-    "identity": "Identity",
-}
-
 
 class DrawError(ShapecalcError):
     """The analysis cannot be drawn in the requested way (style, size, missing values)."""
@@ -105,61 +80,15 @@ def shape_label(shape: Shape) -> str:
     return f"{texts[-1]}@{'×'.join(texts[:-1])}"
 
 
-def _sizes(values: tuple[Dim, ...]) -> str:
-    return "×".join(fmt(v) for v in values)
-
-
-def _window(values: tuple[Dim, ...], rank: int) -> tuple[Dim, ...]:
-    return values * rank if len(values) == 1 else values
-
-
 def op_name(row: Row) -> str:
-    """How a layer's operation reads under the gap before its tensor."""
-    layer = row.layer
-    rank = row.input_shape.spatial_rank
-    if isinstance(layer, Conv):
-        words = [f"Conv {_sizes(_window(layer.kernel, rank))}"]
-        words.append("s" + _sizes(layer.stride))
-        if layer.same:
-            words.append("same")
-        elif layer.pad is not None:
-            words.append("pad" + _sizes(layer.pad))
-        if layer.depthwise:
-            words.append("dw")
-        elif layer.groups != 1:
-            words.append(f"g{fmt(layer.groups)}")
-        return " ".join(words)
-    if isinstance(layer, WindowPool):
-        name = "Avg-Pool" if isinstance(layer, AvgPool) else "Max-Pool"
-        words = [f"{name} {_sizes(_window(layer.window, rank))}"]
-        if layer.stride is not None and layer.stride != layer.window:
-            words.append("s" + _sizes(layer.stride))
-        if layer.same:
-            words.append("same")
-        return " ".join(words)
-    if isinstance(layer, GlobalPool):
-        return "Global " + ("Avg-Pool" if isinstance(layer, GlobalAvgPool) else "Max-Pool")
-    if isinstance(layer, AdaptivePool):
-        return f"Adaptive Pool {_sizes(_window(layer.size, rank))}"
-    if isinstance(layer, ZeroPad):
-        return f"Zero-Pad {_sizes(layer.pad)}"
-    if isinstance(layer, Upsample):
-        return f"Upsample {_sizes(layer.factor)}"
-    if isinstance(layer, Dropout):
-        return f"Dropout {layer.p:g}"
-    return _NAMES.get(row.keyword, layer.to_spec())
+    """How a layer's operation reads under the gap before its tensor (the kind's own
+    :meth:`~shapecalc.layers.base.Layer.drawing_label`)."""
+    return row.layer.drawing_label(row.input_shape)
 
 
 def _window_of(row: Row) -> tuple[int, ...] | None:
-    layer = row.layer
-    rank = row.input_shape.spatial_rank
-    if isinstance(layer, Conv):
-        values = _window(layer.kernel, rank)
-    elif isinstance(layer, WindowPool):
-        values = _window(layer.window, rank)
-    else:
-        return None
-    return tuple(int(concrete(v)) for v in values)
+    window = row.layer.drawing_window(row.input_shape)
+    return None if window is None else tuple(int(concrete(v)) for v in window)
 
 
 def _concrete_dims(shape: Shape, analysis: Analysis) -> tuple[int, ...]:
