@@ -106,6 +106,23 @@ TOKENS = [
     "\t",
 ]
 
+
+
+def layer_tokens() -> list[str]:
+    """Every layer kind's keywords, example items and option words, read from the registry,
+    so that a new kind is fuzzed without being listed here."""
+    from shapecalc.layers import REGISTRY
+
+    words: dict[str, None] = {}
+    for cls in REGISTRY.values():
+        words.update(dict.fromkeys((cls.keyword, *cls.aliases)))
+        words.update(dict.fromkeys(example.layer for example in cls.examples))
+        words.update(dict.fromkeys(cls.options))
+    return list(words)
+
+
+TOKENS += [word for word in layer_tokens() if word not in TOKENS]
+
 #: Numbers that sit on or beyond a limit, or are no size at all.
 ODD_NUMBERS = [
     "0",

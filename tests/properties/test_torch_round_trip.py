@@ -1,0 +1,85 @@
+"""Each layer kind's torch counterpart, both ways: the module it builds is read back as a
+layer with the same output shape and parameter counts.
+
+``Layer.torch_module`` describes the ``torch.nn`` module; torch builds it; the kind that
+claims the module's class (``Layer.torch_classes``, found by ``isinstance`` against the real
+torch class) reads it back with ``Layer.from_torch``. A kind whose module is a small
+``nn.Sequential`` (explicit ``same`` padding, global pooling) is checked child by child: every
+child is a module some kind reads back, or a padding module.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shapecalc import Shape, analyze
+from shapecalc.layers import REGISTRY, Layer, torch_kinds
+from shapecalc.render.reference import layer_kinds
+from shapecalc.strategies import single_layers
+
+torch = pytest.importorskip("torch", reason="torch is the oracle (CI installs it)")
+
+from shapecalc import torchcheck  # noqa: E402
+
+#: Modules that stand beside a layer's own module in its nn.Sequential (explicit padding).
+PADDING_MODULES = ("ConstantPad1d", "ConstantPad2d", "ConstantPad3d")
+
+
+def read_back(module: torch.nn.Module, inp: Shape) -> Layer:
+    """The layer a kind reads from ``module``, matched by ``isinstance`` on torch classes."""
+    matches = [
+        cls
+        for name, cls in torch_kinds().items()
+        if type(module) is getattr(torch.nn, name)  # exact: Hardtanh is not ReLU6's class
+    ]
+    assert len(matches) == 1, f"{type(module).__name__} is read by {matches}"
+    return matches[0].from_torch(module, inp)
+
+
+def assert_round_trip(spec: str) -> None:
+    """The layer of a one-layer ``spec``, through torch and back, computes the same."""
+    (row,) = analyze(spec).rows
+    module = torchcheck.build_module(row.layer, row.input_shape)
+    if type(module) is torch.nn.Sequential:
+        for child in module:
+            if type(child).__name__ not in PADDING_MODULES:
+                read_back(child, row.input_shape)  # readable, if not alone the same layer
+        return
+    layer = read_back(module, row.input_shape)
+    (again,) = analyze(f"{row.input_shape} | {layer.to_spec()}").rows
+    assert (again.output_shape, again.trainable, again.non_trainable) == (
+        row.output_shape,
+        row.trainable,
+        row.non_trainable,
+    ), f"{spec} -> torch -> {layer.to_spec()}"
+    assert type(layer) is type(row.layer)
+
+
+EXAMPLES = [
+    pytest.param(f"{example.input} | {example.layer}", id=f"{example.input}|{example.layer}")
+    for cls in layer_kinds()
+    for example in cls.examples
+]
+
+
+@pytest.mark.parametrize("spec", EXAMPLES)
+def test_every_example_goes_to_torch_and_back(spec: str) -> None:
+    assert_round_trip(spec)
+
+
+def test_every_torch_class_named_is_a_real_torch_class() -> None:
+    for name in torch_kinds():
+        assert isinstance(getattr(torch.nn, name, None), type), name
+
+
+LAYER_CLASSES = sorted(set(REGISTRY.values()), key=lambda cls: cls.keyword)
+
+
+@pytest.mark.parametrize("cls", LAYER_CLASSES, ids=lambda cls: cls.keyword)
+@settings(max_examples=max(10, settings().max_examples // 10))
+@given(data=st.data())
+def test_drawn_layers_go_to_torch_and_back(cls: type[Layer], data: st.DataObject) -> None:
+    """Every option the strategies draw survives the trip (a property test per kind)."""
+    assert_round_trip(data.draw(single_layers(cls)).text)
