@@ -457,6 +457,8 @@ LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
         _kind(activation.GELU, None, draw_same_shape),
         _kind(activation.ELU, None, draw_same_shape),
         _kind(activation.SiLU, None, draw_same_shape),
+        _kind(activation.Hardswish, None, draw_same_shape),
+        _kind(activation.Hardsigmoid, None, draw_same_shape),
     ]
 )
 

@@ -165,6 +165,27 @@ class SiLU(Activation):
 
 
 @register
+class Hardswish(Activation):
+    """Hard swish (MobileNetV3): ``hardswish``, x·relu6(x + 3)/6."""
+
+    keyword = "hardswish"
+    title = "Hardswish"
+    torch_classes = ("Hardswish",)
+    examples = (Example("56x56x16", "hardswish", "56x56x16", 0),)
+
+
+@register
+class Hardsigmoid(Activation):
+    """Hard sigmoid (MobileNetV3's squeeze-and-excitation gate): ``hardsigmoid``,
+    relu6(x + 3)/6."""
+
+    keyword = "hardsigmoid"
+    title = "Hardsigmoid"
+    torch_classes = ("Hardsigmoid",)
+    examples = (Example("1x1x16", "hardsigmoid", "1x1x16", 0),)
+
+
+@register
 @dataclass(frozen=True)
 class Dropout(Layer):
     """Dropout with drop probability p: ``dropout0.5`` (``dropout`` alone means 0.5)."""
