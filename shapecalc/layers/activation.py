@@ -166,7 +166,7 @@ class SiLU(Activation):
 
 @register
 class Hardswish(Activation):
-    """Hard swish (MobileNetV3): ``hardswish``, x·relu6(x + 3)/6."""
+    """Hard swish, x·relu6(x + 3)/6, of MobileNetV3: ``hardswish``."""
 
     keyword = "hardswish"
     title = "Hardswish"
@@ -176,8 +176,7 @@ class Hardswish(Activation):
 
 @register
 class Hardsigmoid(Activation):
-    """Hard sigmoid (MobileNetV3's squeeze-and-excitation gate): ``hardsigmoid``,
-    relu6(x + 3)/6."""
+    """Hard sigmoid, MobileNetV3's squeeze-and-excitation gate: ``hardsigmoid``."""
 
     keyword = "hardsigmoid"
     title = "Hardsigmoid"
