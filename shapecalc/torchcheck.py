@@ -209,10 +209,31 @@ def non_trainable_count(module: nn.Module) -> int:
     ) + sum(p.numel() for p in module.parameters() if not p.requires_grad)
 
 
+def torch_class(name: str) -> type[nn.Module]:
+    """The module class a layer kind names (in ``torch_classes`` or a :class:`TorchModule`):
+    ``torch.nn``'s, or else one shapecalc defines in :mod:`shapecalc.torchmodules`.
+
+    Raises:
+        TorchError: neither has a class of that name.
+    """
+    from . import torchmodules
+
+    found = getattr(nn, name, None) or getattr(torchmodules, name, None)
+    if not (isinstance(found, type) and issubclass(found, nn.Module)):
+        raise TorchError(f"no torch module class {name!r} in torch.nn or shapecalc.torchmodules")
+    return found
+
+
 def build(module: TorchModule) -> nn.Module:
     """Instantiate a module description (on torch's current default device)."""
     args = [build(a) if isinstance(a, TorchModule) else a for a in module.args]
-    return getattr(nn, module.name)(*args, **dict(module.kwargs))
+    if module.defined:
+        from . import torchmodules
+
+        cls = getattr(torchmodules, module.name)
+    else:
+        cls = getattr(nn, module.name)
+    return cls(*args, **dict(module.kwargs))
 
 
 def build_module(layer: Layer, inp: Shape) -> nn.Module:
@@ -549,6 +570,7 @@ __all__ = [
     "run_layer",
     "run_merge",
     "sample_points",
+    "torch_class",
     "torch_row",
     "torch_rows",
     "trainable_count",

@@ -23,6 +23,8 @@ Conventions (the same as the calculator's):
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import TorchError
@@ -68,6 +70,8 @@ def torch_code(analysis: Analysis, *, class_name: str = "Net") -> str:
     its output shape, in spec order and in torch order. A ``res`` block becomes a
     ``Residual(main, shortcut)`` and a ``concat`` block a ``Concat(*branches)`` (both defined
     in the emitted file, each path an ``nn.Sequential``), a named block an ``nn.Sequential``.
+    A layer whose module shapecalc defines (:mod:`shapecalc.torchmodules`) gets that class's
+    source copied into the file.
 
     Raises:
         TorchError: the analysis still has symbols (give them values with ``--at``).
@@ -155,7 +159,30 @@ def _helper_classes(analysis: Analysis) -> list[str]:
     for kind, code in (("res", _RESIDUAL), ("concat", _CONCAT)):
         if kind in kinds:
             lines += [*code.splitlines(), "", ""]
+    used: list[str] = []
+    for row in analysis.rows:
+        if row.kind != "merge":
+            module = torch_module(row.layer, row.input_shape)
+            used += [name for name in module.defined_names() if name not in used]
+    sources = defined_sources()
+    for name in sorted(used, key=list(sources).index):
+        lines += [*sources[name].splitlines(), "", ""]
     return lines
+
+
+@functools.cache
+def defined_sources() -> dict[str, str]:
+    """The source of every class in :mod:`shapecalc.torchmodules`, by name, in file order:
+    read from the file, not imported (importing it imports torch)."""
+    import ast
+
+    path = Path(__file__).with_name("torchmodules.py")
+    text = path.read_text(encoding="utf-8")
+    return {
+        node.name: ast.get_source_segment(text, node) or ""
+        for node in ast.parse(text).body
+        if isinstance(node, ast.ClassDef)
+    }
 
 
 def _note(row: Any) -> str:
@@ -207,4 +234,11 @@ def _block_lines(
     return lines
 
 
-__all__ = ["CODE_WIDTH", "TorchModule", "same_pad", "torch_code", "torch_module"]
+__all__ = [
+    "CODE_WIDTH",
+    "TorchModule",
+    "defined_sources",
+    "same_pad",
+    "torch_code",
+    "torch_module",
+]

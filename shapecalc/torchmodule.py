@@ -7,6 +7,11 @@ drift apart: :mod:`shapecalc.torchcheck` instantiates it and runs a forward pass
 (``shapecalc check``), and :mod:`shapecalc.torchcode` prints it as Python source
 (``shapecalc torch``).
 
+Where torch has no class for a kind (layer norm over the channels of a map, layer scale,
+stochastic depth), the class is one shapecalc defines in :mod:`shapecalc.torchmodules`,
+described with ``defined=True``: torchcheck builds it from there, and torchcode copies its
+source into the emitted file.
+
 This module never imports torch: describing and printing modules works without it.
 """
 
@@ -31,23 +36,43 @@ class TorchModule:
 
     Arguments are ints, floats, bools, strings, tuples of those, or nested TorchModules
     (the children of ``nn.Sequential``).
+
+    Attributes:
+        name: the class name, in ``torch.nn`` or (``defined``) in :mod:`shapecalc.torchmodules`.
+        args, kwargs: the arguments.
+        defined: the class is one shapecalc defines (:mod:`shapecalc.torchmodules`), written
+            without ``nn.`` and emitted with the code.
     """
 
     name: str
     args: tuple[Any, ...] = ()
     kwargs: tuple[tuple[str, Any], ...] = ()
+    defined: bool = False
+
+    @property
+    def qualified(self) -> str:
+        """How the emitted code names the class: ``nn.Conv2d``, or ``LayerScale``."""
+        return self.name if self.defined else f"nn.{self.name}"
+
+    def defined_names(self) -> list[str]:
+        """The shapecalc-defined classes this module and its children use, each once."""
+        names = [self.name] if self.defined else []
+        for arg in (*self.args, *(value for _, value in self.kwargs)):
+            if isinstance(arg, TorchModule):
+                names += [name for name in arg.defined_names() if name not in names]
+        return names
 
     def code(self, indent: int = 0) -> str:
         """Python source that builds the module; ``indent`` is the column it starts at."""
         items = [python_literal(a, indent + 4) for a in self.args]
         items += [f"{key}={python_literal(value, indent + 4)}" for key, value in self.kwargs]
-        one_line = f"nn.{self.name}({', '.join(items)})"
+        one_line = f"{self.qualified}({', '.join(items)})"
         # + 1: every module stands in an argument list, followed by a comma.
         if indent + len(one_line) + 1 <= CODE_WIDTH and "\n" not in one_line:
             return one_line
         pad = " " * (indent + 4)
         body = "".join(f"{pad}{item},\n" for item in items)
-        return f"nn.{self.name}(\n{body}{' ' * indent})"
+        return f"{self.qualified}(\n{body}{' ' * indent})"
 
 
 def python_literal(value: Any, indent: int = 0) -> str:

@@ -2,8 +2,8 @@
 layer with the same output shape and parameter counts.
 
 ``Layer.torch_module`` describes the ``torch.nn`` module; torch builds it; the kind that
-claims the module's class (``Layer.torch_classes``, found by ``isinstance`` against the real
-torch class) reads it back with ``Layer.from_torch``. A kind whose module is a small
+claims the module's class (``Layer.torch_classes``, matched against the real torch class,
+or shapecalc's own in :mod:`shapecalc.torchmodules`) reads it back with ``Layer.from_torch``. A kind whose module is a small
 ``nn.Sequential`` (explicit ``same`` padding, global pooling) is checked child by child: every
 child is a module some kind reads back, or a padding module.
 """
@@ -32,7 +32,8 @@ def read_back(module: torch.nn.Module, inp: Shape) -> Layer:
     matches = [
         cls
         for name, cls in torch_kinds().items()
-        if type(module) is getattr(torch.nn, name)  # exact: Hardtanh is not ReLU6's class
+        # exact: Hardtanh is not ReLU6's class. torch.nn's, or shapecalc's own.
+        if type(module) is torchcheck.torch_class(name)
     ]
     assert len(matches) == 1, f"{type(module).__name__} is read by {matches}"
     return matches[0].from_torch(module, inp)
@@ -70,8 +71,13 @@ def test_every_example_goes_to_torch_and_back(spec: str) -> None:
 
 
 def test_every_torch_class_named_is_a_real_torch_class() -> None:
+    """A torch.nn class, or one of shapecalc.torchmodules (whose names torch.nn has not)."""
+    from shapecalc import torchmodules
+
     for name in torch_kinds():
-        assert isinstance(getattr(torch.nn, name, None), type), name
+        in_nn = isinstance(getattr(torch.nn, name, None), type)
+        assert in_nn or name in vars(torchmodules), name
+        assert issubclass(torchcheck.torch_class(name), torch.nn.Module), name
 
 
 LAYER_CLASSES = sorted(set(REGISTRY.values()), key=lambda cls: cls.keyword)
