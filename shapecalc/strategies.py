@@ -95,14 +95,20 @@ class LayerStrategy:
         needs: ``"spatial"`` or ``"flat"`` when the kind applies to one kind of input only,
             as PyTorch (or, for dense, shapecalc's documented rule) requires.
         draw: ``draw(draw, shape, keyword)`` for a shape the kind applies to.
+        fits: a further condition on the shape, for a kind that needs more than a rank
+            (instance norm: two or more positions; group norm: two or more values); None
+            when the rank is enough.
     """
 
     keywords: tuple[str, ...]
     needs: str | None
     draw: Callable[[Draw, Dims, str], Drawn]
+    fits: Callable[[Dims], bool] | None = None
 
     def applies(self, shape: Dims) -> bool:
         """Whether the kind can follow an input of this shape."""
+        if self.fits is not None and not self.fits(shape):
+            return False
         if self.needs == "spatial":
             return len(shape) > 1
         if self.needs == "flat":
@@ -427,8 +433,57 @@ def draw_upsample(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     return Drawn((keyword, *sizes(draw, written)), apply)
 
 
-def _kind(cls: type[Layer], needs: str | None, fn: Callable[[Draw, Dims, str], Drawn]) -> Any:
-    return cls, LayerStrategy((cls.keyword, *cls.aliases), needs, fn)
+def draw_layernorm(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """layernorm / ln on any input, with or without its shift."""
+    nobias: tuple[Part, ...] = (" nobias",) if draw(st.booleans()) else ()
+    return Drawn((keyword, *nobias), lambda inp: inp)
+
+
+def _group_values(shape: Dims, groups: int) -> int:
+    """Values in one group of channels of one sample: C/g channels at every position."""
+    return shape[-1] // groups * prod(shape[:-1])
+
+
+def draw_groupnorm(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """groupnorm<g>, g a divisor of the channels leaving 2 or more values in a group, with or
+    without its shift."""
+    c = shape[-1]
+    fitting = [g for g in range(1, c + 1) if c % g == 0 and _group_values(shape, g) >= 2]
+    groups = draw(st.sampled_from(fitting))
+    nobias: tuple[Part, ...] = (" nobias",) if draw(st.booleans()) else ()
+
+    def apply(inp: Dims) -> Dims:
+        if inp[-1] % groups or _group_values(inp, groups) < 2:
+            raise Invalid("channels not divisible by groups, or one value in a group")
+        return inp
+
+    return Drawn((keyword, Num(groups), *nobias), apply)
+
+
+def _positions(shape: Dims) -> int:
+    """Positions per channel of a map (0 for a flat vector, which has none)."""
+    return prod(shape[:-1]) if len(shape) > 1 else 0
+
+
+def draw_instancenorm(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """instancenorm on a map of two or more positions: plain, affine, affine nobias."""
+    options = draw(st.sampled_from(["", " affine", " affine nobias", " nobias affine"]))
+
+    def apply(inp: Dims) -> Dims:
+        if _positions(inp) < 2:
+            raise Invalid("instance norm needs two or more positions")
+        return inp
+
+    return Drawn((keyword + options,), apply)
+
+
+def _kind(
+    cls: type[Layer],
+    needs: str | None,
+    fn: Callable[[Draw, Dims, str], Drawn],
+    fits: Callable[[Dims], bool] | None = None,
+) -> Any:
+    return cls, LayerStrategy((cls.keyword, *cls.aliases), needs, fn, fits)
 
 
 #: One strategy per layer class. A class missing here fails the completeness test.
@@ -459,6 +514,10 @@ LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
         _kind(activation.SiLU, None, draw_same_shape),
         _kind(activation.Hardswish, None, draw_same_shape),
         _kind(activation.Hardsigmoid, None, draw_same_shape),
+        _kind(norm.LayerNorm, None, draw_layernorm),
+        _kind(norm.GroupNorm, None, draw_groupnorm, lambda s: prod(s) >= 2),
+        _kind(norm.InstanceNorm, "spatial", draw_instancenorm, lambda s: _positions(s) >= 2),
+        _kind(norm.LayerScale, None, draw_same_shape),
     ]
 )
 
@@ -658,8 +717,8 @@ def specs(draw: Draw, max_items: int = 6, max_depth: int = 2) -> GeneratedSpec:
 def single_layers(draw: Draw, cls: type[Layer]) -> GeneratedSpec:
     """One layer of class ``cls`` on an input it applies to."""
     strategy = LAYER_STRATEGIES[cls]
-    ranks = [r for r in (0, 1, 2, 3) if strategy.applies((1,) * (r + 1))]
-    shape = draw(input_shapes(draw(st.sampled_from(ranks))))
+    ranks = [r for r in (0, 1, 2, 3) if strategy.applies((2,) * (r + 1))]
+    shape = draw(input_shapes(draw(st.sampled_from(ranks))).filter(strategy.applies))
     item = draw_layer(draw, shape, cls)
     inputs = sizes(draw, shape)
     return GeneratedSpec((*inputs, " | ", *item.parts), item.apply(shape), len(inputs))
