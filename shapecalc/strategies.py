@@ -433,6 +433,12 @@ def draw_upsample(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     return Drawn((keyword, *sizes(draw, written)), apply)
 
 
+def draw_leakyrelu(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """leakyrelu, or leakyrelu with a slope from 0 to 1 (never a symbol)."""
+    slope = draw(st.sampled_from(["", "0.2", "0.1", "0", "1", "0.01", "0.3"]))
+    return Drawn((keyword + slope,), lambda inp: inp)
+
+
 def draw_layernorm(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     """layernorm / ln on any input, with or without its shift."""
     nobias: tuple[Part, ...] = (" nobias",) if draw(st.booleans()) else ()
@@ -477,6 +483,17 @@ def draw_instancenorm(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     return Drawn((keyword + options,), apply)
 
 
+def draw_prelu(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """prelu with one slope, or one per channel."""
+    return Drawn((keyword + draw(st.sampled_from(["", " channelwise"])),), lambda inp: inp)
+
+
+def draw_droppath(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """droppath<p> (never a symbol)."""
+    p = draw(st.sampled_from(["0.1", "0", "0.2", "0.5", "1", "0.05"]))
+    return Drawn((keyword + p,), lambda inp: inp)
+
+
 def _kind(
     cls: type[Layer],
     needs: str | None,
@@ -508,7 +525,7 @@ LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
         _kind(activation.Sigmoid, None, draw_same_shape),
         _kind(activation.Tanh, None, draw_same_shape),
         _kind(activation.Softmax, None, draw_same_shape),
-        _kind(activation.LeakyReLU, None, draw_same_shape),
+        _kind(activation.LeakyReLU, None, draw_leakyrelu),
         _kind(activation.GELU, None, draw_same_shape),
         _kind(activation.ELU, None, draw_same_shape),
         _kind(activation.SiLU, None, draw_same_shape),
@@ -518,6 +535,10 @@ LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
         _kind(norm.GroupNorm, None, draw_groupnorm, lambda s: prod(s) >= 2),
         _kind(norm.InstanceNorm, "spatial", draw_instancenorm, lambda s: _positions(s) >= 2),
         _kind(norm.LayerScale, None, draw_same_shape),
+        _kind(activation.PReLU, None, draw_prelu),
+        _kind(activation.Mish, None, draw_same_shape),
+        _kind(activation.Softplus, None, draw_same_shape),
+        _kind(activation.DropPath, None, draw_droppath),
     ]
 )
 

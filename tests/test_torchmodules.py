@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from shapecalc import TorchError
+from shapecalc import TorchError, analyze
 from shapecalc.torchcode import defined_sources
 
 torch = pytest.importorskip("torch", reason="the modules are torch modules (CI installs torch)")
@@ -117,3 +117,14 @@ def test_drop_path_drops_whole_samples_in_training_only() -> None:
     assert 0.2 < dropped.float().mean().item() < 0.3
     assert torch.equal(torchmodules.DropPath(1.0).train()(x), torch.zeros_like(x))
     assert torchmodules.DropPath(0.0).train()(x) is x
+
+
+def test_emitted_code_defines_each_used_class_once() -> None:
+    code = analyze("8x8x4 | ln | layerscale | ln | droppath0.1 | ln | gap | ln").to_torch_code()
+    assert code.count("class ChannelLayerNorm(nn.Module):") == 1
+    assert code.count("class LayerScale(nn.Module):") == 1
+    assert code.count("class DropPath(nn.Module):") == 1
+    assert "            nn.LayerNorm(4)," in code  # on the flat vector, torch's own
+    assert "class " not in analyze("8x8x4 | gn2 | instancenorm | prelu").to_torch_code().split(
+        "class Net"
+    )[0]

@@ -1,4 +1,4 @@
-"""Activation functions and dropout: they keep the shape and have no parameters."""
+"""Activation functions and dropout: they keep the shape; PReLU alone has parameters."""
 
 from __future__ import annotations
 
@@ -9,7 +9,17 @@ from ..errors import TorchError
 from ..shape import Shape
 from ..symbolic import Dim, exact_div, product, times
 from ..torchmodule import TorchModule, concrete_int, keywords
-from .base import Example, Layer, Ops, SpecReader, register, sizes_text
+from ..working import Num, Step, Var
+from .base import Example, Layer, Ops, Option, SpecReader, register, sizes_text
+
+
+def decimal(value: float) -> str:
+    """A probability or slope as spec text that reads back as the same float: ``0.2``,
+    ``1`` for 1.0, ``0.00001`` for 1e-05 (the spec has no exponents)."""
+    from decimal import Decimal
+
+    text = format(Decimal(repr(value)), "f")
+    return text[:-2] if text.endswith(".0") else text
 
 
 @dataclass(frozen=True)
@@ -125,13 +135,43 @@ class Softmax(Activation):
 
 
 @register
+@dataclass(frozen=True)
 class LeakyReLU(Activation):
-    """Leaky ReLU: ``leakyrelu``."""
+    """Leaky ReLU: ``leakyrelu`` (torch's slope 0.01), ``leakyrelu0.2`` (slope 0.2).
+
+    The slope multiplies negative inputs; DCGAN's is 0.2, Keras' default 0.3.
+    """
 
     keyword = "leakyrelu"
     title = "LeakyReLU"
     torch_classes = ("LeakyReLU",)
-    examples = (Example("28x28x16", "leakyrelu", "28x28x16", 0),)
+    examples = (
+        Example("28x28x16", "leakyrelu", "28x28x16", 0),
+        Example("32x32x128", "leakyrelu0.2", "32x32x128", 0),
+    )
+
+    slope: float = 0.01  # torch's negative_slope
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> LeakyReLU:
+        params = reader.params(range(0, 2), "leakyrelu or leakyrelu<slope>, as in leakyrelu0.2")
+        return cls(reader.fraction(params[0], what="leakyrelu slope")) if params else cls()
+
+    def to_spec(self) -> str:
+        return "leakyrelu" if self.slope == 0.01 else f"leakyrelu{decimal(self.slope)}"
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        return TorchModule("LeakyReLU", () if self.slope == 0.01 else (self.slope,))
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> LeakyReLU:
+        slope = float(module.negative_slope)
+        if not 0 <= slope <= 1:
+            raise TorchError(f"LeakyReLU({slope:g}) has no spec form; the slope is from 0 to 1")
+        return cls(slope)
+
+    def drawing_label(self, inp: Shape) -> str:
+        return "LeakyReLU" if self.slope == 0.01 else f"LeakyReLU {decimal(self.slope)}"
 
 
 @register
@@ -186,6 +226,91 @@ class Hardsigmoid(Activation):
 
 @register
 @dataclass(frozen=True)
+class PReLU(Activation):
+    """Parametric ReLU: ``prelu`` (one learned slope), ``prelu channelwise`` (one per channel).
+
+    The slope multiplies negative inputs. 1 parameter (torch's ``nn.PReLU()``), or C with
+    ``channelwise`` (``nn.PReLU(C)``). Keras' ``PReLU`` learns one per element (H*W*C)
+    unless ``shared_axes`` names the spatial axes, then C.
+    """
+
+    keyword = "prelu"
+    title = "PReLU"
+    options = {"channelwise": Option("one slope per channel: C parameters instead of 1")}
+    torch_classes = ("PReLU",)
+    formula = "out = in; params = 1 (C with channelwise)"
+    examples = (
+        Example("56x56x64", "prelu channelwise", "56x56x64", 64),
+        Example("56x56x64", "prelu", "56x56x64", 1),
+    )
+
+    channelwise: bool = False
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> PReLU:
+        reader.params(range(0, 1), "prelu or prelu channelwise")
+        return cls(reader.flag("channelwise"))
+
+    def param_count(self, inp: Shape) -> Dim:
+        return inp.channels if self.channelwise else 1
+
+    def ops(self, inp: Shape, out: Shape) -> Ops:
+        # thop's count_prelu: 1 per element (in evaluation); the other tools nothing.
+        return Ops(thop=product(inp.dims))
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        term = Var("C", inp.channels) if self.channelwise else Num(1)
+        return (Step("params", term, self.param_count(inp)),)
+
+    def to_spec(self) -> str:
+        return "prelu channelwise" if self.channelwise else "prelu"
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        if not self.channelwise:
+            return TorchModule("PReLU")
+        return TorchModule("PReLU", (concrete_int(inp.channels, "channels"),))
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> PReLU:
+        count = int(module.num_parameters)
+        if count not in (1, int(inp.channels)):
+            raise TorchError(
+                f"PReLU({count}) on {inp} has no spec form; prelu has 1 slope or one per channel"
+            )
+        return cls(count != 1)
+
+
+@register
+class Mish(Activation):
+    """Mish, x·tanh(softplus(x)): ``mish``."""
+
+    keyword = "mish"
+    title = "Mish"
+    torch_classes = ("Mish",)
+    examples = (Example("52x52x64", "mish", "52x52x64", 0),)
+
+
+@register
+class Softplus(Activation):
+    """Softplus, log(1 + exp(x)): ``softplus`` (torch's beta 1, threshold 20)."""
+
+    keyword = "softplus"
+    title = "Softplus"
+    torch_classes = ("Softplus",)
+    examples = (Example("64", "softplus", "64", 0),)
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Softplus:
+        if (float(module.beta), float(module.threshold)) != (1.0, 20.0):
+            raise TorchError(
+                f"Softplus(beta={module.beta:g}, threshold={module.threshold:g}) has no spec "
+                "form; softplus is torch's default (beta 1, threshold 20)"
+            )
+        return cls()
+
+
+@register
+@dataclass(frozen=True)
 class Dropout(Layer):
     """Dropout with drop probability p: ``dropout0.5`` (``dropout`` alone means 0.5)."""
 
@@ -213,3 +338,39 @@ class Dropout(Layer):
 
     def drawing_label(self, inp: Shape) -> str:
         return f"Dropout {self.p:g}"
+
+
+@register
+@dataclass(frozen=True)
+class DropPath(Layer):
+    """Stochastic depth: ``droppath0.1`` drops a sample's residual path with probability 0.1.
+
+    In training the whole input of a sample is zeroed (the kept ones scaled by 1/(1 - p));
+    in evaluation it is the identity. torchvision's ``StochasticDepth(p, "row")``; its compiled ops need not load beside a CPU
+    torch, so ``shapecalc torch`` defines ``DropPath``, the same computation.
+    """
+
+    keyword = "droppath"
+    kind = "dropout"
+    torch_classes = ("DropPath",)
+    examples = (Example("56x56x96", "droppath0.1", "56x56x96", 0),)
+
+    p: float = 0.0
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> DropPath:
+        (p,) = reader.params(range(1, 2), "droppath<p>, as in droppath0.1")
+        return cls(reader.fraction(p, what="droppath probability"))
+
+    def to_spec(self) -> str:
+        return f"droppath{decimal(self.p)}"
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        return TorchModule("DropPath", (self.p,), defined=True)
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> DropPath:
+        return cls(float(module.p))
+
+    def drawing_label(self, inp: Shape) -> str:
+        return f"DropPath {decimal(self.p)}"
