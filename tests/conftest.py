@@ -30,6 +30,9 @@ so the profile stays the one switch for depth.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Generator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -52,6 +55,51 @@ settings.register_profile(
     "fuzz", _BASE, max_examples=EXAMPLES * 10, derandomize=False, print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "shapecalc"))
+
+
+#: The audit events of starting a process (subprocess.run and Popen raise the first).
+_PROCESS_EVENTS = frozenset(
+    {"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty"}
+)
+#: Processes started by the test being watched (None while no test is watched).
+_started: list[str] | None = None
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if _started is not None and event in _PROCESS_EVENTS:
+        _started.append(f"{event} {args[0]!r}" if args else event)
+
+
+sys.addaudithook(_audit)
+
+
+def _unmarked_processes(item: pytest.Item) -> Generator[None, Any, Any]:
+    """Fail a test not marked ``slow`` that starts a process, so that ``-m "not slow"`` stays
+    the fast loop: a process costs 0.25 s here, one that imports torch 2 s."""
+    global _started
+    if item.get_closest_marker("slow") is not None:
+        return (yield)
+    _started = []
+    try:
+        result = yield
+    finally:
+        started, _started = _started, None
+    if started:
+        pytest.fail(
+            f"{item.nodeid} starts a process ({started[0]}): mark it @pytest.mark.slow",
+            pytrace=False,
+        )
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    return (yield from _unmarked_processes(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    return (yield from _unmarked_processes(item))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

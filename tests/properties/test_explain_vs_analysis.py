@@ -6,6 +6,7 @@ equal the calculator's value; every spatial size that a layer changes has its st
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given
 
 from shapecalc import Analysis, analyze
@@ -41,6 +42,7 @@ def test_every_step_evaluates_to_the_calculators_value(spec: object) -> None:
 
 @given(symbolic_specs())
 @example(CEIL_MODE_TIE)
+@pytest.mark.slow
 def test_symbolic_working_gives_the_concrete_working(
     drawn: tuple[str, str, dict[str, int]],
 ) -> None:

@@ -137,6 +137,7 @@ def row_results(row: Any, values: dict[str, int], where: str) -> tuple[Any, ...]
 
 @given(case=symbolic_specs())
 @example(case=CEIL_MODE_TIE)
+@pytest.mark.slow
 def test_symbolic_results_substitute_to_concrete_ones(
     case: tuple[str, str, dict[str, int]],
 ) -> None:
