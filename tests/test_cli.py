@@ -113,6 +113,7 @@ def test_layers_lists_every_keyword() -> None:
     assert code == 0 and "conv" in out and "maxpool" in out
 
 
+@pytest.mark.slow
 def test_python_dash_m_and_exit_code_as_a_process() -> None:
     ok = subprocess.run(
         [sys.executable, "-m", "shapecalc", SPEC, "--json"], capture_output=True, text=True
@@ -129,6 +130,7 @@ def test_python_dash_m_and_exit_code_as_a_process() -> None:
     assert "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
 def test_no_color_when_piped() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "shapecalc", SPEC], capture_output=True, text=True
@@ -150,6 +152,7 @@ def test_no_color_when_piped() -> None:
         (["-5x28x1 | relu", "--json"], "dimensions must be positive, found '-5x28x1' at column 1"),
     ],
 )
+@pytest.mark.slow
 def test_usage_errors_are_one_line_with_exit_2(args: list[str], message: str) -> None:
     proc = fuzzing.run_program(*args)
     assert proc.returncode == 2
@@ -158,6 +161,7 @@ def test_usage_errors_are_one_line_with_exit_2(args: list[str], message: str) ->
     assert message in first_line
 
 
+@pytest.mark.slow
 def test_stdin_that_is_not_utf8() -> None:
     proc = fuzzing.run_program("-", stdin=b"\xff\xfe28x28x1 | relu")
     assert proc.returncode == 2
@@ -181,12 +185,14 @@ def test_layers_filters_by_keyword_or_alias() -> None:
         ),
     ],
 )
+@pytest.mark.slow
 def test_file_size_caps_hold_for_files_without_a_size(args: list[str], message: str) -> None:
     proc = fuzzing.run_program(*args)
     assert proc.returncode == 2
     assert proc.stderr == message + "\n"
 
 
+@pytest.mark.slow
 def test_npy_values_beyond_the_exponent_limit_are_refused(tmp_path: Path) -> None:
     import numpy as np
 
@@ -200,6 +206,7 @@ def test_npy_values_beyond_the_exponent_limit_are_refused(tmp_path: Path) -> Non
     )
 
 
+@pytest.mark.slow
 def test_wide_grids_print_whole_numbers() -> None:
     # 16 four-digit numbers need 16·7 + 1 = 113 columns boxed: at 80 (piped) they print as plain
     # aligned rows, every number whole
@@ -211,6 +218,7 @@ def test_wide_grids_print_whole_numbers() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_explain_is_capped() -> None:
     ones = "; ".join(" ".join("1" for _ in range(120)) for _ in range(120))
     proc = fuzzing.run_program("conv", "-i", ones, "-k", "1 1 1; 1 1 1; 1 1 1", "--explain")
@@ -235,6 +243,7 @@ def test_ctrl_c_exits_130_not_a_checks_1(monkeypatch: pytest.MonkeyPatch) -> Non
     assert done.value.code == 130
 
 
+@pytest.mark.slow
 def test_a_closed_standard_input_is_a_usage_error() -> None:
     """Started with file descriptor 0 closed, Python has no sys.stdin at all."""
     proc = subprocess.run(

@@ -70,6 +70,7 @@ def test_macs_convention_and_dtype() -> None:
         (["--check", "--costs"], "--columns and the cost options go with the table"),
     ],
 )
+@pytest.mark.slow
 def test_bad_cost_options_are_one_line(args: list[str], message: str) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "shapecalc", SPEC, *args], capture_output=True, text=True
@@ -126,6 +127,7 @@ def test_cli_choices_match_the_costs_module() -> None:
     assert CONVENTION_NAMES == tuple(CONVENTIONS)
 
 
+@pytest.mark.slow
 def test_piped_cost_tables_keep_every_column() -> None:
     """Piped with no COLUMNS, rich would lay the table out in 80 columns and squeeze the
     receptive-field column out of sight; the cost table is printed as wide as it needs."""

@@ -56,6 +56,7 @@ def test_every_convention_has_an_oracle() -> None:
 
 @pytest.mark.parametrize("convention", sorted(ORACLES))
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.slow
 def test_examples_match_the_tools(path: Path, convention: str) -> None:
     analysis = analyze(path.read_text())
     oracle, field = ORACLES[convention]

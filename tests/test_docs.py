@@ -57,6 +57,7 @@ def test_readme_python_example_runs() -> None:
     exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - our own documentation
 
 
+@pytest.mark.slow
 def test_readme_console_examples_show_real_output() -> None:
     """Each ```console block in README.md is a command and exactly what it prints."""
     import os

@@ -9,6 +9,7 @@ Markdown, JSON with costs) without error.
 from __future__ import annotations
 
 import fuzzing
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ def test_glued_tokens_never_crash(text: str) -> None:
 
 @fuzzing.examples(400)
 @given(fuzzing.mutated_specs())
+@pytest.mark.slow
 def test_mutated_specs_analyse_or_point_inside_the_text(text: str) -> None:
     fuzzing.check_spec(text)
 
@@ -49,6 +51,7 @@ def test_mutated_symbolic_specs_with_values(text: str, values: list[int]) -> Non
     fuzzing.check_spec_at(text, values)
 
 
+@pytest.mark.slow
 def test_every_seed_is_valid_and_renders() -> None:
     # The mutations start from valid specs; a seed that fails would make them weaker.
     for text in fuzzing.seed_specs():

@@ -102,6 +102,7 @@ def _program() -> list[str]:
 
 @fuzzing.examples(12)
 @given(args=fuzzing.cli_args())
+@pytest.mark.slow
 def test_random_arguments_as_a_process(workdir: Path, args: list[str]) -> None:
     assume(all(_passable(arg) for arg in args))
     for program in (_program(), [sys.executable, "-m", "shapecalc"]):
@@ -131,6 +132,7 @@ def test_random_arguments_as_a_process(workdir: Path, args: list[str]) -> None:
         ["calc", "--check", "28x28x1 | conv3x3x8", "--device", "meta", "--batch", "0"],
     ],
 )
+@pytest.mark.slow
 def test_bad_arguments_are_one_line_errors(workdir: Path, args: list[str]) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "shapecalc", *args], capture_output=True, text=True, cwd=workdir

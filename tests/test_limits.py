@@ -71,6 +71,7 @@ def test_exactly_at_the_caps() -> None:
     assert analyze(f"{MAX_NUMBER}x3 | relu").output_shape.dims == (MAX_NUMBER, 3)
 
 
+@pytest.mark.slow
 def test_deep_nesting_never_reaches_the_recursion_limit() -> None:
     # 10,000 levels with Python's recursion limit lowered: a parser that recursed once per
     # level would raise RecursionError; the nesting cap stops it after 32.
@@ -115,6 +116,7 @@ def test_deep_nesting_never_reaches_the_recursion_limit() -> None:
     ],
     ids=["repeat", "stdin", "at", "batch"],
 )
+@pytest.mark.slow
 def test_limits_through_the_program(args: list[str], stdin: bytes, first_line: str) -> None:
     proc = fuzzing.run_program(*args, stdin=stdin)
     assert proc.returncode == 2
@@ -122,6 +124,7 @@ def test_limits_through_the_program(args: list[str], stdin: bytes, first_line: s
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_spec_at_the_size_limits_through_the_program() -> None:
     proc = fuzzing.run_program("nxnx3 | conv3x3x8", "--at", f"n={MAX_NUMBER}", "--json")
     assert proc.returncode == 0, proc.stderr

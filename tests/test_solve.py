@@ -193,6 +193,7 @@ def one_unknown_specs(draw: st.DrawFn) -> tuple[str, int]:
 
 @settings(max_examples=60)
 @given(one_unknown_specs())
+@pytest.mark.slow
 def test_solve_agrees_with_brute_force(drawn: tuple[str, int]) -> None:
     spec, n0 = drawn
     target = analyze(spec, n=n0).output_shape.dims
@@ -211,6 +212,7 @@ def test_solve_agrees_with_brute_force(drawn: tuple[str, int]) -> None:
 
 @settings(max_examples=30)
 @given(st.integers(1, 6), st.integers(1, 40), st.integers(1, 9))
+@pytest.mark.slow
 def test_parameter_targets_agree_with_brute_force(k: int, c: int, cin: int) -> None:
     spec = f"9x9x{cin} | conv{k}x{k}x{{c}} | conv1x1x{{c}}"
     total = analyze(spec, c=c).totals.params

@@ -8,6 +8,9 @@ import sys
 
 import pytest
 
+#: Every test here starts a Python process, to see what a fresh one imports.
+pytestmark = pytest.mark.slow
+
 CODE = """
 import sys
 from shapecalc.cli import main

@@ -222,6 +222,7 @@ def test_cuda_device() -> None:
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available here")
+@pytest.mark.slow
 def test_cuda_unavailable_is_one_line_exit_2() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "shapecalc", "check", "28x28x1 | relu", "--device", "cuda"],
@@ -266,6 +267,7 @@ def _without_torch(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_without_torch_the_check_says_how_to_install_it() -> None:
     result = _without_torch("check", "28x28x1 | relu")
     assert result.returncode == 2
@@ -276,6 +278,7 @@ def test_without_torch_the_check_says_how_to_install_it() -> None:
     assert _without_torch("28x28x1 | relu", "--check").returncode == 2
 
 
+@pytest.mark.slow
 def test_without_torch_the_code_is_still_written() -> None:
     result = _without_torch("torch", "28x28x1 | conv3x3x4")
     assert result.returncode == 0, result.stderr
@@ -289,6 +292,7 @@ def test_without_torch_the_code_is_still_written() -> None:
         (["--device", "gpu"], "--device"),
     ],
 )
+@pytest.mark.slow
 def test_bad_check_options_exit_2(args: list[str], message: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "shapecalc", "check", "28x28x1 | relu", *args],
@@ -307,6 +311,7 @@ def test_torch_order_round_trips(dims: tuple[int, ...]) -> None:
     assert torch.zeros(shape.torch_order(2)).shape[1] == dims[-1]  # channels second in torch
 
 
+@pytest.mark.slow
 def test_main_in_process_returns_even_after_torch_is_imported() -> None:
     """Only the program skips teardown (console_main); main() called in-process raises
     SystemExit as usual, else a test runner that imported torch would be ended by it, silently
@@ -327,6 +332,7 @@ def test_main_in_process_returns_even_after_torch_is_imported() -> None:
     assert proc.stdout.splitlines()[-1] == "returned 0"
 
 
+@pytest.mark.slow
 def test_the_program_checks_on_meta_without_importing_the_compiler() -> None:
     """The program runs torch's meta kernels directly (run_meta_kernels_directly), so a cold
     meta check does not import torch._dynamo; every layer kind and every example still agrees

@@ -72,6 +72,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return files
 
 
+@pytest.mark.slow
 def test_generated_code_runs_and_agrees(generated: dict[str, Path]) -> None:
     pytest.importorskip("torch", reason="running the generated code needs torch (CI has it)")
     result = subprocess.run(
@@ -94,6 +95,7 @@ def test_generated_code_runs_and_agrees(generated: dict[str, Path]) -> None:
         assert got["shape"] == [2, *analysis.output_shape.torch_order()[1:]], name
 
 
+@pytest.mark.slow
 def test_generated_file_runs_as_a_script(generated: dict[str, Path]) -> None:
     pytest.importorskip("torch", reason="running the generated code needs torch (CI has it)")
     result = subprocess.run(
@@ -103,6 +105,7 @@ def test_generated_file_runs_as_a_script(generated: dict[str, Path]) -> None:
     assert result.stdout.strip() == "(1, 10)"
 
 
+@pytest.mark.slow
 def test_generated_code_is_ruff_clean(generated: dict[str, Path]) -> None:
     # --isolated: the user's project is not ours; the rule set is the one this repo uses,
     # with long lines included.

@@ -71,10 +71,10 @@ def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
     reach, start = 2 * p - k + s - 1, p - 1
     if isinstance(reach, int) and isinstance(start, int):
         return floor_div(n + start, s) + 1  # s > k - p: start < reach
-    gap = sp().sympify(reach - start)  # p - k + s
+    gap = _from_least_values(reach - start)  # p - k + s
     if gap.is_nonpositive:
         return ceil_div(n + 2 * p - k, s) + 1
-    if gap.is_positive:
+    if gap.is_nonnegative:  # at 0 both terms are the same floor
         return floor_div(n + start, s) + 1
     # Undecided (a symbolic stride, say): the min stays. Stacked, it doubles the formula,
     # which MAX_FORMULA soon refuses; one floor with a Min inside would grow only linearly
@@ -84,6 +84,16 @@ def ceil_mode_size(n: Dim, k: Dim, p: Dim, s: Dim) -> Dim:
     if isinstance(windows, int) and isinstance(starts, int):
         return min(windows, starts) + 1
     return sp().Min(windows, starts) + 1
+
+
+def _from_least_values(value: Dim) -> Any:
+    """``value`` with each positive symbol ``s`` written as ``1 + t``, ``t >= 0``: sympy decides
+    the sign of a sum from the signs of its terms, so it cannot tell ``p + s - 1 >= 0`` for
+    integers ``p >= 0``, ``s >= 1``, but it can tell ``p + t >= 0``."""
+    s = sp()
+    value = s.sympify(value)
+    positive = [x for x in value.free_symbols if x.is_positive]
+    return value.subs({x: s.Dummy(integer=True, nonnegative=True) + 1 for x in positive})
 
 
 def ceil_mode_step(name: str, n: Dim, k: Dim, p: Dim, s: Dim, out: Dim) -> Step:

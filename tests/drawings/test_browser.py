@@ -21,6 +21,9 @@ from shapecalc import analyze
 
 from .cases import DRAWINGS
 
+#: Starts chromium.
+pytestmark = pytest.mark.slow
+
 MEASURE = """
 <script>
 window.addEventListener("load", () => {

@@ -198,6 +198,7 @@ def test_standalone_svg_1_1_with_fallback_fonts() -> None:
     assert not [e for e in root.iter() if any("href" in k for k in e.attrib)]
 
 
+@pytest.mark.slow
 def test_same_spec_same_bytes_across_processes() -> None:
     command = [sys.executable, "-m", "shapecalc", "draw", "-f", str(ROOT / "examples" / "vgg16.shape"), "-o", "-"]  # fmt: skip
     outputs = {

@@ -83,6 +83,7 @@ def test_unknown_layer_class_is_a_clear_error() -> None:
 
 
 @given(spec=specs())
+@pytest.mark.slow
 def test_networks_match_torch(spec: GeneratedSpec) -> None:
     """Whole networks, with repeat groups, agree with torch row by row."""
     check_against_torch(spec)
@@ -122,6 +123,7 @@ def test_accepts_exactly_what_torch_accepts(case: tuple[str, Dims, Dims]) -> Non
 
 
 @given(spec=specs())
+@pytest.mark.slow
 def test_emitted_code_matches_torch(spec: GeneratedSpec) -> None:
     """The code of ``shapecalc torch``, executed, builds a module whose output shape and
     parameter counts equal the calculator's."""
@@ -142,6 +144,7 @@ def test_emitted_code_matches_torch(spec: GeneratedSpec) -> None:
 
 @settings(max_examples=max(5, settings().max_examples // 6))
 @given(spec=specs())
+@pytest.mark.slow
 def test_emitted_code_is_ruff_clean(spec: GeneratedSpec) -> None:
     """Whatever the spec, the emitted module passes ruff (the repo's rule set, long lines
     included)."""
@@ -157,6 +160,7 @@ def test_emitted_code_is_ruff_clean(spec: GeneratedSpec) -> None:
 
 
 @given(spec=specs())
+@pytest.mark.slow
 def test_check_passes_on_cpu_and_meta(spec: GeneratedSpec) -> None:
     """``shapecalc check`` (the public API) agrees on every generated spec, on the CPU and on
     the meta device, whose shape functions are separate code in torch."""

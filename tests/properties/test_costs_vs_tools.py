@@ -23,6 +23,7 @@ FEWER = settings(max_examples=max(10, settings().max_examples // 5))
 
 
 @given(specs(max_items=4), st.integers(1, 3))
+@pytest.mark.slow
 def test_flops_equal_flop_counter_mode_and_macs_torchinfo(spec: GeneratedSpec, batch: int) -> None:
     analysis = analyze(spec.text)
     torch_costs = analysis.costs(batch=batch, convention="torch")

@@ -6,14 +6,15 @@ equal the calculator's value; every spatial size that a layer changes has its st
 
 from __future__ import annotations
 
-from hypothesis import given
+import pytest
+from hypothesis import example, given
 
 from shapecalc import Analysis, analyze
 from shapecalc.strategies import specs
 from shapecalc.symbolic import substitute
 from shapecalc.working import evaluate
 
-from .test_symbolic_vs_concrete import symbolic_specs
+from .test_symbolic_vs_concrete import CEIL_MODE_TIE, symbolic_specs
 
 
 def assert_working_adds_up(analysis: Analysis) -> None:
@@ -40,6 +41,8 @@ def test_every_step_evaluates_to_the_calculators_value(spec: object) -> None:
 
 
 @given(symbolic_specs())
+@example(CEIL_MODE_TIE)
+@pytest.mark.slow
 def test_symbolic_working_gives_the_concrete_working(
     drawn: tuple[str, str, dict[str, int]],
 ) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
@@ -94,6 +95,7 @@ def tables(draw: Any) -> PlainTable:
 
 
 @given(tables(), st.integers(1, 200), st.booleans())
+@pytest.mark.slow
 def test_plain_table_prints_as_rich(table: PlainTable, width: int, colour: bool) -> None:
     assert _printed(table, width, colour) == _printed(table.full(), width, colour)
 
@@ -111,6 +113,7 @@ def test_plain_table_measures_as_rich(table: PlainTable, width: int) -> None:
     st.sampled_from([20, 40, 60, 80, 100, 150]),
     st.booleans(),
 )
+@pytest.mark.slow
 def test_analysis_table_prints_as_rich(
     spec: str, columns: list[str], depth: int | None, width: int, colour: bool
 ) -> None:

@@ -85,6 +85,7 @@ def conv_cases(draw: st.DrawFn) -> dict[str, Any]:
 # torch's note that 'same' with an even kernel copies the input: about speed, not results
 @pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
 @given(conv_cases())
+@pytest.mark.slow
 def test_conv2d_equals_torch(case: dict[str, Any]) -> None:
     weight = torch.stack([tensor(k) for k in case["kernels"]])
     if case["flip"]:  # true convolution is cross-correlation with the flipped kernel

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from shapecalc import analyze
@@ -52,6 +52,18 @@ def symbolic_specs(draw: Draw) -> tuple[str, str, dict[str, int]]:
             bare.add(index)
     values = {name: num.value for index, num in spec.nums if (name := names.get(index))}
     return render(spec.parts, names, bare=bare), spec.text, values
+
+
+#: Found in review: ceil-mode pooling with a symbolic pad and stride where the two terms of
+#: its min tie at pad 0, stride 1 (p - k + s = 0 is nonnegative, not positive), and where
+#: sympy cannot tell p + s - 1 >= 0 for a positive s. The min was kept, doubled by the second
+#: pool and squared by the shortcut's shape condition past MAX_CONDITION: a valid spec refused.
+CEIL_MODE_TIE = (
+    "1x{a2}x1x1 | (maxpool1x1x2 pad0x{a20}x1 stride1x{a28}x1 ceil)x2"
+    " | res(maxpool1 stride2 ; conv1x1x1x1 s1x1x2)",
+    "1x3x1x1 | (maxpool1x1x2 pad0x0x1 stride1x2x1 ceil)x2 | res(maxpool1 stride2 ; conv1x1x1x1 s1x1x2)",
+    {"a2": 3, "a20": 0, "a28": 2},
+)
 
 
 class _Expired(BaseException):
@@ -124,6 +136,8 @@ def row_results(row: Any, values: dict[str, int], where: str) -> tuple[Any, ...]
 
 
 @given(case=symbolic_specs())
+@example(case=CEIL_MODE_TIE)
+@pytest.mark.slow
 def test_symbolic_results_substitute_to_concrete_ones(
     case: tuple[str, str, dict[str, int]],
 ) -> None:
