@@ -151,6 +151,7 @@ def test_torch_modules_without_a_spec_form_are_refused(
     assert str(info.value) == message
 
 
+@pytest.mark.slow
 def test_keras_counts_prelu_per_element_unless_shared() -> None:
     """Keras' PReLU learns one slope per element (H*W*C) by default; sharing the spatial
     axes gives shapecalc's ``prelu channelwise``. (Its LeakyReLU's default slope is 0.3,

@@ -9,7 +9,6 @@ for them by tests/test_torchmodules.py.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -222,8 +221,6 @@ def keras_counts(layers: str) -> dict[str, Any]:
     Keras reads KERAS_BACKEND once, at its first import: hence the process, and no import
     here (without the backend set, it would pick TensorFlow).
     """
-    if importlib.util.find_spec("keras") is None:
-        pytest.skip("Keras is an optional second oracle")
     script = (
         "import json, keras\nfrom keras import layers\n"
         f"cases = {layers}\n"
@@ -239,6 +236,7 @@ def keras_counts(layers: str) -> dict[str, Any]:
     return counts
 
 
+@pytest.mark.slow
 def test_keras_counts_the_same() -> None:
     """Keras' LayerNormalization and GroupNormalization count as torch does; it has no
     instance norm, which GroupNormalization(groups=-1) computes, with its scale and shift."""

@@ -42,6 +42,7 @@ def test_the_emitted_source_is_the_class_source(cls: type) -> None:
     assert defined_sources()[cls.__name__] == inspect.getsource(cls).rstrip("\n")
 
 
+@pytest.mark.slow
 def test_the_sources_need_only_torch_and_nn_and_are_ruff_clean() -> None:
     code = "import torch\nfrom torch import nn\n\n\n" + "\n\n\n".join(defined_sources().values())
     namespace: dict[str, object] = {}
