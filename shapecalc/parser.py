@@ -586,7 +586,7 @@ class _Parser:
         out: list[Item] = []
         for item in items:
             if isinstance(item, LayerSpec):
-                out.append(_substitute_layer(item, env))
+                out.append(_substitute_layer(item, env, self.source))
             elif isinstance(item, RepeatSpec):
                 out.append(replace(item, body=self.substitute(item.body, env, use)))
             elif isinstance(item, BranchSpec):
@@ -726,24 +726,27 @@ def _substitute_value(value: Value, env: dict[str, Value]) -> Value:
     return Value(value.span, arg.text, arg.number, arg.name)
 
 
-def _substitute_layer(spec: LayerSpec, env: dict[str, Value]) -> LayerSpec:
+def _substitute_layer(spec: LayerSpec, env: dict[str, Value], source: str) -> LayerSpec:
     """The layer with its parameters replaced; its text shows the arguments."""
-    changed: list[tuple[Value, Value]] = []
+    changed = False
 
     def sub(value: Value) -> Value:
+        nonlocal changed
         new = _substitute_value(value, env)
-        if new is not value:
-            changed.append((value, new))
+        changed = changed or new is not value
         return new
 
     params = tuple(sub(v) for v in spec.params)
     options = tuple(replace(o, values=tuple(sub(v) for v in o.values)) for o in spec.options)
     if not changed:
         return spec
-    text = spec.text
-    for old, new in sorted(changed, key=lambda pair: -pair[0].span.start):
-        start, end = old.span.start - spec.span.start, old.span.end - spec.span.start
-        text = text[:start] + new.text + text[end:]
+    # Written afresh from the definition: in a block used by a block, spec.text already has
+    # the outer arguments in it, and the values' spans (the definition's) no longer fit it.
+    text = source[spec.span.start : spec.span.end]
+    values = [*params, *(v for o in options for v in o.values)]
+    for value in sorted(values, key=lambda v: -v.span.start):
+        start, end = value.span.start - spec.span.start, value.span.end - spec.span.start
+        text = text[:start] + value.text + text[end:]
     return replace(spec, params=params, options=options, text=text)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shapecalc import SpecSyntaxError, parse
-from shapecalc.parser import LayerSpec, RepeatSpec
+from shapecalc.parser import BlockSpec, LayerSpec, RepeatSpec
 
 
 def test_items_keywords_numbers_and_options() -> None:
@@ -144,3 +144,13 @@ def test_long_lines_are_echoed_as_a_window_around_the_caret() -> None:
     _, echo, caret = info.value.render().split("\n")
     assert len(echo) <= 2 + 100 + 2 and echo.startswith("  …") and echo.endswith("…")
     assert echo[caret.index("^") : caret.rindex("^") + 1] == "cnv3"
+
+
+def test_layer_text_in_a_block_used_by_a_block_shows_the_arguments() -> None:
+    # The argument {cc} is longer than the parameter {c} it fills: the text is written afresh
+    # from the definition, not patched at the definition's offsets (which gave 'conv1x1x4}').
+    (outer,) = parse("inner(c) = conv1x1x{c} pad{p}\nouter(cc) = inner({cc})\n8x8x3 | outer(4)").items
+    assert isinstance(outer, BlockSpec)
+    (inner,) = outer.body
+    assert isinstance(inner, BlockSpec)
+    assert [i.text for i in inner.body if isinstance(i, LayerSpec)] == ["conv1x1x4 pad{p}"]
