@@ -104,6 +104,19 @@ TOKENS = [
     "}",
     "é",
     "\t",
+    "{4*c}",
+    "{c//2}",
+    "{(c + 1)*e}",
+    "{-c}",
+    ")x{n}",
+    "x{n}",
+    "{c/2}",
+    "{4*}",
+    "{(c}",
+    "//",
+    "b(c, n) = (conv3x3x{4*c} pad{c//2} | relu)x{n}\n",
+    "b(64, 2)",
+    "b({f}, {2*f})",
 ]
 
 #: Numbers that sit on or beyond a limit, or are no size at all.
