@@ -6,6 +6,7 @@ position-less :class:`LayerError` of layer code into a :class:`ShapeError` with 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,12 +21,22 @@ from .errors import (
     SubstitutionError,
     TorchError,
     UnknownLayerError,
-    position,
 )
+from .expression import evaluate
 from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import OPTION_ALIASES, suggest_keyword
 from .layers.merge import Add, Concat, Merge
-from .parser import BlockSpec, BranchSpec, Item, LayerSpec, ParsedSpec, Value, parse
+from .parser import (
+    BlockSpec,
+    BranchSpec,
+    Item,
+    LayerSpec,
+    ParsedSpec,
+    Value,
+    evaluate_layer,
+    parse,
+    uses_note,
+)
 from .shape import Shape
 from .symbolic import (
     Constraint,
@@ -299,14 +310,29 @@ class _Symbols:
     def __init__(self, pad_only: set[str], subs: dict[str, int]) -> None:
         self.pad_only = pad_only
         self.subs = subs
+        #: Per layer item (by id): the conditions under which its expressions are sizes.
+        self.conditions: dict[int, list[Constraint]] = {}
 
     def resolve(self, value: Value) -> Dim:
-        """The integer given for the symbol, or the sympy symbol itself."""
-        name = value.name
-        assert name is not None
+        """The integer given for the symbol, or the sympy symbol itself; an expression's
+        value (already checked by :meth:`evaluate`)."""
+        if value.expr is not None:
+            return evaluate(value.expr, self.value_of, "")
+        assert value.name is not None
+        return self.value_of(value.name)
+
+    def value_of(self, name: str) -> Dim:
+        """The integer given for a symbol, or the sympy symbol itself."""
         if name in self.subs:
             return self.subs[name]
         return make_symbol(name, nonnegative=name in self.pad_only)
+
+    def evaluate(self, spec: LayerSpec, source: str) -> LayerSpec:
+        """The item with its expressions evaluated (see :func:`~shapecalc.parser.evaluate_layer`)."""
+        evaluated, self.conditions[id(spec)] = evaluate_layer(
+            spec, _values(spec), self.value_of, source
+        )
+        return evaluated
 
 
 @dataclass(frozen=True)
@@ -419,6 +445,18 @@ def _expand(
             )
 
 
+def _values(spec: LayerSpec) -> Iterator[tuple[Value, bool]]:
+    """Every value of a layer item, and whether 0 is meaningful there (padding)."""
+    cls = REGISTRY.get(spec.keyword)
+    for value in spec.params:
+        yield value, cls is not None and cls.params_zero_ok
+    for opt in spec.options:
+        key = OPTION_ALIASES.get(opt.key, opt.key)
+        option = cls.options.get(key) if cls is not None else None
+        for value in opt.values:
+            yield value, option is not None and option.zero_ok
+
+
 def _scan_symbols(parsed: ParsedSpec, specs: list[LayerSpec]) -> tuple[list[str], set[str]]:
     """Every symbol name in first-seen order, and those used only where 0 is meaningful
     (padding), which get nonnegative symbols instead of positive ones."""
@@ -430,18 +468,10 @@ def _scan_symbols(parsed: ParsedSpec, specs: list[LayerSpec]) -> tuple[list[str]
             names.setdefault(value.name)
             other.add(value.name)
     for spec in specs:
-        cls = REGISTRY.get(spec.keyword)
-        for value in spec.params:
-            if value.name:
-                names.setdefault(value.name)
-                (zero_ok if cls is not None and cls.params_zero_ok else other).add(value.name)
-        for opt in spec.options:
-            key = OPTION_ALIASES.get(opt.key, opt.key)
-            option = cls.options.get(key) if cls is not None else None
-            for value in opt.values:
-                if value.name:
-                    names.setdefault(value.name)
-                    (zero_ok if option is not None and option.zero_ok else other).add(value.name)
+        for value, zero in _values(spec):
+            for name in value.symbols:
+                names.setdefault(name)
+                (zero_ok if zero else other).add(name)
     return list(names), zero_ok - other
 
 
@@ -477,6 +507,7 @@ def _build(spec: LayerSpec, source: str, symbols: _Symbols) -> Layer:
         close = suggest_keyword(spec.keyword)
         hint = f" — did you mean {close!r}?" if close else " — run 'shapecalc layers' for the list"
         raise UnknownLayerError(f"unknown layer {word!r}{hint}", source, word_span)
+    spec = symbols.evaluate(spec, source)
     return cls.from_spec(SpecReader(spec, source, cls, symbols.resolve))
 
 
@@ -508,9 +539,7 @@ def _check_substitutions(names: list[str], subs: dict[str, int], pad_only: set[s
 
 def _uses_note(source: str, uses: tuple[BlockSpec, ...]) -> str:
     """``in basic(64, 2) used at line 9, column 1``, innermost use first."""
-    return "; ".join(
-        f"in {use.label} used at {position(source, use.span.start)}" for use in reversed(uses)
-    )
+    return uses_note(source, ((use.label, use.span) for use in uses))
 
 
 def _layer_label(index: int, where: _Placed, source: str = "") -> str:
@@ -767,6 +796,7 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
                 label = _layer_label(index, where, source)
                 raise type(err)(err.message, err.source, err.span, prefix=label) from None
         checks = Checks()
+        checks.constraints.extend(symbols.conditions.get(id(spec), ()))
         try:
             out = layer.output_shape(shape, checks)
             trainable = layer.param_count(shape)

@@ -13,12 +13,17 @@ The grammar, in EBNF (``{ }`` repeats, ``[ ]`` is optional)::
     line     = item , { "|" , { newline } , item } ;   (* a newline after "|" continues it *)
     use      = name , "(" , [ value , { "," , value } ] , ")" , [ times ] ;
                                                    (* "basic(64, 2)x2": the body, {c} -> 64 *)
-    times    = ( "x" | "×" ) , integer ;
+    times    = ( "x" | "×" ) , ( integer | "{" , expr , "}" ) ;
+                                                   (* "x{n}": n a parameter of the block *)
     layer    = word , { option } ;                 (* "conv3x3x16 same stride2" *)
     option   = word | name , "=" , ( values | "same" | "valid" ) ;
     word     = name , [ values ] ;                 (* "conv3x3x16", "pad1x2", "s2", "same" *)
     values   = value , { ( "x" | "×" ) , value } ;
-    value    = integer | decimal | "{" , ident , "}" ;
+    value    = integer | decimal | "{" , ident , "}" | "{" , expr , "}" ;
+    expr     = term , { ( "+" | "-" ) , term } ;   (* "{4*c}", "{c//2}", "{(c + 1)*e}" *)
+    term     = unary , { ( "*" | "//" ) , unary } ;    (* "//": floor division, as Python's *)
+    unary    = { "-" } , atom ;
+    atom     = integer | ident | "(" , expr , ")" ;    (* spaces allowed inside the braces *)
     input    = dim , { ( "x" | "×" ) , dim } ;     (* "28x28x1", "nxnx3", "{h_in}x{w_in}x3" *)
     dim      = integer | bare | "{" , ident , "}" ;
     name     = letter , { letter | "_" } ;
@@ -33,16 +38,33 @@ small functions gives exact spans for every number and option, error messages wr
 this language instead of a generic "unexpected token", and no grammar compilation on the
 start-up path (the calculator must answer from a cold process in a fraction of a second).
 
-No text from a spec is ever evaluated: values become Python ints, floats, or symbol names.
+No text from a spec is ever evaluated: values become Python ints, floats, symbol names, or
+expression trees (parsed in :mod:`shapecalc.expression`) that the analysis evaluates.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from .errors import Span, SpecSyntaxError
+from .errors import Span, SpecError, SpecSyntaxError, position
+from .expression import (
+    MAX_TERMS,
+    Expr,
+    Name,
+    Num,
+    evaluate,
+    fold,
+    names,
+    parse_expression,
+    respan,
+    size,
+    substitute,
+    text,
+)
+from .symbolic import Constraint, Dim, at_least, fmt, is_concrete
 
 #: Largest number a spec may contain; larger values are refused by name.
 MAX_NUMBER = 10**18
@@ -60,17 +82,33 @@ _WORD_VALUES = ("same", "valid")
 
 @dataclass(frozen=True)
 class Value:
-    """One number or symbol in a spec, e.g. ``3`` in ``conv3x3x16`` or ``p`` in ``pad{p}``."""
+    """One number, symbol or expression in a spec: ``3`` in ``conv3x3x16``, ``p`` in
+    ``pad{p}``, ``{2*f}`` in ``conv3x3x{2*f}``.
+
+    An expression without names is folded to its ``number`` where it is read; ``expr`` holds
+    one that still has names (spec symbols, or a definition's parameters before a use gives
+    them values), or one that has no value (``{1//0}``), for the analysis to evaluate.
+    """
 
     span: Span
     text: str
     number: int | float | None = None
     name: str | None = None
+    expr: Expr | None = None
 
     @property
     def is_symbol(self) -> bool:
-        """True when the value is a symbol name rather than a number."""
-        return self.name is not None
+        """True when the value is a symbol or an expression rather than a number."""
+        return self.name is not None or self.expr is not None
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The names the value depends on, in first-seen order."""
+        if self.name is not None:
+            return (self.name,)
+        if self.expr is None:
+            return ()
+        return tuple(dict.fromkeys(n.name for n in names(self.expr)))
 
 
 @dataclass(frozen=True)
@@ -98,11 +136,16 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class RepeatSpec:
-    """A parenthesised group repeated ``count`` times: ``(conv3x3x64 same | relu)x2``."""
+    """A parenthesised group repeated ``count`` times: ``(conv3x3x64 same | relu)x2``.
+
+    In a block definition the count may be a parameter, ``x{n}``: it is then ``pending``
+    (and ``count`` 0) until a use gives the parameter a number.
+    """
 
     body: tuple[Item, ...]
     count: int
     span: Span
+    pending: Value | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +193,19 @@ class BlockSpec:
     @property
     def label(self) -> str:
         """The use as text, ``basic(64, 2)``."""
-        return f"{self.name}({', '.join(a.text for a in self.args)})"
+        return _label(self.name, self.args)
+
+
+def _label(name: str, args: Iterable[Value]) -> str:
+    return f"{name}({', '.join(a.text for a in args)})"
+
+
+def uses_note(source: str, uses: Iterable[tuple[str, Span]]) -> str:
+    """``in basic(64, 2) used at line 9, column 1`` for each (label, span) of the uses of
+    named blocks, given outermost first and named innermost first."""
+    return "; ".join(
+        f"in {label} used at {position(source, span.start)}" for label, span in reversed(list(uses))
+    )
 
 
 @dataclass(frozen=True)
@@ -223,9 +278,22 @@ def _tokenize(source: str) -> list[_Token]:
         else:
             start = i
             while i < n and not source[i].isspace() and source[i] not in "#;,()|=":
-                i += 1
+                # Braces may hold an expression with spaces and parentheses: {(c + 1)*2}.
+                close = _brace_end(source, i) if source[i] == "{" else None
+                i = close if close is not None else i + 1
             tokens.append(_Token("WORD", source[start:i], Span(start, i)))
     return tokens
+
+
+def _brace_end(source: str, at: int) -> int | None:
+    """The index after the '}' that closes the '{' at ``at``, or None when a separator (or
+    another '{') comes first; the word then ends as if braces were plain characters."""
+    for j in range(at + 1, len(source)):
+        if source[j] == "}":
+            return j + 1
+        if source[j] in "{#;,|=\n":
+            return None
+    return None
 
 
 class _Parser:
@@ -235,6 +303,7 @@ class _Parser:
         self.pos = 0
         self.blocks: dict[str, BlockDef] = {}
         self.defining: str | None = None  # the block whose definition is being read
+        self.params: tuple[str, ...] = ()  # and its parameters
         self.deepest = 0  # deepest nesting seen, to record a definition's depth
         self.substituted = 0  # items made by block uses, against MAX_BLOCK_ITEMS
 
@@ -380,9 +449,21 @@ class _Parser:
                 )
             raise self.error(f"unexpected {tok.text!r}", tok.span)
 
-    def parse_times(self, close: _Token, *, required: bool) -> int | None:
-        """The ``x2`` after a closing ')' (None when optional and absent)."""
+    def parse_times(self, close: _Token, *, required: bool) -> int | Value | None:
+        """The ``x2`` after a closing ')' (None when optional and absent); in a definition,
+        the Value of a count given by parameters, ``x{n}``."""
         times = self.peek()
+        word = times.text if times is not None and times.kind == "WORD" else ""
+        if times is not None and word[:1] in _SEPARATORS and word[1:2] == "{":
+            self.pos += 1
+            value, end = self.parse_value(
+                word, 1, times.span.start, allow_bare=False, what="repeat count"
+            )
+            if end != len(word):
+                raise self.error(
+                    f"a repeat count must be a whole number, found {word!r}", times.span
+                )
+            return self.repeat_count(value)
         match = (
             re.fullmatch(r"[x×]([0-9]+)", times.text) if times and times.kind == "WORD" else None
         )
@@ -414,14 +495,69 @@ class _Parser:
         self.pos += 1
         count = self.parse_times(close, required=True)
         assert count is not None
-        return RepeatSpec(body, count, open_tok.span.cover(self.tokens[self.pos - 1].span))
+        return _repeat(body, count, open_tok.span.cover(self.tokens[self.pos - 1].span))
 
     def repeated(self, item: BranchSpec | BlockSpec, close: _Token) -> Item:
         """The item, or a repeat of it when a count such as ``x2`` follows."""
         count = self.parse_times(close, required=False)
         if count is None:
             return item
-        return RepeatSpec((item,), count, item.span.cover(self.tokens[self.pos - 1].span))
+        return _repeat((item,), count, item.span.cover(self.tokens[self.pos - 1].span))
+
+    def repeat_count(self, value: Value, uses: tuple[tuple[str, Span], ...] = ()) -> int | Value:
+        """A repeat count in braces: a whole number, or (in a definition) a Value of the
+        block's parameters; ``uses`` are the block uses that gave the parameters values."""
+        written = self.source[value.span.start : value.span.end]
+
+        def error(message: str, span: Span = value.span) -> SpecError:
+            if not uses:
+                return self.error(f"repeat count {message}", span)
+            note = uses_note(self.source, uses)
+            return SpecSyntaxError(
+                message, self.source, span, prefix=f"repeat count {written!r} ({note})"
+            )
+
+        if isinstance(value.number, float):
+            raise error(f"must be a whole number, got {value.text}")
+        if isinstance(value.number, int):
+            if value.number < 1:
+                raise error(f"must be at least 1, got {value.number}")
+            return value.number
+        if value.expr is not None and not value.symbols:  # no value, as {1//0}: say why
+            try:
+                evaluate(value.expr, _no_names, self.source)
+            except SpecError as err:
+                if not uses:
+                    raise
+                raise error(err.message, err.span) from None
+            raise AssertionError("an expression without names that fold() could not fold")
+        if self.defining is not None:
+            for name in value.symbols:
+                if name not in self.params:
+                    raise self.unknown_name(name, value.span)
+            return value
+        if uses:
+            raise error(f"must be a whole number, found {value.text}")
+        raise self.error(
+            f"repeat count {value.text} is not a number — symbols cannot be repeat counts "
+            "(a block's parameters can)",
+            value.span,
+        )
+
+    def unknown_name(self, name: str, span: Span) -> SpecError:
+        """A name in an expression of a definition that is none of its parameters."""
+        block, params = self.defining, self.params
+        close = difflib.get_close_matches(name, params, n=1)
+        if close:
+            hint = f"did you mean {close[0]!r}?"
+        elif params:
+            hint = (
+                f"an expression in {block} may use its parameters ({', '.join(params)}); "
+                "pass symbols as arguments"
+            )
+        else:
+            hint = f"{block} has no parameters, and an expression in a block may use only those"
+        return self.error(f"unknown name {name!r} — {hint}", span)
 
     def parse_branch(self, depth: int) -> Item:
         head, open_tok = self.tokens[self.pos], self.tokens[self.pos + 1]
@@ -527,7 +663,7 @@ class _Parser:
             raise self.error(f"blocks nested deeper than {MAX_DEPTH}", name_tok.span)
         self.deepest = max(self.deepest, depth + definition.depth)
         env = dict(zip(params, args))
-        body = self.substitute(definition.body, env, span)
+        body = self.substitute(definition.body, env, ((_label(definition.name, args), span),))
         node = BlockSpec(definition.name, tuple(args), body, span, definition.span)
         return self.repeated(node, close_tok)
 
@@ -563,11 +699,11 @@ class _Parser:
         self.pos += 2  # ')' and '=' (at_definition saw them)
         self.skip_newlines()
         self.deepest = 0
-        self.defining = name_tok.text
+        self.defining, self.params = name_tok.text, tuple(params)
         try:
             body = self.parse_items(depth=0, line=True)
         finally:
-            self.defining = None
+            self.defining, self.params = None, ()
         tok = self.peek()
         if tok is not None and tok.kind != "NEWLINE":
             raise self.error("unmatched ')'", tok.span)
@@ -577,25 +713,68 @@ class _Parser:
 
     # -- block substitution --------------------------------------------------------------
     def substitute(
-        self, items: tuple[Item, ...], env: dict[str, Value], use: Span
+        self, items: tuple[Item, ...], env: dict[str, Value], uses: tuple[tuple[str, Span], ...]
     ) -> tuple[Item, ...]:
-        """A copy of a definition's items with parameters replaced by the arguments."""
+        """A copy of a definition's items with parameters replaced by the arguments; ``uses``
+        are the (label, span) of the uses being filled in, outermost first."""
         self.substituted += len(items)
         if self.substituted > MAX_BLOCK_ITEMS:
-            raise self.error(f"block uses expand to more than {MAX_BLOCK_ITEMS:,} items", use)
+            raise self.error(
+                f"block uses expand to more than {MAX_BLOCK_ITEMS:,} items", uses[0][1]
+            )
+
+        def sub(value: Value) -> Value:
+            return self.substitute_value(value, env, uses)
+
         out: list[Item] = []
         for item in items:
             if isinstance(item, LayerSpec):
-                out.append(_substitute_layer(item, env))
+                out.append(_substitute_layer(item, sub, self.source))
             elif isinstance(item, RepeatSpec):
-                out.append(replace(item, body=self.substitute(item.body, env, use)))
+                body = self.substitute(item.body, env, uses)
+                if item.pending is None:
+                    out.append(replace(item, body=body))
+                else:
+                    count = self.repeat_count(sub(item.pending), uses)
+                    out.append(_repeat(body, count, item.span))
             elif isinstance(item, BranchSpec):
-                paths = tuple(self.substitute(p, env, use) for p in item.paths)
+                paths = tuple(self.substitute(p, env, uses) for p in item.paths)
                 out.append(replace(item, paths=paths))
             else:
-                args = tuple(_substitute_value(a, env) for a in item.args)
-                out.append(replace(item, args=args, body=self.substitute(item.body, env, use)))
+                args = tuple(sub(a) for a in item.args)
+                inner = (*uses, (_label(item.name, args), item.span))
+                out.append(replace(item, args=args, body=self.substitute(item.body, env, inner)))
         return tuple(out)
+
+    def substitute_value(
+        self, value: Value, env: dict[str, Value], uses: tuple[tuple[str, Span], ...]
+    ) -> Value:
+        """The value with the parameters in it replaced by the arguments; an expression left
+        without names is folded to its number."""
+        if value.expr is None:
+            if value.name is None or value.name not in env:
+                return value
+            arg = env[value.name]  # the argument, keeping the parameter's place
+            expr = respan(arg.expr, value.span) if arg.expr is not None else None
+            return Value(value.span, arg.text, arg.number, arg.name, expr)
+        filled = [n for n in names(value.expr) if n.name in env]
+        if not filled:
+            return value
+        grown = size(value.expr) + sum(_size(env[n.name]) - 1 for n in filled)
+        if grown > MAX_TERMS:
+            written = self.source[value.span.start : value.span.end]
+            raise SpecSyntaxError(
+                f"it grows past {MAX_TERMS} terms with the arguments filled in",
+                self.source,
+                value.span,
+                prefix=f"expression {written!r} ({uses_note(self.source, uses)})",
+            )
+        tree = substitute(
+            value.expr, lambda n: _tree(env[n.name], n.span) if n.name in env else None
+        )
+        if not names(tree) and (number := fold(tree)) is not None:
+            return Value(value.span, str(number), number=number)
+        return Value(value.span, "{" + text(tree) + "}", expr=tree)
 
     def parse_layer(self) -> LayerSpec:
         head = self.tokens[self.pos]
@@ -686,11 +865,17 @@ class _Parser:
             close = text.find("}", i)
             if close == -1:
                 raise self.error("unclosed '{'", Span(offset + i, offset + len(text)))
-            name = text[i + 1 : close]
+            inner = text[i + 1 : close]
             span = Span(offset + i, offset + close + 1)
-            if not _IDENT.fullmatch(name):
-                raise self.error(f"bad symbol name {name!r}; use letters, digits and _", span)
-            return Value(span, text[i : close + 1], name=name), close + 1
+            if _IDENT.fullmatch(inner.strip()):
+                return Value(span, text[i : close + 1], name=inner.strip()), close + 1
+            if what == "dimension":
+                raise self.error(
+                    "the input shape takes numbers and symbols, not expressions — name the "
+                    "size, as in {h}x{w}x3",
+                    span,
+                )
+            return self.expression(inner, offset + i + 1, span), close + 1
         if match := _NUMBER.match(text, i):
             span = Span(offset + i, offset + match.end())
             raw = match.group(0)
@@ -712,39 +897,118 @@ class _Parser:
             hint = "; write decimals with a leading digit, as in 0.5"
         raise self.error(f"expected a {what}, found {found!r}{hint}", span)
 
+    def expression(self, inner: str, start: int, span: Span) -> Value:
+        """The Value of ``{inner}``: its number when it has no names."""
+        tree = parse_expression(inner, start, self.source)
+        if self.defining is not None:
+            for node in names(tree):
+                if node.name not in self.params:
+                    raise self.unknown_name(node.name, node.span)
+        written = self.source[span.start : span.end]
+        if not names(tree) and (number := fold(tree)) is not None:
+            return Value(span, written, number=number)
+        return Value(span, written, expr=tree)
+
     def to_int(self, raw: str, span: Span) -> int:
         if len(raw) > 19 or int(raw) > MAX_NUMBER:
             raise self.error(f"number {raw[:24]!r} is too large (the limit is 10**18)", span)
         return int(raw)
 
 
-def _substitute_value(value: Value, env: dict[str, Value]) -> Value:
-    """The argument for a parameter, keeping the parameter's place in the definition."""
-    if value.name is None or value.name not in env:
-        return value
-    arg = env[value.name]
-    return Value(value.span, arg.text, arg.number, arg.name)
+def _repeat(body: tuple[Item, ...], count: int | Value, span: Span) -> RepeatSpec:
+    if isinstance(count, Value):
+        return RepeatSpec(body, 0, span, pending=count)
+    return RepeatSpec(body, count, span)
 
 
-def _substitute_layer(spec: LayerSpec, env: dict[str, Value]) -> LayerSpec:
+def _no_names(name: str) -> Dim:
+    raise AssertionError(f"{name!r} in an expression without names")
+
+
+def _size(arg: Value) -> int:
+    """How many nodes an argument puts in place of a parameter."""
+    return size(arg.expr) if arg.expr is not None else 1
+
+
+def _tree(arg: Value, span: Span) -> Expr:
+    """An argument as an expression tree at ``span`` (the parameter's place)."""
+    if arg.expr is not None:
+        return respan(arg.expr, span)
+    if arg.name is not None:
+        return Name(arg.name, span)
+    assert arg.number is not None
+    return Num(arg.number, span)
+
+
+def _substitute_layer(
+    spec: LayerSpec, substitute_value: Callable[[Value], Value], source: str
+) -> LayerSpec:
     """The layer with its parameters replaced; its text shows the arguments."""
-    changed: list[tuple[Value, Value]] = []
+    changed = False
 
     def sub(value: Value) -> Value:
-        new = _substitute_value(value, env)
-        if new is not value:
-            changed.append((value, new))
+        nonlocal changed
+        new = substitute_value(value)
+        changed = changed or new is not value
         return new
 
     params = tuple(sub(v) for v in spec.params)
     options = tuple(replace(o, values=tuple(sub(v) for v in o.values)) for o in spec.options)
     if not changed:
         return spec
-    text = spec.text
-    for old, new in sorted(changed, key=lambda pair: -pair[0].span.start):
-        start, end = old.span.start - spec.span.start, old.span.end - spec.span.start
-        text = text[:start] + new.text + text[end:]
+    # Written afresh from the definition: in a block used by a block, spec.text already has
+    # the outer arguments in it, and the values' spans (the definition's) no longer fit it.
+    text = source[spec.span.start : spec.span.end]
+    values = [*params, *(v for o in options for v in o.values)]
+    for value in sorted(values, key=lambda v: -v.span.start):
+        start, end = value.span.start - spec.span.start, value.span.end - spec.span.start
+        text = text[:start] + value.text + text[end:]
     return replace(spec, params=params, options=options, text=text)
+
+
+def evaluate_layer(
+    spec: LayerSpec,
+    places: Iterable[tuple[Value, bool]],
+    lookup: Callable[[str], Dim],
+    source: str,
+) -> tuple[LayerSpec, list[Constraint]]:
+    """Evaluate a layer item's expressions with the symbols' values (from ``lookup``).
+
+    ``places`` are the item's values, each with whether 0 is meaningful there (padding).
+    An expression that comes out a whole number becomes that number, so that the layer
+    checks it as it checks any number (``filters must be positive, got 0``). For one that
+    stays symbolic, the condition under which it is a size is returned.
+
+    Raises:
+        SpecSyntaxError: an expression has no value (division by zero, past 10**18), or is
+            never a size.
+    """
+    numbers: dict[int, Value] = {}
+    conditions: list[Constraint] = []
+    for value, zero_ok in places:
+        if value.expr is None:
+            continue
+        result = evaluate(value.expr, lookup, source)
+        if is_concrete(result):
+            numbers[id(value)] = Value(value.span, value.text, number=int(result))
+            continue
+        verdict = at_least(result, 0 if zero_ok else 1)
+        if verdict is False:
+            need = "0 or more" if zero_ok else "positive"
+            raise SpecSyntaxError(
+                f"{value.text!r} is never {need} — it is {fmt(result)}", source, value.span
+            )
+        if isinstance(verdict, Constraint):
+            conditions.append(verdict)
+    if not numbers:
+        return spec, conditions
+
+    def number(value: Value) -> Value:
+        return numbers.get(id(value), value)
+
+    params = tuple(number(v) for v in spec.params)
+    options = tuple(replace(o, values=tuple(number(v) for v in o.values)) for o in spec.options)
+    return replace(spec, params=params, options=options), conditions
 
 
 def parse(source: str) -> ParsedSpec:
