@@ -116,6 +116,7 @@ def test_the_torch_check_runs_blocks_with_expressions() -> None:
     assert check("b(c, n) = (conv3x3x{4*c} pad{c//2} | relu)x{n}\nnxnx3 | b({f}, 2)", device="meta").ok
 
 
+@pytest.mark.slow
 def test_concrete_expressions_import_no_sympy() -> None:
     assert _imported("b(c, n) = (conv3x3x{4*c} pad{c//2} | relu)x{n}\n8x8x3 | b(3, 2)") == []
 

@@ -40,6 +40,7 @@ from enum import Enum
 from typing import Any, ClassVar, TypeVar
 
 from ..errors import LayerError, Span, SpecError, SpecSyntaxError, TorchError, UnknownLayerError
+from ..expression import spec_text
 from ..parser import LayerSpec, OptionSpec, Value
 from ..shape import Shape
 from ..symbolic import Constraint, Dim, at_least, fmt
@@ -413,10 +414,11 @@ def drawing_sizes(values: tuple[Dim, ...]) -> str:
 
 
 def sizes_text(values: tuple[Dim, ...]) -> str:
-    """``(3, 3)`` -> ``3x3``; symbols in braces so the text parses back."""
+    """``(3, 3)`` -> ``3x3``; symbols and expressions in braces, in the spec's own
+    arithmetic (``{f//2}``, not sympy's ``floor(f/2)``), so the text parses back."""
     parts = []
     for v in values:
-        text = fmt(v)
+        text = spec_text(v)
         parts.append(text if text.isdigit() else "{" + text + "}")
     return "x".join(parts)
 
