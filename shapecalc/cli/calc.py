@@ -7,23 +7,34 @@ from pathlib import Path
 
 import click
 
-from .options import CONVENTION_NAMES, DTYPE_NAMES, check_options, spec_input
+from .options import (
+    CONVENTION_NAMES,
+    DTYPE_NAMES,
+    at_option,
+    check_options,
+    json_option,
+    latex_option,
+    markdown_option,
+    one_of,
+    spec_input,
+)
 from .output import console
-from .spec import merge_assignments, read_spec
-from .types import Assignments, Columns
+from .spec import analysed
+from .types import Columns
 
 
+@one_of("--json", "--markdown", "--latex")
 @click.command()
 @spec_input
-@click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
-@click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
-@click.option("--markdown", is_flag=True, help="Print the table as GitHub Markdown.")
+@at_option()
+@json_option("Print the analysis as JSON.")
+@markdown_option("Print the table as GitHub Markdown.")
 @click.option(
     "--explain",
     is_flag=True,
     help="Show the worked arithmetic of every layer: formula, numbers, result.",
 )
-@click.option("--latex", is_flag=True, help="Print the worked arithmetic as LaTeX (amsmath).")
+@latex_option("Print the worked arithmetic as LaTeX (amsmath).")
 @click.option("--check", is_flag=True, help="Cross-check every layer against PyTorch.")
 @click.option(
     "--depth",
@@ -78,11 +89,8 @@ def calc(
     --costs (or --columns, --dtype, --macs) adds MACs, FLOPs, memory and receptive fields;
     --batch sets the batch they are counted for.
     """
-    from ..network import analyze
     from ..render.common import COST_COLUMNS, DEFAULT_COLUMNS, NEEDS_COSTS
 
-    if sum((as_json, markdown, latex)) > 1:
-        raise click.UsageError("choose one of --json, --markdown and --latex")
     if check and (markdown or latex or explain):
         raise click.UsageError(
             "--check shows the table or --json, not --markdown/--latex/--explain"
@@ -96,7 +104,7 @@ def calc(
     if depth is not None and (check or latex or as_json):
         raise click.UsageError("--depth folds the table or --markdown, not --check/--latex/--json")
     columns = columns or (COST_COLUMNS if implied else DEFAULT_COLUMNS)
-    analysis = analyze(read_spec(spec, file), **merge_assignments(at))
+    analysis = analysed(spec, file, at)
     costs = (
         analysis.costs(batch=batch, dtype=dtype or "float32", convention=convention or "torch")
         if wants_costs

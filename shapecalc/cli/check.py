@@ -9,10 +9,9 @@ from typing import Any
 import click
 
 from . import program
-from .options import check_options, spec_input
+from .options import at_option, check_options, json_option, spec_input
 from .output import console
-from .spec import merge_assignments, read_spec
-from .types import Assignments
+from .spec import analysed
 
 
 def checked(analysis: Any, device: str, batch: int) -> Any:
@@ -42,8 +41,8 @@ def show_check(result: Any, as_json: bool) -> None:
 
 @click.command("check")
 @spec_input
-@click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
-@click.option("--json", "as_json", is_flag=True, help="Print the analysis and check as JSON.")
+@at_option()
+@json_option("Print the analysis and check as JSON.")
 @check_options
 def check_command(
     spec: str | None,
@@ -57,7 +56,4 @@ def check_command(
 
     Symbols without --at values are checked at a few sample points where the spec is valid.
     """
-    from ..network import analyze
-
-    analysis = analyze(read_spec(spec, file), **merge_assignments(at))
-    show_check(checked(analysis, device, batch), as_json)
+    show_check(checked(analysed(spec, file, at), device, batch), as_json)

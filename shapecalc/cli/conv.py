@@ -6,13 +6,14 @@ from typing import Literal
 
 import click
 
-from .options import MATRIX_HELP
+from .options import json_option, markdown_option, matrix_option, one_of
 from .output import print_numeric
 from .types import Padding, SizePair
 
 
+@one_of("--json", "--markdown")
 @click.command(short_help="Convolve matrices exactly (--explain: the working).")
-@click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=MATRIX_HELP)
+@matrix_option
 @click.option(
     "-k",
     "--kernel",
@@ -35,8 +36,8 @@ from .types import Padding, SizePair
 @click.option("--bias", metavar="NUMBERS", help="One bias per output channel: '1' or '1 -0.5'.")
 @click.option("--flip", is_flag=True, help="Flip the kernel: true convolution.")
 @click.option("--explain", is_flag=True, help="Show each output cell's sum of products.")
-@click.option("--json", "as_json", is_flag=True, help='Print {"output": ...} as JSON.')
-@click.option("--markdown", is_flag=True, help="Print the output as Markdown tables.")
+@json_option('Print {"output": ...} as JSON.')
+@markdown_option("Print the output as Markdown tables.")
 def conv(
     image: str,
     kernels: tuple[str, ...],
@@ -63,8 +64,6 @@ def conv(
     from ..matrices import load_kernels, load_volume, parse_values
     from ..numeric import conv2d
 
-    if as_json and markdown:
-        raise click.UsageError("choose one of --json and --markdown")
     result = conv2d(
         load_volume(image, "--input"),
         load_kernels(kernels, "--kernel"),

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from .options import spec_input
-from .spec import STDIN, merge_assignments, read_spec
-from .types import Assignments, Colors
+from .options import at_option, spec_input
+from .spec import STDIN, analysed
+from .types import Colors
 
 
 @click.command()
@@ -24,7 +24,7 @@ from .types import Assignments, Colors
     type=click.Choice(["lenet", "alexnet", "fcnn"]),
     help="Default: lenet for networks with feature maps, fcnn for dense-only ones.",
 )
-@click.option("--at", "at", type=Assignments(), multiple=True, help="Values for symbols: n=28,f=3.")
+@at_option()
 @click.option(
     "--max-channels",
     type=click.IntRange(1, 64),
@@ -86,7 +86,6 @@ def draw(
     shapecalc draw "784 | dense256 | relu | dense10" -o mlp.png
     shapecalc draw "nxnx1 | conv3x3x16 same | maxpool2" --at n=28 -o - > net.svg
     """
-    from ..network import analyze
     from ..render.svg import DrawOptions, analysis_to_svg
 
     options = DrawOptions(
@@ -102,8 +101,7 @@ def draw(
         title=title,
         legend=legend,
     )
-    analysis = analyze(read_spec(spec, file), **merge_assignments(at))
-    svg = analysis_to_svg(analysis, options)
+    svg = analysis_to_svg(analysed(spec, file, at), options)
     if output == STDIN:
         click.echo(svg, nl=False)
         return

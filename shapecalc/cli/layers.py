@@ -6,13 +6,16 @@ import json
 
 import click
 
+from .options import json_option, markdown_option
 from .output import console
 
 
 @click.command()
 @click.argument("keywords", nargs=-1)
-@click.option("--json", "as_json", is_flag=True, help="Print the reference as JSON.")
-@click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table.")
+# Not one_of: "layers --json --markdown" has always printed the JSON, and the CLI's
+# behaviour is a contract.
+@json_option("Print the reference as JSON.")
+@markdown_option("Print the reference as a Markdown table.")
 def layers(keywords: tuple[str, ...], as_json: bool, markdown: bool) -> None:
     """List layer keywords with their options, formula and examples (all, or KEYWORDS)."""
     from ..render.reference import layers_json, layers_markdown, layers_table, select_kinds

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from .options import MATRIX_HELP
+from .options import json_option, markdown_option, matrix_option, one_of
 from .output import print_numeric
 from .types import SizePair
 
 
+@one_of("--json", "--markdown")
 @click.command(short_help="Max/average pooling of matrices exactly (--explain: the working).")
-@click.option("-i", "--input", "image", required=True, metavar="MATRIX", help=MATRIX_HELP)
+@matrix_option
 @click.option("--size", type=SizePair(), required=True, help="The window: 2 or height,width.")
 @click.option("--stride", type=SizePair(), help="Stride; defaults to the window.")
 @click.option(
@@ -24,8 +25,8 @@ from .types import SizePair
     help="max pads with -inf; avg pads with zeros that count (count_include_pad).",
 )
 @click.option("--explain", is_flag=True, help="Show each output cell's max or average.")
-@click.option("--json", "as_json", is_flag=True, help='Print {"output": ...} as JSON.')
-@click.option("--markdown", is_flag=True, help="Print the output as Markdown tables.")
+@json_option('Print {"output": ...} as JSON.')
+@markdown_option("Print the output as Markdown tables.")
 def pool(
     image: str,
     size: int | tuple[int, int],
@@ -48,8 +49,6 @@ def pool(
     from ..matrices import load_volume
     from ..numeric import pool2d
 
-    if as_json and markdown:
-        raise click.UsageError("choose one of --json and --markdown")
     result = pool2d(
         load_volume(image, "--input"),
         size,

@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
-from .options import spec_input
+from .options import at_option, json_option, spec_input
 from .output import console
 from .spec import merge_assignments, read_spec
-from .types import Assignments, Ranges
+from .types import Ranges
 
 
 def _targets(outs: tuple[str, ...], params: tuple[str, ...], layer: int | None) -> list[Any]:
@@ -59,13 +59,7 @@ def _targets(outs: tuple[str, ...], params: tuple[str, ...], layer: int | None) 
     type=click.IntRange(min=1),
     help="The layer (1-based) the targets are about; default the last / the total.",
 )
-@click.option(
-    "--at",
-    "at",
-    type=Assignments(),
-    multiple=True,
-    help="Values for symbols that are not unknowns.",
-)
+@at_option("Values for symbols that are not unknowns.")
 @click.option(
     "--range", "ranges", type=Ranges(), multiple=True, help="Bounds of unknowns: p=0..10."
 )
@@ -76,7 +70,7 @@ def _targets(outs: tuple[str, ...], params: tuple[str, ...], layer: int | None) 
     show_default=True,
     help="Most solutions listed.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the solutions as JSON.")
+@json_option("Print the solutions as JSON.")
 def solve(
     spec: str | None,
     file: Path | None,

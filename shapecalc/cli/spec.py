@@ -1,17 +1,30 @@
-"""Reading the spec: an argument, ``-f FILE``, or ``-`` for standard input."""
+"""Reading the spec (an argument, ``-f FILE``, or ``-`` for standard input) and analysing it
+with the ``--at`` values: :func:`analysed`, what every command that takes a spec starts with."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from ..network import Analysis
 
 #: The spec given as an argument: "-" reads it from standard input.
 STDIN = "-"
 #: Largest spec file read, so a wrong file name cannot eat the memory.
 MAX_SPEC_BYTES = 1_000_000
+
+
+def analysed(spec: str | None, file: Path | None, at: tuple[dict[str, int], ...]) -> Analysis:
+    """:func:`shapecalc.analyze` of the spec (:func:`read_spec`) at the ``--at`` values
+    (:func:`merge_assignments`); the library's errors go up to the group, which reports them."""
+    from ..network import analyze
+
+    text = read_spec(spec, file)
+    return analyze(text, **merge_assignments(at))
 
 
 def read_spec(spec: str | None, file: Path | None) -> str:
