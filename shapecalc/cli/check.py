@@ -8,23 +8,16 @@ from typing import Any
 
 import click
 
-from . import program
+from .. import speedups
 from .options import at_option, check_options, json_option, spec_input
 from .output import console
 from .spec import analysed
 
 
 def checked(analysis: Any, device: str, batch: int) -> Any:
-    """``analysis.check``; in the ``shapecalc`` program, with torch's meta kernels called
-    directly (:func:`shapecalc.torchcheck.run_meta_kernels_directly`): that halves a cold
-    meta-device check, and the program never compiles, so nothing else can notice."""
-    if program._IS_PROGRAM and device == "meta":
-        try:
-            from .. import torchcheck
-        except ModuleNotFoundError:
-            pass  # analysis.check says how to install torch
-        else:
-            torchcheck.run_meta_kernels_directly()
+    """``analysis.check``, after :func:`shapecalc.speedups.before_check` (in the program, a
+    meta-device check runs torch's meta kernels directly)."""
+    speedups.before_check(device)
     return analysis.check(device=device, batch=batch)
 
 

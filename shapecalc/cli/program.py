@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import gc
-import os
 import sys
 
 import click
 
+from .. import speedups
 from .errors import usage_error
 from .group import cli
-
-#: True in the ``shapecalc`` program (:func:`console_main`), False when called in-process.
-_IS_PROGRAM = False
 
 
 def main() -> None:
@@ -30,26 +26,14 @@ def main() -> None:
 
 
 def console_main() -> None:
-    """The ``shapecalc`` program: :func:`main`, leaving at once when torch was imported.
-
-    Tearing down an interpreter that imported torch takes about 0.6 s here, and a finished
-    command has nothing left to clean up, so the process flushes its output and ends. Only the
-    program does this; :func:`main` called in-process (tests, notebooks) exits normally. The
-    program also runs torch's meta kernels directly in a check (see
-    :func:`shapecalc.cli.check.checked`).
+    """The ``shapecalc`` program (the console script, ``python -m shapecalc``): :func:`main`
+    with the program's process-wide speed tricks (:mod:`shapecalc.speedups`: the collector's
+    threshold, ending without teardown once torch is imported, torch's meta kernels run
+    directly). :func:`main` called in-process (tests, notebooks) uses none of them.
     """
-    global _IS_PROGRAM
-    _IS_PROGRAM = True
-    # A long spec makes hundreds of thousands of small objects without reference cycles;
-    # with the default young-generation threshold (700) the cycle collector runs thousands
-    # of times and frees nothing (peak memory is the same with it off), costing 10 to 20% of
-    # a 10,000-layer table. Collections still run, less often; only the program does this.
-    gc.set_threshold(10_000, 10, 10)
+    speedups.start_program()
     try:
         main()
     except SystemExit as done:
-        if "torch" not in sys.modules:
-            raise
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(done.code if isinstance(done.code, int) else 0)
+        speedups.end_program(done.code)
+        raise
