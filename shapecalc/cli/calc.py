@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -115,6 +114,8 @@ def calc(
 
         show_check(checked(analysis, device, batch), as_json)
     elif as_json:
+        import json  # here: the table's path does not need it
+
         click.echo(json.dumps(analysis.to_json(explain=explain, costs=costs), indent=2))
     elif latex:
         click.echo(analysis.explain().to_latex(), nl=False)
