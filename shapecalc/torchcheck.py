@@ -476,7 +476,7 @@ def run_meta_kernels_directly() -> int:
     wrapped function and the kernel compute the same thing; this caches the kernel itself.
 
     Process-wide and for a process that never compiles: only the ``shapecalc`` program calls
-    it (see :func:`shapecalc.cli.console_main`), never the library on a user's behalf. A
+    it (see :data:`shapecalc.speedups.META_KERNELS`), never the library on a user's behalf. A
     torch built differently is left as it is (0 is returned) and merely starts slower.
 
     Returns:

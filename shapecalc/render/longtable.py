@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .. import speedups
+
 #: The private members of rich's Table the fast path uses. They exist in rich 13 to 15;
 #: that they behave as the fast path expects is what tests/properties/
 #: test_longtable_vs_rich.py checks, against the installed rich only.
@@ -124,12 +126,14 @@ class PlainTable:
         return self._stand_in
 
     def __rich_measure__(self, console: Any, options: Any) -> Any:
-        return self.stand_in().__rich_measure__(console, options)
+        measured = self.stand_in() if speedups.long_table() else self.full()
+        return measured.__rich_measure__(console, options)
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         # Without the private members the fast path borrows, rich's own layout.
         borrowed = all(hasattr(self.table, name) for name in _BORROWED)
-        if not borrowed or not self._plain_styles(console) or not self.table.columns:
+        fast = speedups.long_table()  # off: rich's own layout (shapecalc.speedups)
+        if not fast or not borrowed or not self._plain_styles(console) or not self.table.columns:
             yield from self.full().__rich_console__(console, options)
             return
         yield from self._render(console, options)

@@ -1,0 +1,122 @@
+"""``shapecalc draw``: the network as SVG or PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import at_option, spec_input
+from .spec import STDIN, analysed
+from .types import Colors
+
+
+@click.command()
+@spec_input
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    help="Where to write: net.svg, net.png (needs the png extra), or - for SVG on stdout.",
+)
+@click.option(
+    "--style",
+    type=click.Choice(["lenet", "alexnet", "fcnn"]),
+    help="Default: lenet for networks with feature maps, fcnn for dense-only ones.",
+)
+@at_option()
+@click.option(
+    "--max-channels",
+    type=click.IntRange(1, 64),
+    default=12,
+    show_default=True,
+    help="Feature maps drawn per tensor (lenet) before an ellipsis and the true count.",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(2, 64),
+    default=16,
+    show_default=True,
+    help="Nodes drawn per layer (fcnn) before an ellipsis and the true count.",
+)
+@click.option(
+    "--scale",
+    type=click.Choice(["linear", "log", "sqrt"]),
+    default="sqrt",
+    show_default=True,
+    help="How sizes map to lengths.",
+)
+@click.option("--spacing", type=click.FloatRange(0, 1000), help="Least space between tensors, px.")
+@click.option("--colors", type=Colors(), help="Fill per layer kind: conv=#5b9bd5,pool=orange.")
+@click.option(
+    "--opacity", type=click.FloatRange(0, 1), default=1.0, show_default=True, help="Fill opacity."
+)
+@click.option("--no-labels", is_flag=True, help="Draw the shapes only.")
+@click.option(
+    "--direction",
+    type=click.Choice(["horizontal", "vertical"]),
+    default="horizontal",
+    show_default=True,
+)
+@click.option("--title", help="A title above the drawing.")
+@click.option(
+    "--legend/--no-legend", default=True, show_default=True, help="Legend of layer kinds."
+)
+def draw(
+    spec: str | None,
+    file: Path | None,
+    output: str,
+    style: str | None,
+    at: tuple[dict[str, int], ...],
+    max_channels: int,
+    max_nodes: int,
+    scale: str,
+    spacing: float | None,
+    colors: dict[str, str] | None,
+    opacity: float,
+    no_labels: bool,
+    direction: str,
+    title: str | None,
+    legend: bool,
+) -> None:
+    """Draw the network in NN-SVG style (lenet, alexnet or fcnn) as SVG or PNG.
+
+    \b
+    shapecalc draw -f examples/vgg16.shape -o vgg16.svg
+    shapecalc draw "784 | dense256 | relu | dense10" -o mlp.png
+    shapecalc draw "nxnx1 | conv3x3x16 same | maxpool2" --at n=28 -o - > net.svg
+    """
+    from ..render.svg import DrawOptions, analysis_to_svg
+
+    options = DrawOptions(
+        style=style,
+        max_channels=max_channels,
+        max_nodes=max_nodes,
+        scale=scale,
+        spacing=spacing,
+        colors=colors or {},
+        opacity=opacity,
+        labels=not no_labels,
+        direction=direction,
+        title=title,
+        legend=legend,
+    )
+    svg = analysis_to_svg(analysed(spec, file, at), options)
+    if output == STDIN:
+        click.echo(svg, nl=False)
+        return
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise click.BadParameter(
+            f"{output!r}: write .svg or .png (or - for SVG on stdout)", param_hint="-o"
+        )
+    try:
+        if suffix == ".png":
+            from ..render.svg.raster import svg_to_png
+
+            path.write_bytes(svg_to_png(svg))
+        else:
+            path.write_text(svg, encoding="utf-8")
+    except OSError as err:
+        raise click.UsageError(f"cannot write {output}: {err.strerror or err}") from None

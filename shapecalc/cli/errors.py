@@ -1,0 +1,37 @@
+"""Where errors become the command line's error output: the one place to change how the
+program reports a failure.
+
+Library errors (:class:`shapecalc.errors.ShapecalcError`) speak of the library; what the
+command line adds to them (its own wording, such as the flag a value came from) is added
+here, in :func:`library_error`. Usage errors (click's) are worded by the commands and
+reported by :func:`usage_error`. Both go to standard error as ``error: ...`` with exit code 2.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import ShapecalcError
+
+#: The exit code of a usage or spec error (a check that disagrees with torch exits with 1).
+EXIT_ERROR = 2
+
+
+def library_error(err: ShapecalcError) -> str:
+    """What the program prints for an error of the library (the spec with a caret, etc.)."""
+    return f"error: {err.render()}"
+
+
+def report_library_error(ctx: click.Context, err: ShapecalcError) -> None:
+    """Print ``err`` on standard error and exit with code 2 (called by the group, around every
+    command)."""
+    click.echo(library_error(err), err=True)
+    ctx.exit(EXIT_ERROR)
+
+
+def usage_error(err: click.ClickException) -> str:
+    """What the program prints for a usage error; a bare ``shapecalc`` prints the help."""
+    no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    if no_args and isinstance(err, no_args):  # bare 'shapecalc': the help, as a usage error
+        return err.format_message()
+    return f"error: {err.format_message()}"

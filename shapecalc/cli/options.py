@@ -1,0 +1,121 @@
+"""Options shared by several commands, each declared once here.
+
+A command lists them as decorators, in the order its help shows them; :func:`one_of` declares
+that some of a command's flags exclude one another (the output formats).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .types import Assignments
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Element types and MACs conventions of the cost options, as in shapecalc.costs (listed here
+#: so that importing the CLI stays light; a test keeps them equal).
+DTYPE_NAMES = ("float32", "float16", "bfloat16", "int8")
+CONVENTION_NAMES = ("torch", "torchinfo", "fvcore", "thop")
+
+MATRIX_HELP = (
+    "Inline numbers (rows separated by ';', cells by spaces or commas, channels by '/'), "
+    "@FILE or a file ending in .txt/.csv/.tsv/.npy."
+)
+
+
+def spec_input(command: F) -> F:
+    """The SPEC argument and ``-f FILE``, shared by every command that reads a spec (read by
+    :func:`shapecalc.cli.spec.read_spec`)."""
+    command = click.option(
+        "-f",
+        "--file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Read the spec from a file.",
+    )(command)
+    return click.argument("spec", required=False)(command)
+
+
+def at_option(help: str = "Values for symbols: n=28,f=3.") -> Callable[[F], F]:
+    """``--at n=28,f=3``, repeatable: the values of the spec's symbols (a tuple of mappings,
+    merged by :func:`shapecalc.cli.spec.merge_assignments`)."""
+    return click.option("--at", "at", type=Assignments(), multiple=True, help=help)
+
+
+def json_option(help: str) -> Callable[[F], F]:
+    """``--json`` (the parameter ``as_json``)."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def markdown_option(help: str) -> Callable[[F], F]:
+    """``--markdown``."""
+    return click.option("--markdown", is_flag=True, help=help)
+
+
+def latex_option(help: str) -> Callable[[F], F]:
+    """``--latex``."""
+    return click.option("--latex", is_flag=True, help=help)
+
+
+def matrix_option(command: F) -> F:
+    """``-i/--input MATRIX`` of ``conv`` and ``pool`` (the parameter ``image``)."""
+    return click.option(
+        "-i", "--input", "image", required=True, metavar="MATRIX", help=MATRIX_HELP
+    )(command)
+
+
+def check_options(command: F) -> F:
+    """The options of the PyTorch cross-check: --batch and --device."""
+    command = click.option(
+        "--device",
+        type=click.Choice(["cpu", "cuda", "meta"]),
+        default="cpu",
+        show_default=True,
+        help="Where torch runs the check; meta allocates nothing (shapes and counts only).",
+    )(command)
+    return click.option(
+        "--batch",
+        # As large as the Python API takes: the costs scale with it, and a check that would
+        # not fit in memory is refused by its own budget (use --device meta).
+        type=click.IntRange(1, 10**9),
+        default=1,
+        show_default=True,
+        help="Batch size: of the check's random input, and the costs are counted for.",
+    )(command)
+
+
+def one_of(*flags: str) -> Callable[[click.Command], click.Command]:
+    """Declare a command's ``flags`` mutually exclusive: giving two of them is a usage error,
+    ``choose one of --json and --markdown``. It is raised once every option's value is
+    converted, before the command's function runs (a bad value of another option is reported
+    first). Goes above ``@click.command()``."""
+    assert len(flags) > 1, flags
+    message = "choose one of " + " and ".join((", ".join(flags[:-1]), flags[-1]))
+
+    def declare(command: click.Command) -> click.Command:
+        names = [_name(command, flag) for flag in flags]
+        run = command.callback
+        assert run is not None, command.name
+
+        @functools.wraps(run)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if sum(bool(kwargs[name]) for name in names) > 1:
+                raise click.UsageError(message)
+            return run(*args, **kwargs)
+
+        command.callback = checked
+        return command
+
+    return declare
+
+
+def _name(command: click.Command, flag: str) -> str:
+    """The parameter name of ``command``'s option ``flag`` (``--json`` -> ``as_json``)."""
+    for param in command.params:
+        if flag in param.opts and param.name is not None:
+            return param.name
+    raise LookupError(f"{command.name} has no option {flag}")

@@ -1,0 +1,125 @@
+"""The program's speed tricks, declared, switched and explained in one place.
+
+Each trick changes how fast the ``shapecalc`` program runs, never what it prints: with all of
+them off the output is the same bytes (``tests/test_speedups.py`` compares the two). Their
+implementations may live elsewhere (a trick of the table renderer lives in the renderer);
+whether one runs is asked here.
+
+``SHAPECALC_NO_SPEEDUPS=1`` in the environment turns every trick off; a comma-separated list
+of their names (``SHAPECALC_NO_SPEEDUPS=gc,fast-exit``) turns off those only, for measuring
+one or ruling one out. Any other value that names none of them (``true``, ``all``) turns them
+all off; empty or ``0`` leaves them on. The variable is read each time a trick is asked for.
+
+Three tricks change the whole process (the garbage collector, how it ends, torch's kernels)
+and run only in the program (:func:`shapecalc.cli.console_main`, which calls
+:func:`start_program`), never when shapecalc is imported by someone else's code (tests,
+notebooks, :func:`shapecalc.cli.main` in-process). The long-table renderer is local to a
+table and also runs in-process.
+
+The figures are CPU seconds (user + system, median of 9 cold processes after a warm-up, with
+benchmarks/measure.py's ``repeat``; the range is over two such rounds) of the console script,
+on this machine (2 cores, Python 3.11, torch 2.13.0 CPU, rich 15, load average 2 to 7 while
+measuring), 2 December 2026. CPU rather than wall time because the machine is shared: wall
+times moved by up to 2x between rounds. ``long.shape`` is ``64x64x8`` then the two lines
+``conv3x3x8 same`` and ``relu`` 5,000 times: a 10,000-layer table.
+
+This module imports nothing heavy: it is on the plain calculator's path.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+
+#: The environment variable that turns tricks off: ``1`` all of them, or a list of names.
+ENV = "SHAPECALC_NO_SPEEDUPS"
+
+#: The cycle collector's young-generation threshold in the program: 10,000 allocations
+#: instead of 700 (the older generations keep their default 10, 10).
+#:
+#: A long spec makes hundreds of thousands of small objects without reference cycles; with
+#: the default threshold the collector runs thousands of times and frees nothing (peak memory
+#: is the same with it off, 41 MiB). Collections still run, less often. Measured:
+#: ``shapecalc -f long.shape`` 0.445 s against 0.494 s with
+#: ``SHAPECALC_NO_SPEEDUPS=gc shapecalc -f long.shape``: 0.05 s (9 to 10%) saved; on
+#: ``-f examples/vgg16.shape`` nothing measurable (0.105 s against 0.106 s).
+GC = "gc"
+
+#: When torch was imported, the program flushes its output and ends with ``os._exit``, skipping
+#: the interpreter's teardown: a finished command has nothing left to clean up, and tearing
+#: down an interpreter that imported torch takes 0.3 to 0.5 s here. Measured:
+#: ``shapecalc check --device meta -f examples/vgg16.shape`` 1.28 to 1.32 s against 1.60 to
+#: 1.83 s with ``SHAPECALC_NO_SPEEDUPS=fast-exit``: 0.32 to 0.50 s (20 to 28%) saved.
+#: Programs that never imported torch end as usual (nothing to gain).
+FAST_EXIT = "fast-exit"
+
+#: For ``--device meta`` checks, torch's Python meta kernels are called directly
+#: (:func:`shapecalc.torchcheck.run_meta_kernels_directly`), so that their first call does not
+#: import the whole compiler (``torch._dynamo``) only to wrap them in "compilation off". The
+#: program never compiles, so nothing else can notice. Measured:
+#: ``shapecalc check --device meta -f examples/resnet50.shape`` 1.40 to 1.41 s against 1.80 to
+#: 1.85 s with ``SHAPECALC_NO_SPEEDUPS=meta-kernels``: 0.40 to 0.45 s (22 to 24%) saved, and
+#: 40 MiB of peak memory (267 against 307 MiB).
+META_KERNELS = "meta-kernels"
+
+#: Tables are printed by :class:`shapecalc.render.longtable.PlainTable`, which computes rich's
+#: layout on a two-row stand-in and writes the plain rows itself, instead of by rich laying
+#: out every cell (about 100 µs a cell). Off, the same table is rendered and measured by rich's
+#: own :class:`rich.table.Table`. Measured: ``shapecalc -f long.shape`` 0.46 to 0.49 s against
+#: 2.69 to 2.78 s with ``SHAPECALC_NO_SPEEDUPS=long-table``: 2.2 to 2.3 s (82 to 84%) saved,
+#: and 29 MiB of peak memory (41 against 70 MiB); ``-f examples/vgg16.shape``: 0.112 to
+#: 0.116 s against 0.124 to 0.129 s (0.01 s, 9 to 10%).
+LONG_TABLE = "long-table"
+
+#: Every trick, by name.
+TRICKS = (GC, FAST_EXIT, META_KERNELS, LONG_TABLE)
+
+#: True once :func:`start_program` ran: this process is the ``shapecalc`` program.
+_program = False
+
+
+def enabled(trick: str) -> bool:
+    """Whether ``trick`` (one of :data:`TRICKS`) is on, as :data:`ENV` says now."""
+    value = os.environ.get(ENV, "").strip().lower()
+    if value in ("", "0"):
+        return True
+    named = {part.strip() for part in value.split(",")} & set(TRICKS)
+    return bool(named) and trick not in named
+
+
+def start_program() -> None:
+    """Mark this process as the ``shapecalc`` program and apply the process-wide tricks that
+    start with it (:data:`GC`). Called by :func:`shapecalc.cli.console_main` only."""
+    global _program
+    _program = True
+    if enabled(GC):
+        gc.set_threshold(10_000, 10, 10)
+
+
+def end_program(code: object) -> None:
+    """End the program at once with exit code ``code`` when :data:`FAST_EXIT` applies (this
+    is the program and torch was imported); otherwise return, and the caller exits as usual."""
+    if not (_program and enabled(FAST_EXIT) and "torch" in sys.modules):
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 0)
+
+
+def before_check(device: str) -> None:
+    """Prepare torch for a check on ``device``: in the program, for ``meta``, the
+    :data:`META_KERNELS` trick. Without torch nothing happens (the check says how to install
+    it)."""
+    if not (_program and device == "meta" and enabled(META_KERNELS)):
+        return
+    try:
+        from . import torchcheck
+    except ModuleNotFoundError:
+        return
+    torchcheck.run_meta_kernels_directly()
+
+
+def long_table() -> bool:
+    """Whether tables take the :data:`LONG_TABLE` fast path."""
+    return enabled(LONG_TABLE)
