@@ -60,6 +60,22 @@ class LayerError(ShapecalcError):
         self.option = option
 
 
+class MergeError(LayerError):
+    """The outputs of a block's paths cannot be merged; raised without a position.
+
+    The analysis loop re-raises it as a :class:`BranchError` at the path that disagrees.
+
+    Attributes:
+        path: the index of that path among the merge's inputs (0 is the first path); the
+            index after the last written path is the block's input, which the identity
+            shortcut of a ``res`` block passes.
+    """
+
+    def __init__(self, message: str, *, path: int) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class SpecError(ShapecalcError):
     """An error at a position in the spec text.
 

@@ -16,6 +16,7 @@ from .analysis import Analysis, Block, Row, Totals
 from .errors import (
     BranchError,
     LayerError,
+    MergeError,
     ShapecalcError,
     ShapeError,
     Span,
@@ -27,17 +28,14 @@ from .errors import (
 )
 from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import OPTION_ALIASES, suggest_keyword
-from .layers.merge import Add, Concat, Merge
+from .layers.merge import MERGES, Merge
 from .parser import BlockSpec, BranchSpec, Item, LayerSpec, ParsedSpec, Value, parse
 from .shape import Shape
 from .symbolic import (
     Constraint,
     Dim,
-    expand,
-    fmt,
     make_symbol,
     merge_constraints,
-    sp,
     tree_size,
 )
 
@@ -113,9 +111,7 @@ _Event = _Placed | _Open | _Close
 
 
 def _path_label(kind: str, index: int) -> str:
-    if kind == "res":
-        return "main" if index == 0 else "shortcut"
-    return f"branch {index + 1}"
+    return MERGES[kind].path_label(index)
 
 
 def _expand(
@@ -334,49 +330,6 @@ def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]
         )
 
 
-def _agree(a: Dim, b: Dim) -> bool | Constraint:
-    """Whether two dims are equal: decided, or a condition on the symbols."""
-    if isinstance(a, int) and isinstance(b, int):
-        return a == b
-    s = sp()
-    # expand, not simplify: simplify is slow on nested floors, and an undecided case is
-    # only recorded as a condition.
-    diff = s.expand(s.sympify(a) - s.sympify(b))
-    if diff == 0:
-        return True
-    if not diff.free_symbols:
-        return False
-    if not _ever_equal(diff):
-        return False
-    text = f"{fmt(a)} = {fmt(b)}"
-    # -(a - b)**2 >= 0 exactly when a = b: the form every condition's ``expr`` takes.
-    return Constraint(text, text, 0, -(diff**2))
-
-
-#: How far each symbol is searched for a value at which two paths agree.
-AGREEMENT_SEARCH = 4096
-#: Most points tried when several symbols are involved.
-AGREEMENT_POINTS = 200_000
-
-
-def _ever_equal(diff: Any) -> bool:
-    """Whether ``diff`` is 0 for some values of its symbols: every value up to
-    :data:`AGREEMENT_SEARCH` for one symbol, a grid of small values for several. Paths that
-    agree nowhere there (``n`` against ``floor(n/2)``) are a shape error, not a condition that
-    no input could meet."""
-    import numpy as np
-
-    from .evaluate import compile_formula, holds, overflow_safe
-
-    symbols = sorted(diff.free_symbols, key=lambda sym: sym.name)
-    per_symbol = max(2, min(AGREEMENT_SEARCH, int(AGREEMENT_POINTS ** (1 / len(symbols)))))
-    axes = [np.arange(0 if not sym.is_positive else 1, per_symbol + 1) for sym in symbols]
-    grids = np.meshgrid(*axes, indexing="ij")
-    env = {sym.name: grid.ravel().astype(np.int64) for sym, grid in zip(symbols, grids)}
-    formula = compile_formula(diff)
-    return bool(np.any(holds(formula, 0, overflow_safe(formula, env))))
-
-
 class _Frame:
     """A block being walked: where it started and, for a branch, its paths' outputs."""
 
@@ -389,51 +342,21 @@ class _Frame:
         self.sources: list[int] = []  # the last row of each path
 
 
-def _merge(frame: _Frame, close: _Close, source: str) -> tuple[Merge, list[Constraint]]:
-    """The merge of a branch's path outputs, or a :class:`BranchError` at the path that
-    disagrees."""
-    kind = close.kind
-    outputs = list(frame.outputs)
-    spans = list(close.path_spans)
-    note = _uses_note(source, close.uses)
-    prefix = f"{kind} block" + (f" ({note})" if note else "")
-    if kind == "res" and len(outputs) == 1:  # the identity shortcut
-        outputs.append(frame.input)
-    names = [_path_label(kind, i) for i in range(len(outputs))]
-    # "the main path", "the shortcut"; "branch 2" of a concat.
-    names = [{"main": "the main path", "shortcut": "the shortcut"}.get(n, n) for n in names]
-    constraints: list[Constraint] = []
-    first = outputs[0]
-    for index in range(1, len(outputs)):
-        other = outputs[index]
-        if index < len(spans):
-            span = spans[index]
-            said = f"{names[index]} gives {other} but {names[0]} gives {first}"
-            fix = ""
-        else:  # the identity shortcut of a res block: point at the keyword
-            span = Span(close.span.start, close.span.start + len(kind))
-            said = f"the main path gives {first} but the identity shortcut passes {other}"
-            fix = f"; add a projection shortcut after ';', such as conv1x1x{fmt(first.channels)}"
-        if len(other.dims) != len(first.dims):
-            raise BranchError(f"{said}; their ranks differ{fix}", source, span, prefix=prefix)
-        dims = first.dims if kind == "res" else first.spatial
-        others = other.dims if kind == "res" else other.spatial
-        for mine, theirs in zip(dims, others):
-            verdict = _agree(mine, theirs)
-            if verdict is False:
-                what = "shapes" if kind == "res" else "spatial sizes"
-                raise BranchError(
-                    f"{said}; the {what} must agree{fix}", source, span, prefix=prefix
-                )
-            if isinstance(verdict, Constraint):
-                constraints.append(verdict)
-    if kind == "res":
-        return Add(tuple(outputs), first), constraints
-    channels: Dim = sum((o.channels for o in outputs), start=0)
-    if not isinstance(channels, int):
-        channels = expand(channels)
-    output = Shape((*first.spatial, channels))
-    return Concat(tuple(outputs), output), constraints
+def _merge(frame: _Frame, close: _Close, source: str) -> tuple[Merge, tuple[Constraint, ...]]:
+    """The merge of a branch's path outputs and its conditions, or a :class:`BranchError` at
+    the path that disagrees."""
+    checks = Checks()
+    try:
+        merge = MERGES[close.kind].merge(frame.outputs, frame.input, checks)
+    except MergeError as err:
+        note = _uses_note(source, close.uses)
+        prefix = f"{close.kind} block" + (f" ({note})" if note else "")
+        if err.path < len(close.path_spans):
+            span = close.path_spans[err.path]
+        else:  # the block's input, through the identity shortcut: point at the keyword
+            span = Span(close.span.start, close.span.start + len(close.kind))
+        raise BranchError(err.message, source, span, prefix=prefix) from None
+    return merge, tuple(merge_constraints(checks.constraints))
 
 
 def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> Analysis:
@@ -484,9 +407,8 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
             if event.kind == "path":
                 stack[-1].outputs.append(shape)
                 stack[-1].sources.append(current)
-            elif event.kind in ("res", "concat"):
-                merge, merge_constraints_ = _merge(frame, event, source)
-                conditions = tuple(merge_constraints(merge_constraints_))
+            elif event.kind in MERGES:
+                merge, conditions = _merge(frame, event, source)
                 too_large = _size_problem(merge.output.dims) or (
                     _CONDITION_TOO_LARGE if _condition_too_large(conditions) else ""
                 )
