@@ -9,8 +9,8 @@ result it returns (:class:`Analysis`, :class:`Row`, :class:`Block`, :class:`Tota
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from .analysis import Analysis, Block, Row, Totals
 from .errors import (
@@ -330,16 +330,50 @@ def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]
         )
 
 
-class _Frame:
-    """A block being walked: where it started and, for a branch, its paths' outputs."""
+@dataclass
+class _OpenBlock:
+    """A block shown in the table while its rows are walked; :meth:`done` freezes it."""
 
-    def __init__(self, shape: Shape, block: int | None, first: int, source: int) -> None:
-        self.input = shape
-        self.block = block
-        self.first = first
-        self.source = source  # the row whose output enters the block
-        self.outputs: list[Shape] = []
-        self.sources: list[int] = []  # the last row of each path
+    index: int
+    kind: str
+    label: str
+    span: Span
+    depth: int
+    parent: int | None
+    input_shape: Shape
+    first: int
+    last: int = 0  # set when the block closes, with its output
+    output_shape: Shape | None = None
+
+    def done(self, rows: list[Row]) -> Block:
+        """The finished block, with the parameter totals of its rows."""
+        assert self.output_shape is not None, "every opened block is closed"
+        inside = rows[self.first - 1 : self.last]
+        return Block(
+            self.index,
+            self.kind,
+            self.label,
+            self.span,
+            self.depth,
+            self.parent,
+            self.first,
+            self.last,
+            self.input_shape,
+            self.output_shape,
+            sum((r.trainable for r in inside), start=0),
+            sum((r.non_trainable for r in inside), start=0),
+        )
+
+
+@dataclass
+class _Frame:
+    """A block or path being walked: what enters it and, for a branch, its paths' outputs."""
+
+    input: Shape
+    source: int  # the row whose output enters it
+    block: _OpenBlock | None  # None for a path that is not a block of its own in the table
+    outputs: list[Shape] = field(default_factory=list)  # a branch's: each path's output
+    sources: list[int] = field(default_factory=list)  # a branch's: each path's last row
 
 
 def _merge(frame: _Frame, close: _Close, source: str) -> tuple[Merge, tuple[Constraint, ...]]:
@@ -359,174 +393,184 @@ def _merge(frame: _Frame, close: _Close, source: str) -> tuple[Merge, tuple[Cons
     return merge, tuple(merge_constraints(checks.constraints))
 
 
-def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> Analysis:
-    """Analyse an already parsed spec, substituting ``subs`` for symbols."""
-    subs = dict(subs or {})
-    source = parsed.source
-    events: list[_Event] = []
-    _expand(parsed.items, source, events, None)
-    specs = [e.spec for e in events if isinstance(e, _Placed)]
-    names, pad_only = _scan_symbols(parsed, specs)
-    _check_substitutions(names, subs, pad_only)
-    symbols = _Symbols(pad_only, subs)
-    shape = _input_shape(parsed, symbols)
-    input_shape = shape
-    built: dict[int, Layer] = {}  # a repeated item is built once
-    rows: list[Row] = []
-    stack: list[_Frame] = []
-    blocks: list[dict[str, Any]] = []  # filled in as blocks close
-    current = 0  # the row whose output the next row takes in (0: the input)
+class _Walk:
+    """One pass over the expanded spec, event by event: the rows made so far, the blocks
+    open around the next row, its input shape and the row that input comes from."""
 
-    def enclosing() -> tuple[int, int | None]:
+    def __init__(self, source: str, shape: Shape, symbols: _Symbols) -> None:
+        self.source = source
+        self.symbols = symbols
+        self.input_shape = shape
+        self.shape = shape  # what the next row takes in
+        self.current = 0  # the row whose output that is (0: the network's input)
+        self.rows: list[Row] = []
+        self.blocks: list[_OpenBlock] = []  # in pre-order
+        self.stack: list[_Frame] = []
+        self.built: dict[int, Layer] = {}  # a repeated item is built once
+
+    def step(self, event: _Event) -> None:
+        """Take one event of :func:`_expand` into the rows and blocks."""
+        if isinstance(event, _Open):
+            self.open(event)
+        elif isinstance(event, _Close):
+            self.close(event)
+        else:
+            self.place(event)
+
+    def enclosing(self) -> tuple[int, int | None]:
         """Depth and innermost shown block of what comes next."""
-        shown = [f.block for f in stack if f.block is not None]
+        shown = [f.block.index for f in self.stack if f.block is not None]
         return len(shown), (shown[-1] if shown else None)
 
-    for event in events:
-        if isinstance(event, _Open):
-            depth, parent = enclosing()
-            if event.kind == "path":
-                shape, current = stack[-1].input, stack[-1].source
-            block = None
-            if event.shown:
-                blocks.append(
-                    {
-                        "kind": event.kind,
-                        "label": event.label,
-                        "span": event.span,
-                        "depth": depth,
-                        "parent": parent,
-                        "input_shape": shape,
-                    }
-                )
-                block = len(blocks)
-            stack.append(_Frame(shape, block, len(rows) + 1, current))
-            continue
-        if isinstance(event, _Close):
-            frame = stack.pop()
-            if event.kind == "path":
-                stack[-1].outputs.append(shape)
-                stack[-1].sources.append(current)
-            elif event.kind in MERGES:
-                merge, conditions = _merge(frame, event, source)
-                too_large = _size_problem(merge.output.dims) or (
-                    _CONDITION_TOO_LARGE if _condition_too_large(conditions) else ""
-                )
-                if too_large:
-                    raise ShapeError(too_large, source, event.span, prefix=f"{event.kind} block")
-                depth, parent = enclosing()
-                depth += 1 if frame.block is not None else 0
-                shape = merge.output
-                index = len(rows) + 1  # within MAX_LAYERS: _expand counted this merge
-                rows.append(
-                    Row(
-                        index,
-                        merge.keyword,
-                        event.span,
-                        merge,
-                        merge.inputs[0],
-                        shape,
-                        0,
-                        0,
-                        conditions,
-                        depth=depth,
-                        block=frame.block,
-                        # The identity shortcut adds the block's input.
-                        sources=tuple(frame.sources)
-                        + ((frame.source,) if len(merge.inputs) > len(frame.sources) else ()),
-                    )
-                )
-                current = index
-            if frame.block is not None:
-                blocks[frame.block - 1].update(
-                    first=frame.first, last=len(rows), output_shape=shape
-                )
-            continue
-        where = event
-        index = len(rows) + 1
-        spec = where.spec
-        layer = built.get(id(spec))
-        if layer is None:
-            try:
-                layer = built[id(spec)] = _build(spec, source, symbols)
-            except SpecError as err:
-                if not where.uses or err.prefix is not None:
-                    raise
-                label = _layer_label(index, where, source)
-                raise type(err)(err.message, err.source, err.span, prefix=label) from None
+    def open(self, event: _Open) -> None:
+        """Start a block, or one path of a branch (which starts from the branch's input)."""
+        depth, parent = self.enclosing()
+        if event.kind == "path":
+            self.shape, self.current = self.stack[-1].input, self.stack[-1].source
+        block = None
+        if event.shown:
+            block = _OpenBlock(
+                len(self.blocks) + 1,
+                event.kind,
+                event.label,
+                event.span,
+                depth,
+                parent,
+                self.shape,
+                first=len(self.rows) + 1,
+            )
+            self.blocks.append(block)
+        self.stack.append(_Frame(self.shape, self.current, block))
+
+    def close(self, event: _Close) -> None:
+        """End a block: a path hands its output to its branch, a branch adds its merge row."""
+        frame = self.stack.pop()
+        if event.kind == "path":
+            self.stack[-1].outputs.append(self.shape)
+            self.stack[-1].sources.append(self.current)
+        elif event.kind in MERGES:
+            self.merge(frame, event)
+        if frame.block is not None:
+            frame.block.last = len(self.rows)
+            frame.block.output_shape = self.shape
+
+    def merge(self, frame: _Frame, event: _Close) -> None:
+        """The merge row at the end of a branch."""
+        merge, conditions = _merge(frame, event, self.source)
+        too_large = _size_problem(merge.output.dims) or (
+            _CONDITION_TOO_LARGE if _condition_too_large(conditions) else ""
+        )
+        if too_large:
+            raise ShapeError(too_large, self.source, event.span, prefix=f"{event.kind} block")
+        depth, _ = self.enclosing()
+        depth += 1 if frame.block is not None else 0
+        index = len(self.rows) + 1  # within MAX_LAYERS: _expand counted this merge
+        # The identity shortcut adds the block's input.
+        identity = (frame.source,) if len(merge.inputs) > len(frame.sources) else ()
+        self.rows.append(
+            Row(
+                index,
+                merge.keyword,
+                event.span,
+                merge,
+                merge.inputs[0],
+                merge.output,
+                0,
+                0,
+                conditions,
+                depth=depth,
+                block=frame.block.index if frame.block is not None else None,
+                sources=(*frame.sources, *identity),
+            )
+        )
+        self.shape, self.current = merge.output, index
+
+    def place(self, where: _Placed) -> None:
+        """The row of one layer."""
+        index = len(self.rows) + 1
+        layer = self.layer(index, where)
         checks = Checks()
         try:
-            out = layer.output_shape(shape, checks)
-            trainable = layer.param_count(shape)
-            non_trainable = layer.non_trainable_count(shape)
+            out = layer.output_shape(self.shape, checks)
+            trainable = layer.param_count(self.shape)
+            non_trainable = layer.non_trainable_count(self.shape)
         except LayerError as err:
-            raise _shape_error(index, where, source, err) from None
-        _check_size(index, where, source, (*out.dims, trainable, non_trainable))
+            raise _shape_error(index, where, self.source, err) from None
+        _check_size(index, where, self.source, (*out.dims, trainable, non_trainable))
         conditions = tuple(merge_constraints(checks.constraints))
         if _condition_too_large(conditions):
             raise ShapeError(
                 _CONDITION_TOO_LARGE,
-                source,
+                self.source,
                 where.spec.span,
-                prefix=_layer_label(index, where, source),
+                prefix=_layer_label(index, where, self.source),
             )
-        depth, parent = enclosing()
-        rows.append(
+        depth, parent = self.enclosing()
+        self.rows.append(
             Row(
                 index,
-                spec.text,
-                spec.span,
+                where.spec.text,
+                where.spec.span,
                 layer,
-                shape,
+                self.shape,
                 out,
                 trainable,
                 non_trainable,
                 conditions,
                 depth=depth,
                 block=parent,
-                sources=(current,),
+                sources=(self.current,),
             )
         )
-        shape, current = out, index
-    totals = Totals(
-        sum((r.trainable for r in rows), start=0), sum((r.non_trainable for r in rows), start=0)
-    )
-    constraints = merge_constraints([c for r in rows for c in r.constraints])
-    remaining = tuple(n for n in names if n not in subs)
-    return Analysis(
-        source,
-        input_shape,
-        tuple(rows),
-        totals,
-        tuple(constraints),
-        remaining,
-        subs,
-        blocks=_finish_blocks(blocks, rows),
-    )
+        self.shape, self.current = out, index
 
+    def layer(self, index: int, where: _Placed) -> Layer:
+        """The layer of an item, built the first time a repeat places it."""
+        spec = where.spec
+        layer = self.built.get(id(spec))
+        if layer is None:
+            try:
+                layer = self.built[id(spec)] = _build(spec, self.source, self.symbols)
+            except SpecError as err:
+                if not where.uses or err.prefix is not None:
+                    raise
+                label = _layer_label(index, where, self.source)
+                raise type(err)(err.message, err.source, err.span, prefix=label) from None
+        return layer
 
-def _finish_blocks(blocks: list[dict[str, Any]], rows: list[Row]) -> tuple[Block, ...]:
-    """Frozen blocks with the parameter totals of their rows."""
-    done = []
-    for index, b in enumerate(blocks, start=1):
-        inside = rows[b["first"] - 1 : b["last"]]
-        done.append(
-            Block(
-                index,
-                b["kind"],
-                b["label"],
-                b["span"],
-                b["depth"],
-                b["parent"],
-                b["first"],
-                b["last"],
-                b["input_shape"],
-                b["output_shape"],
-                sum((r.trainable for r in inside), start=0),
-                sum((r.non_trainable for r in inside), start=0),
-            )
+    def analysis(self, names: list[str], subs: dict[str, int]) -> Analysis:
+        """The result, once every event is taken: totals, conditions, frozen blocks."""
+        rows = self.rows
+        totals = Totals(
+            sum((r.trainable for r in rows), start=0),
+            sum((r.non_trainable for r in rows), start=0),
         )
-    return tuple(done)
+        constraints = merge_constraints([c for r in rows for c in r.constraints])
+        return Analysis(
+            self.source,
+            self.input_shape,
+            tuple(rows),
+            totals,
+            tuple(constraints),
+            tuple(n for n in names if n not in subs),
+            subs,
+            blocks=tuple(block.done(rows) for block in self.blocks),
+        )
+
+
+def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> Analysis:
+    """Analyse an already parsed spec, substituting ``subs`` for symbols."""
+    subs = dict(subs or {})
+    events: list[_Event] = []
+    _expand(parsed.items, parsed.source, events, None)
+    specs = [e.spec for e in events if isinstance(e, _Placed)]
+    names, pad_only = _scan_symbols(parsed, specs)
+    _check_substitutions(names, subs, pad_only)
+    symbols = _Symbols(pad_only, subs)
+    walk = _Walk(parsed.source, _input_shape(parsed, symbols), symbols)
+    for event in events:
+        walk.step(event)
+    return walk.analysis(names, subs)
 
 
 def analyze(spec: str, **subs: int) -> Analysis:
