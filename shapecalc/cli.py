@@ -86,8 +86,23 @@ class DefaultGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ShapecalcError as err:
-            click.echo(f"error: {err.render()}", err=True)
+            click.echo(f"error: {_worded(err)}", err=True)
             ctx.exit(2)
+
+
+def _worded(err: ShapecalcError) -> str:
+    """The error as the program says it: values for symbols come from --at here, and the
+    library's messages speak of symbols and values only."""
+    from .errors import FormulaTooLargeError, SubstitutionError
+
+    if isinstance(err, SubstitutionError) and err.reason is not None:
+        if err.unknown:
+            return f"unknown symbol {err.symbol!r} in --at; {err.reason}"
+        return f"--at {err.given}: {err.reason}"
+    if isinstance(err, FormulaTooLargeError):
+        fix = f"{err.fix} with --at"
+        return FormulaTooLargeError(err.problem, err.source, err.span, err.prefix, fix=fix).render()
+    return err.render()
 
 
 def _console(wide: Any = None) -> Any:

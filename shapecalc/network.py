@@ -9,12 +9,14 @@ result it returns (:class:`Analysis`, :class:`Row`, :class:`Block`, :class:`Tota
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .analysis import Analysis, Block, Row, Totals
 from .errors import (
     BranchError,
+    FormulaTooLargeError,
     LayerError,
     MergeError,
     ShapecalcError,
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 
 #: Most layers a spec may expand to (repeats included), so a typo cannot exhaust memory.
 MAX_LAYERS = 100_000
-#: Largest value given with --at (as for numbers in a spec).
+#: Largest value given for a symbol (as for numbers in a spec).
 MAX_VALUE = 10**18
 #: Largest concrete size or count a layer may produce; beyond it, exact printing gets slow.
 MAX_RESULT = 10**100
@@ -55,7 +57,7 @@ MAX_CONDITION = 200
 
 
 class _Symbols:
-    """Resolves symbol values: integers from ``--at``, else sympy symbols.
+    """Resolves symbol values: the integers given for symbols, else sympy symbols.
 
     A symbol used only for padding may be 0; every other symbol is a positive integer.
     """
@@ -254,18 +256,21 @@ def _error_span(spec: LayerSpec, err: LayerError) -> Span:
 def _check_substitutions(names: list[str], subs: dict[str, int], pad_only: set[str]) -> None:
     for name, value in subs.items():
         if name not in names:
-            known = ", ".join(names) if names else "none"
-            raise SubstitutionError(f"unknown symbol {name!r} in --at; the spec's symbols: {known}")
+            raise SubstitutionError.unknown_symbol(name, names)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SubstitutionError(f"--at {name}={value!r}: values must be whole numbers")
+            raise SubstitutionError.bad_value(
+                name, f"{name}={value!r}", "values must be whole numbers"
+            )
         if value < 0 or (value == 0 and name not in pad_only):
             need = "not be negative" if name in pad_only else "be positive"
-            raise SubstitutionError(
-                f"--at {name}={value}: {name} must {need}"
-                + ("" if name in pad_only else " (only a symbol used just for padding may be 0)")
+            raise SubstitutionError.bad_value(
+                name,
+                f"{name}={value}",
+                f"{name} must {need}"
+                + ("" if name in pad_only else " (only a symbol used just for padding may be 0)"),
             )
         if value > MAX_VALUE:
-            raise SubstitutionError(f"--at {name}: the value is larger than 10**18")
+            raise SubstitutionError.bad_value(name, name, "the value is larger than 10**18")
 
 
 def _uses_note(source: str, uses: tuple[BlockSpec, ...]) -> str:
@@ -294,39 +299,38 @@ def _shape_error(index: int, where: _Placed, source: str, err: LayerError) -> Sh
     )
 
 
-def _size_problem(values: tuple[Dim, ...]) -> str:
-    """What makes results too large to be a network (and to print exactly), or ""."""
+def _check_results(
+    values: tuple[Dim, ...], source: str, span: Span, label: Callable[[], str]
+) -> None:
+    """Refuse results too large to be a network (and to print exactly): a concrete size or
+    count past MAX_RESULT, a formula past MAX_FORMULA terms. ``label`` makes the prefix."""
     for value in values:
         if isinstance(value, int):
             if value > MAX_RESULT:
-                return "a size or parameter count exceeds 10**100"
+                raise ShapeError(
+                    "a size or parameter count exceeds 10**100", source, span, prefix=label()
+                )
         elif tree_size(value) > MAX_FORMULA:
-            return (
-                f"the formula grows past {MAX_FORMULA:,} terms; give some symbols values with --at"
+            raise FormulaTooLargeError(
+                f"the formula grows past {MAX_FORMULA:,} terms", source, span, prefix=label()
             )
-    return ""
 
 
-#: Why a layer whose validity condition passes MAX_CONDITION terms is refused: the
-#: condition stops being readable, and every later step with it (deciding it, and which
-#: conditions imply others) slows with its size, as with a symbolic stride and kernel in
-#: every layer. Many small conditions are fine: they are not pruned past a count.
-_CONDITION_TOO_LARGE = (
-    f"a validity condition grows past {MAX_CONDITION:,} terms; give some symbols values with --at"
-)
+def _check_conditions(
+    conditions: tuple[Constraint, ...], source: str, span: Span, label: Callable[[], str]
+) -> None:
+    """Refuse a validity condition past MAX_CONDITION terms (see :func:`tree_size`).
 
-
-def _condition_too_large(conditions: tuple[Constraint, ...]) -> bool:
-    """Whether one of these conditions passes MAX_CONDITION terms (see :func:`tree_size`)."""
-    return any(c.expr is not None and tree_size(c.expr) > MAX_CONDITION for c in conditions)
-
-
-def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]) -> None:
-    """Refuse concrete results too large to be a network (and to print exactly)."""
-    message = _size_problem(values)
-    if message:
-        raise ShapeError(
-            message, source, where.spec.span, prefix=_layer_label(index, where, source)
+    The condition stops being readable, and every later step with it (deciding it, and
+    which conditions imply others) slows with its size, as with a symbolic stride and kernel
+    in every layer. Many small conditions are fine: they are not pruned past a count.
+    """
+    if any(c.expr is not None and tree_size(c.expr) > MAX_CONDITION for c in conditions):
+        raise FormulaTooLargeError(
+            f"a validity condition grows past {MAX_CONDITION:,} terms",
+            source,
+            span,
+            prefix=label(),
         )
 
 
@@ -457,11 +461,12 @@ class _Walk:
     def merge(self, frame: _Frame, event: _Close) -> None:
         """The merge row at the end of a branch."""
         merge, conditions = _merge(frame, event, self.source)
-        too_large = _size_problem(merge.output.dims) or (
-            _CONDITION_TOO_LARGE if _condition_too_large(conditions) else ""
-        )
-        if too_large:
-            raise ShapeError(too_large, self.source, event.span, prefix=f"{event.kind} block")
+
+        def label() -> str:
+            return f"{event.kind} block"
+
+        _check_results(merge.output.dims, self.source, event.span, label)
+        _check_conditions(conditions, self.source, event.span, label)
         depth, _ = self.enclosing()
         depth += 1 if frame.block is not None else 0
         index = len(self.rows) + 1  # within MAX_LAYERS: _expand counted this merge
@@ -496,15 +501,14 @@ class _Walk:
             non_trainable = layer.non_trainable_count(self.shape)
         except LayerError as err:
             raise _shape_error(index, where, self.source, err) from None
-        _check_size(index, where, self.source, (*out.dims, trainable, non_trainable))
+
+        def label() -> str:
+            return _layer_label(index, where, self.source)
+
+        values = (*out.dims, trainable, non_trainable)
+        _check_results(values, self.source, where.spec.span, label)
         conditions = tuple(merge_constraints(checks.constraints))
-        if _condition_too_large(conditions):
-            raise ShapeError(
-                _CONDITION_TOO_LARGE,
-                self.source,
-                where.spec.span,
-                prefix=_layer_label(index, where, self.source),
-            )
+        _check_conditions(conditions, self.source, where.spec.span, label)
         depth, parent = self.enclosing()
         self.rows.append(
             Row(
