@@ -43,7 +43,7 @@ from .layers.base import Ops, Window
 from .symbolic import Dim, concrete, exact_div, expand, product, sp, times, to_json
 
 if TYPE_CHECKING:
-    from .network import Analysis, Row
+    from .analysis import Analysis, Row
 
 #: Bytes per element of each supported dtype.
 DTYPES: dict[str, int] = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}

@@ -34,7 +34,7 @@ from .shape import Shape
 from .symbolic import Dim, fmt, is_concrete
 
 if TYPE_CHECKING:
-    from .network import Analysis
+    from .analysis import Analysis
 
 #: Generated lines are wrapped to stay within this width (ruff's default).
 CODE_WIDTH = 88

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ...analysis import Analysis, Row
 from ...errors import ShapecalcError, SubstitutionError
 from ...layers.activation import Dropout
 from ...layers.conv import Conv
 from ...layers.pool import AdaptivePool, AvgPool, GlobalAvgPool, GlobalPool, WindowPool
 from ...layers.reshape import Upsample, ZeroPad
-from ...network import Analysis, Row
 from ...shape import Shape
 from ...symbolic import Dim, concrete, fmt
 
