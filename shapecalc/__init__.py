@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from .errors import (
     BranchError,
+    CostError,
+    DrawError,
     FormulaTooLargeError,
     LayerError,
     MatrixError,
@@ -35,6 +37,8 @@ __all__ = [
     "Analysis",
     "Block",
     "BranchError",
+    "CostError",
+    "DrawError",
     "FormulaTooLargeError",
     "LayerError",
     "MatrixError",

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import ShapecalcError
+from .errors import CostError
 from .layers.base import Ops, Window
 from .symbolic import Dim, concrete, exact_div, expand, product, sp, times, to_json
 
@@ -47,10 +47,6 @@ if TYPE_CHECKING:
 
 #: Bytes per element of each supported dtype.
 DTYPES: dict[str, int] = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
-
-
-class CostError(ShapecalcError):
-    """An unknown dtype, convention or batch size."""
 
 
 def _torch_macs(row: Row, ops: Ops) -> Dim:

@@ -221,5 +221,14 @@ class FormulaTooLargeError(ShapeError):
         super().__init__(f"{problem}; {fix}", source, span, prefix)
 
 
+class CostError(ShapecalcError):
+    """An unknown dtype, convention or batch size (raised by :mod:`shapecalc.costs`)."""
+
+
+class DrawError(ShapecalcError):
+    """The analysis cannot be drawn in the requested way (style, size, missing values);
+    raised by :mod:`shapecalc.render.svg`."""
+
+
 class SolveError(ShapecalcError):
     """A solve request that cannot be answered: a bad target, an unknown in no formula..."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ...analysis import Analysis, Row
-from ...errors import ShapecalcError, SubstitutionError
+from ...errors import DrawError, SubstitutionError
 from ...layers.activation import Dropout
 from ...layers.conv import Conv
 from ...layers.pool import AdaptivePool, AvgPool, GlobalAvgPool, GlobalPool, WindowPool
@@ -43,10 +43,6 @@ _NAMES = {
     "concat": "Concat",
     "identity": "Identity",
 }
-
-
-class DrawError(ShapecalcError):
-    """The analysis cannot be drawn in the requested way (style, size, missing values)."""
 
 
 @dataclass(frozen=True)
