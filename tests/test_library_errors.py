@@ -111,3 +111,27 @@ def test_every_error_class_is_exported_from_the_package() -> None:
     for cls in classes:
         assert getattr(shapecalc, cls.__name__) is cls, cls.__name__
         assert cls.__name__ in shapecalc.__all__
+
+
+def test_no_error_class_is_defined_outside_errors_py() -> None:
+    import ast
+    import inspect
+    from pathlib import Path
+
+    import shapecalc.errors
+
+    names = {
+        name
+        for name, cls in inspect.getmembers(shapecalc.errors, inspect.isclass)
+        if issubclass(cls, ShapecalcError)
+    }
+    package = Path(shapecalc.__file__).parent
+    defined = [
+        f"{path.relative_to(package)}: {node.name}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "errors.py"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef)
+        and any(isinstance(base, ast.Name) and base.id in names for base in node.bases)
+    ]
+    assert defined == []
