@@ -38,19 +38,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import ShapecalcError
+from .errors import CostError
 from .layers.base import NoWindow, Ops, Window
 from .symbolic import Dim, concrete, expand, product, sp, times, to_json
 
 if TYPE_CHECKING:
-    from .network import Analysis, Row
+    from .analysis import Analysis, Row
 
 #: Bytes per element of each supported dtype.
 DTYPES: dict[str, int] = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
-
-
-class CostError(ShapecalcError):
-    """An unknown dtype, convention or batch size."""
 
 
 def _torch_macs(row: Row, ops: Ops) -> Dim:

@@ -7,6 +7,7 @@ line with a caret under the offending token. This module imports nothing from sh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -58,6 +59,22 @@ class LayerError(ShapecalcError):
         self.message = message
         # Name of the option the error is about, so the caret can point at it.
         self.option = option
+
+
+class MergeError(LayerError):
+    """The outputs of a block's paths cannot be merged; raised without a position.
+
+    The analysis loop re-raises it as a :class:`BranchError` at the path that disagrees.
+
+    Attributes:
+        path: the index of that path among the merge's inputs (0 is the first path); the
+            index after the last written path is the block's input, which the identity
+            shortcut of a ``res`` block passes.
+    """
+
+    def __init__(self, message: str, *, path: int) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class SpecError(ShapecalcError):
@@ -123,7 +140,51 @@ class ShapeError(SpecError):
 
 
 class SubstitutionError(ShapecalcError):
-    """Bad ``--at`` values: unknown symbol, non-integer or non-positive value."""
+    """A value given for a symbol cannot be used: the spec has no such symbol, or the value
+    is not a whole number in range.
+
+    The message speaks of symbols and values only. A front end that takes the values from a
+    place of its own (the command line's ``--at``) can word it from the attributes, which
+    :meth:`unknown_symbol` and :meth:`bad_value` fill in; ``reason`` is None otherwise.
+
+    Attributes:
+        message: the message, as ``str(err)``.
+        symbol: the symbol the value was given for.
+        given: what was given, as the message names it: ``n=0``, or ``n`` alone for a value
+            too long to echo.
+        reason: what is wrong: ``values must be whole numbers``; for an unknown symbol, the
+            spec's symbols (``the spec's symbols: n, f``).
+        unknown: True when the spec has no symbol ``symbol``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        symbol: str | None = None,
+        given: str | None = None,
+        reason: str | None = None,
+        unknown: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.symbol = symbol
+        self.given = given
+        self.reason = reason
+        self.unknown = unknown
+
+    @classmethod
+    def unknown_symbol(cls, symbol: str, known: Sequence[str]) -> SubstitutionError:
+        """A value for ``symbol``, which is none of the spec's symbols ``known``."""
+        reason = f"the spec's symbols: {', '.join(known) if known else 'none'}"
+        return cls(
+            f"unknown symbol {symbol!r}; {reason}", symbol=symbol, reason=reason, unknown=True
+        )
+
+    @classmethod
+    def bad_value(cls, symbol: str, given: str, reason: str) -> SubstitutionError:
+        """A value for ``symbol`` (``given``, as in ``n=0``) that ``reason`` refuses."""
+        return cls(f"{given}: {reason}", symbol=symbol, given=given, reason=reason)
 
 
 class TorchError(ShapecalcError):
@@ -138,6 +199,35 @@ class MatrixError(ShapecalcError):
 
 class BranchError(ShapeError):
     """The paths of a ``res`` or ``concat`` block give shapes that cannot be merged."""
+
+
+class FormulaTooLargeError(ShapeError):
+    """A symbolic result or validity condition grows past its size limit; values for some
+    symbols keep the arithmetic small.
+
+    Attributes:
+        problem: what grew, as in ``the formula grows past 2,000 terms``.
+        fix: the remedy the message ends with, :attr:`FIX` unless a front end words its own
+            (the command line adds ``with --at``).
+    """
+
+    FIX = "give some symbols values"
+
+    def __init__(
+        self, problem: str, source: str, span: Span, prefix: str | None = None, *, fix: str = FIX
+    ) -> None:
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{problem}; {fix}", source, span, prefix)
+
+
+class CostError(ShapecalcError):
+    """An unknown dtype, convention or batch size (raised by :mod:`shapecalc.costs`)."""
+
+
+class DrawError(ShapecalcError):
+    """The analysis cannot be drawn in the requested way (style, size, missing values);
+    raised by :mod:`shapecalc.render.svg`."""
 
 
 class SolveError(ShapecalcError):

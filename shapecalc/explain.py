@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .network import Analysis
+from .analysis import Analysis
 from .shape import Shape
 from .working import Step
 

@@ -1,31 +1,36 @@
-"""From spec text to an :class:`Analysis`: layers built from the registry, shapes inferred.
+"""The engine: from spec text to an :class:`Analysis`, layers built from the registry,
+shapes inferred.
 
 This is the one loop that knows where each layer stands in the spec, so it turns the
-position-less :class:`LayerError` of layer code into a :class:`ShapeError` with a caret.
+position-less :class:`LayerError` of layer code into a :class:`ShapeError` with a caret. The
+result it returns (:class:`Analysis`, :class:`Row`, :class:`Block`, :class:`Totals`) lives in
+:mod:`shapecalc.analysis`; it is imported from here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
+from .analysis import Analysis, Block, Row, Totals
 from .errors import (
     BranchError,
+    FormulaTooLargeError,
     LayerError,
+    MergeError,
     ShapecalcError,
     ShapeError,
     Span,
     SpecError,
     SpecSyntaxError,
     SubstitutionError,
-    TorchError,
     UnknownLayerError,
 )
 from .expression import evaluate
 from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import OPTION_ALIASES, suggest_keyword
-from .layers.merge import Add, Concat, Merge
+from .layers.merge import MERGES, Merge
 from .parser import (
     BlockSpec,
     BranchSpec,
@@ -41,18 +46,17 @@ from .shape import Shape
 from .symbolic import (
     Constraint,
     Dim,
-    expand,
-    fmt,
     make_symbol,
     merge_constraints,
-    sp,
-    symbols_of,
     tree_size,
 )
 
+if TYPE_CHECKING:
+    from .torchcheck import CheckResult
+
 #: Most layers a spec may expand to (repeats included), so a typo cannot exhaust memory.
 MAX_LAYERS = 100_000
-#: Largest value given with --at (as for numbers in a spec).
+#: Largest value given for a symbol (as for numbers in a spec).
 MAX_VALUE = 10**18
 #: Largest concrete size or count a layer may produce; beyond it, exact printing gets slow.
 MAX_RESULT = 10**100
@@ -62,247 +66,8 @@ MAX_FORMULA = 2_000
 MAX_CONDITION = 200
 
 
-@dataclass(frozen=True)
-class Row:
-    """One expanded layer of an analysis.
-
-    Attributes:
-        index: 1-based position among the expanded layers.
-        spec: the item as written in the spec.
-        span: where the item stands in the spec text.
-        layer: the layer object.
-        input_shape, output_shape: shapes, channels last.
-        trainable, non_trainable: parameter counts; ``params`` is their sum.
-        constraints: validity conditions this layer adds for symbolic specs.
-        formula: the symbolic output shape when the analysis substituted ``--at`` values.
-        depth: how many blocks (``res``, ``concat``, named blocks, paths) enclose the row;
-            0 for every row of a sequential spec.
-        block: the index of the innermost enclosing :class:`Block`, or None.
-        sources: the rows whose outputs the row takes in (0 is the network's input): the
-            row before it, the input of a branch for the first row of a path, every path's
-            last row for a merge. Empty means the row before (as built by hand).
-    """
-
-    index: int
-    spec: str
-    span: Span
-    layer: Layer
-    input_shape: Shape
-    output_shape: Shape
-    trainable: Dim
-    non_trainable: Dim
-    constraints: tuple[Constraint, ...] = ()
-    formula: Shape | None = None
-    depth: int = 0
-    block: int | None = None
-    sources: tuple[int, ...] = ()
-
-    @property
-    def inputs(self) -> tuple[int, ...]:
-        """The rows whose outputs this row takes in (0 is the network's input)."""
-        return self.sources or (self.index - 1,)
-
-    @property
-    def kind(self) -> str:
-        """The layer family (``conv``, ``pool``, ``dense``, ...)."""
-        return self.layer.kind
-
-    @property
-    def keyword(self) -> str:
-        """The layer's canonical keyword (``conv``, ``maxpool``, ``relu``, ...)."""
-        return self.layer.keyword
-
-    @property
-    def params(self) -> Dim:
-        """Trainable plus non-trainable parameters."""
-        return self.trainable + self.non_trainable
-
-
-@dataclass(frozen=True)
-class Block:
-    """A block of rows: a ``res`` or ``concat`` block, one of its paths, or a named block's use.
-
-    Blocks nest; ``Analysis.blocks`` lists them in pre-order (a block before the blocks and
-    rows inside it), and each row names its innermost block, so the flat rows and this tree
-    describe the same network.
-
-    Attributes:
-        index: 1-based position among the blocks, in pre-order.
-        kind: ``res``, ``concat``, ``block`` (a named block's use) or ``path`` (one path of a
-            ``res`` with a shortcut, or of a ``concat``).
-        label: the text shown: ``res``, ``concat``, ``basic(64, 2)``, ``main``,
-            ``shortcut``, ``branch 2``.
-        span: where the block stands in the spec text.
-        depth: how many blocks enclose this one.
-        parent: the index of the enclosing block, or None.
-        first, last: the indices of its first and last rows (the merge row ends a ``res``
-            or ``concat``).
-        input_shape, output_shape: what enters and what leaves the block.
-        trainable, non_trainable: the parameters of its rows.
-    """
-
-    index: int
-    kind: str
-    label: str
-    span: Span
-    depth: int
-    parent: int | None
-    first: int
-    last: int
-    input_shape: Shape
-    output_shape: Shape
-    trainable: Dim
-    non_trainable: Dim
-
-    @property
-    def params(self) -> Dim:
-        """Trainable plus non-trainable parameters."""
-        return self.trainable + self.non_trainable
-
-
-@dataclass(frozen=True)
-class Totals:
-    """Parameter totals of a network."""
-
-    trainable: Dim
-    non_trainable: Dim
-
-    @property
-    def params(self) -> Dim:
-        """All parameters, trainable and not (Keras' "Total params")."""
-        return self.trainable + self.non_trainable
-
-    @property
-    def param_bytes(self) -> Dim:
-        """Memory of all parameters at float32."""
-        return expand(4 * self.params)
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """Every layer's shape and parameter count for a spec.
-
-    Render it with rich (``rich.print(analysis)``), or as ``to_json()`` / ``to_markdown()``.
-    """
-
-    source: str
-    input_shape: Shape
-    rows: tuple[Row, ...]
-    totals: Totals
-    constraints: tuple[Constraint, ...] = ()
-    symbols: tuple[str, ...] = ()
-    substitutions: dict[str, int] = field(default_factory=dict)
-    input_formula: Shape | None = None  # the symbolic input when --at values were given
-    blocks: tuple[Block, ...] = ()  # res/concat/named blocks and paths, in pre-order
-
-    @property
-    def layers(self) -> tuple[Row, ...]:
-        """The expanded layers (alias of ``rows``)."""
-        return self.rows
-
-    @property
-    def output_shape(self) -> Shape:
-        """The network's output shape."""
-        return self.rows[-1].output_shape if self.rows else self.input_shape
-
-    @property
-    def is_symbolic(self) -> bool:
-        """True when some result still depends on symbols."""
-        return any(symbols_of(d) for row in self.rows for d in row.output_shape.dims) or any(
-            symbols_of(d) for d in (*self.input_shape.dims, self.totals.params)
-        )
-
-    def to_json(self, explain: bool = False, costs: Any = None) -> dict[str, Any]:
-        """The ``--json`` document (see README for the schema); ``explain`` adds each layer's
-        worked arithmetic, ``costs`` (from :meth:`costs`) each layer's cost fields."""
-        from .render.json import analysis_to_json
-
-        return analysis_to_json(self, explain=explain, costs=costs)
-
-    def explain(self) -> Any:
-        """The worked arithmetic of every layer (an :class:`~shapecalc.explain.Explanation`)."""
-        from .explain import explain
-
-        return explain(self)
-
-    def costs(self, batch: int = 1, dtype: str = "float32", convention: str = "torch") -> Any:
-        """MACs, FLOPs, memory and receptive field of every row, and totals (a
-        :class:`shapecalc.costs.Costs`; ``convention`` is ``torch`` or ``torchinfo``)."""
-        from .costs import costs
-
-        return costs(self, batch=batch, dtype=dtype, convention=convention)
-
-    def to_markdown(self, depth: int | None = None) -> str:
-        """The table as GitHub Markdown; ``depth`` folds rows nested deeper (see ``table``)."""
-        from .render.markdown import analysis_to_markdown
-
-        return analysis_to_markdown(self, depth=depth)
-
-    def table(self, depth: int | None = None) -> Any:
-        """The table as a rich renderable. Rows inside blocks (``res``, ``concat``, named
-        blocks) are indented under a row per block; ``depth`` leaves out rows nested deeper
-        than that, as torchinfo's ``depth`` does (0 shows only the outermost rows)."""
-        from .render.table import analysis_table
-
-        return analysis_table(self, depth=depth)
-
-    def __rich__(self) -> Any:
-        from .render.table import analysis_table
-
-        return analysis_table(self)
-
-    def check(self, *, device: str = "cpu", batch: int = 1, seed: int = 0) -> Any:
-        """Cross-check every row against a PyTorch forward pass (needs torch).
-
-        A symbolic analysis is checked at a few points where it is valid. Returns a
-        :class:`shapecalc.torchcheck.CheckResult` (``.ok``, ``to_json()``, renders with rich).
-
-        Raises:
-            TorchError: torch is not installed, the device is unavailable, or no valid point
-                was found for the symbols.
-        """
-        try:
-            from . import torchcheck
-        except ModuleNotFoundError as err:
-            if err.name is None or err.name.split(".")[0] != "torch":
-                raise
-            raise TorchError(
-                'the check needs PyTorch: pip install "shapecalc[torch]" '
-                "(or pip install torch==2.13.0)"
-            ) from None
-        return torchcheck.check(self, device=device, batch=batch, seed=seed)
-
-    def to_torch_code(self, class_name: str = "Net") -> str:
-        """A runnable Python module defining the network as an ``nn.Sequential`` (no torch
-        needed to write it).
-
-        Raises:
-            TorchError: the analysis still has symbols.
-        """
-        from .torchcode import torch_code
-
-        return torch_code(self, class_name=class_name)
-
-    def to_svg(self, style: str | None = None, **options: Any) -> str:
-        """An NN-SVG-style drawing: ``style`` is lenet, alexnet or fcnn (None picks one).
-
-        Other keywords are :class:`shapecalc.render.svg.DrawOptions` fields
-        (``max_channels``, ``scale``, ``direction``, ``title``, ...).
-        """
-        from .render.svg import analysis_to_svg
-
-        return analysis_to_svg(self, style=style, **options)
-
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows the drawing; None (the table instead) when it cannot be drawn."""
-        try:
-            return self.to_svg()
-        except ShapecalcError:
-            return None
-
-
 class _Symbols:
-    """Resolves symbol values: integers from ``--at``, else sympy symbols.
+    """Resolves symbol values: the integers given for symbols, else sympy symbols.
 
     A symbol used only for padding may be 0; every other symbol is a positive integer.
     """
@@ -373,9 +138,7 @@ _Event = _Placed | _Open | _Close
 
 
 def _path_label(kind: str, index: int) -> str:
-    if kind == "res":
-        return "main" if index == 0 else "shortcut"
-    return f"branch {index + 1}"
+    return MERGES[kind].path_label(index)
 
 
 def _expand(
@@ -523,18 +286,21 @@ def _error_span(spec: LayerSpec, err: LayerError) -> Span:
 def _check_substitutions(names: list[str], subs: dict[str, int], pad_only: set[str]) -> None:
     for name, value in subs.items():
         if name not in names:
-            known = ", ".join(names) if names else "none"
-            raise SubstitutionError(f"unknown symbol {name!r} in --at; the spec's symbols: {known}")
+            raise SubstitutionError.unknown_symbol(name, names)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SubstitutionError(f"--at {name}={value!r}: values must be whole numbers")
+            raise SubstitutionError.bad_value(
+                name, f"{name}={value!r}", "values must be whole numbers"
+            )
         if value < 0 or (value == 0 and name not in pad_only):
             need = "not be negative" if name in pad_only else "be positive"
-            raise SubstitutionError(
-                f"--at {name}={value}: {name} must {need}"
-                + ("" if name in pad_only else " (only a symbol used just for padding may be 0)")
+            raise SubstitutionError.bad_value(
+                name,
+                f"{name}={value}",
+                f"{name} must {need}"
+                + ("" if name in pad_only else " (only a symbol used just for padding may be 0)"),
             )
         if value > MAX_VALUE:
-            raise SubstitutionError(f"--at {name}: the value is larger than 10**18")
+            raise SubstitutionError.bad_value(name, name, "the value is larger than 10**18")
 
 
 def _uses_note(source: str, uses: tuple[BlockSpec, ...]) -> str:
@@ -561,314 +327,284 @@ def _shape_error(index: int, where: _Placed, source: str, err: LayerError) -> Sh
     )
 
 
-def _size_problem(values: tuple[Dim, ...]) -> str:
-    """What makes results too large to be a network (and to print exactly), or ""."""
+def _check_results(
+    values: tuple[Dim, ...], source: str, span: Span, label: Callable[[], str]
+) -> None:
+    """Refuse results too large to be a network (and to print exactly): a concrete size or
+    count past MAX_RESULT, a formula past MAX_FORMULA terms. ``label`` makes the prefix."""
     for value in values:
         if isinstance(value, int):
             if value > MAX_RESULT:
-                return "a size or parameter count exceeds 10**100"
+                raise ShapeError(
+                    "a size or parameter count exceeds 10**100", source, span, prefix=label()
+                )
         elif tree_size(value) > MAX_FORMULA:
-            return (
-                f"the formula grows past {MAX_FORMULA:,} terms; give some symbols values with --at"
+            raise FormulaTooLargeError(
+                f"the formula grows past {MAX_FORMULA:,} terms", source, span, prefix=label()
             )
-    return ""
 
 
-#: Why a layer whose validity condition passes MAX_CONDITION terms is refused: the
-#: condition stops being readable, and every later step with it (deciding it, and which
-#: conditions imply others) slows with its size, as with a symbolic stride and kernel in
-#: every layer. Many small conditions are fine: they are not pruned past a count.
-_CONDITION_TOO_LARGE = (
-    f"a validity condition grows past {MAX_CONDITION:,} terms; give some symbols values with --at"
-)
+def _check_conditions(
+    conditions: tuple[Constraint, ...], source: str, span: Span, label: Callable[[], str]
+) -> None:
+    """Refuse a validity condition past MAX_CONDITION terms (see :func:`tree_size`).
 
-
-def _condition_too_large(conditions: tuple[Constraint, ...]) -> bool:
-    """Whether one of these conditions passes MAX_CONDITION terms (see :func:`tree_size`)."""
-    return any(c.expr is not None and tree_size(c.expr) > MAX_CONDITION for c in conditions)
-
-
-def _check_size(index: int, where: _Placed, source: str, values: tuple[Dim, ...]) -> None:
-    """Refuse concrete results too large to be a network (and to print exactly)."""
-    message = _size_problem(values)
-    if message:
-        raise ShapeError(
-            message, source, where.spec.span, prefix=_layer_label(index, where, source)
+    The condition stops being readable, and every later step with it (deciding it, and
+    which conditions imply others) slows with its size, as with a symbolic stride and kernel
+    in every layer. Many small conditions are fine: they are not pruned past a count.
+    """
+    if any(c.expr is not None and tree_size(c.expr) > MAX_CONDITION for c in conditions):
+        raise FormulaTooLargeError(
+            f"a validity condition grows past {MAX_CONDITION:,} terms",
+            source,
+            span,
+            prefix=label(),
         )
 
 
-def _agree(a: Dim, b: Dim) -> bool | Constraint:
-    """Whether two dims are equal: decided, or a condition on the symbols."""
-    if isinstance(a, int) and isinstance(b, int):
-        return a == b
-    s = sp()
-    # expand, not simplify: simplify is slow on nested floors, and an undecided case is
-    # only recorded as a condition.
-    diff = s.expand(s.sympify(a) - s.sympify(b))
-    if diff == 0:
-        return True
-    if not diff.free_symbols:
-        return False
-    if not _ever_equal(diff):
-        return False
-    text = f"{fmt(a)} = {fmt(b)}"
-    # -(a - b)**2 >= 0 exactly when a = b: the form every condition's ``expr`` takes.
-    return Constraint(text, text, 0, -(diff**2))
+@dataclass
+class _OpenBlock:
+    """A block shown in the table while its rows are walked; :meth:`done` freezes it."""
+
+    index: int
+    kind: str
+    label: str
+    span: Span
+    depth: int
+    parent: int | None
+    input_shape: Shape
+    first: int
+    last: int = 0  # set when the block closes, with its output
+    output_shape: Shape | None = None
+
+    def done(self, rows: list[Row]) -> Block:
+        """The finished block, with the parameter totals of its rows."""
+        assert self.output_shape is not None, "every opened block is closed"
+        inside = rows[self.first - 1 : self.last]
+        return Block(
+            self.index,
+            self.kind,
+            self.label,
+            self.span,
+            self.depth,
+            self.parent,
+            self.first,
+            self.last,
+            self.input_shape,
+            self.output_shape,
+            sum((r.trainable for r in inside), start=0),
+            sum((r.non_trainable for r in inside), start=0),
+        )
 
 
-#: How far each symbol is searched for a value at which two paths agree.
-AGREEMENT_SEARCH = 4096
-#: Most points tried when several symbols are involved.
-AGREEMENT_POINTS = 200_000
-
-
-def _ever_equal(diff: Any) -> bool:
-    """Whether ``diff`` is 0 for some values of its symbols: every value up to
-    :data:`AGREEMENT_SEARCH` for one symbol, a grid of small values for several. Paths that
-    agree nowhere there (``n`` against ``floor(n/2)``) are a shape error, not a condition that
-    no input could meet."""
-    import numpy as np
-
-    from .evaluate import compile_formula, holds, overflow_safe
-
-    symbols = sorted(diff.free_symbols, key=lambda sym: sym.name)
-    per_symbol = max(2, min(AGREEMENT_SEARCH, int(AGREEMENT_POINTS ** (1 / len(symbols)))))
-    axes = [np.arange(0 if not sym.is_positive else 1, per_symbol + 1) for sym in symbols]
-    grids = np.meshgrid(*axes, indexing="ij")
-    env = {sym.name: grid.ravel().astype(np.int64) for sym, grid in zip(symbols, grids)}
-    formula = compile_formula(diff)
-    return bool(np.any(holds(formula, 0, overflow_safe(formula, env))))
-
-
+@dataclass
 class _Frame:
-    """A block being walked: where it started and, for a branch, its paths' outputs."""
+    """A block or path being walked: what enters it and, for a branch, its paths' outputs."""
 
-    def __init__(self, shape: Shape, block: int | None, first: int, source: int) -> None:
-        self.input = shape
-        self.block = block
-        self.first = first
-        self.source = source  # the row whose output enters the block
-        self.outputs: list[Shape] = []
-        self.sources: list[int] = []  # the last row of each path
+    input: Shape
+    source: int  # the row whose output enters it
+    block: _OpenBlock | None  # None for a path that is not a block of its own in the table
+    outputs: list[Shape] = field(default_factory=list)  # a branch's: each path's output
+    sources: list[int] = field(default_factory=list)  # a branch's: each path's last row
 
 
-def _merge(frame: _Frame, close: _Close, source: str) -> tuple[Merge, list[Constraint]]:
-    """The merge of a branch's path outputs, or a :class:`BranchError` at the path that
-    disagrees."""
-    kind = close.kind
-    outputs = list(frame.outputs)
-    spans = list(close.path_spans)
-    note = _uses_note(source, close.uses)
-    prefix = f"{kind} block" + (f" ({note})" if note else "")
-    if kind == "res" and len(outputs) == 1:  # the identity shortcut
-        outputs.append(frame.input)
-    names = [_path_label(kind, i) for i in range(len(outputs))]
-    # "the main path", "the shortcut"; "branch 2" of a concat.
-    names = [{"main": "the main path", "shortcut": "the shortcut"}.get(n, n) for n in names]
-    constraints: list[Constraint] = []
-    first = outputs[0]
-    for index in range(1, len(outputs)):
-        other = outputs[index]
-        if index < len(spans):
-            span = spans[index]
-            said = f"{names[index]} gives {other} but {names[0]} gives {first}"
-            fix = ""
-        else:  # the identity shortcut of a res block: point at the keyword
-            span = Span(close.span.start, close.span.start + len(kind))
-            said = f"the main path gives {first} but the identity shortcut passes {other}"
-            fix = f"; add a projection shortcut after ';', such as conv1x1x{fmt(first.channels)}"
-        if len(other.dims) != len(first.dims):
-            raise BranchError(f"{said}; their ranks differ{fix}", source, span, prefix=prefix)
-        dims = first.dims if kind == "res" else first.spatial
-        others = other.dims if kind == "res" else other.spatial
-        for mine, theirs in zip(dims, others):
-            verdict = _agree(mine, theirs)
-            if verdict is False:
-                what = "shapes" if kind == "res" else "spatial sizes"
-                raise BranchError(
-                    f"{said}; the {what} must agree{fix}", source, span, prefix=prefix
-                )
-            if isinstance(verdict, Constraint):
-                constraints.append(verdict)
-    if kind == "res":
-        return Add(tuple(outputs), first), constraints
-    channels: Dim = sum((o.channels for o in outputs), start=0)
-    if not isinstance(channels, int):
-        channels = expand(channels)
-    output = Shape((*first.spatial, channels))
-    return Concat(tuple(outputs), output), constraints
+def _merge(frame: _Frame, close: _Close, source: str) -> tuple[Merge, tuple[Constraint, ...]]:
+    """The merge of a branch's path outputs and its conditions, or a :class:`BranchError` at
+    the path that disagrees."""
+    checks = Checks()
+    try:
+        merge = MERGES[close.kind].merge(frame.outputs, frame.input, checks)
+    except MergeError as err:
+        note = _uses_note(source, close.uses)
+        prefix = f"{close.kind} block" + (f" ({note})" if note else "")
+        if err.path < len(close.path_spans):
+            span = close.path_spans[err.path]
+        else:  # the block's input, through the identity shortcut: point at the keyword
+            span = Span(close.span.start, close.span.start + len(close.kind))
+        raise BranchError(err.message, source, span, prefix=prefix) from None
+    return merge, tuple(merge_constraints(checks.constraints))
 
 
-def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> Analysis:
-    """Analyse an already parsed spec, substituting ``subs`` for symbols."""
-    subs = dict(subs or {})
-    source = parsed.source
-    events: list[_Event] = []
-    _expand(parsed.items, source, events, None)
-    specs = [e.spec for e in events if isinstance(e, _Placed)]
-    names, pad_only = _scan_symbols(parsed, specs)
-    _check_substitutions(names, subs, pad_only)
-    symbols = _Symbols(pad_only, subs)
-    shape = _input_shape(parsed, symbols)
-    input_shape = shape
-    built: dict[int, Layer] = {}  # a repeated item is built once
-    rows: list[Row] = []
-    stack: list[_Frame] = []
-    blocks: list[dict[str, Any]] = []  # filled in as blocks close
-    current = 0  # the row whose output the next row takes in (0: the input)
+class _Walk:
+    """One pass over the expanded spec, event by event: the rows made so far, the blocks
+    open around the next row, its input shape and the row that input comes from."""
 
-    def enclosing() -> tuple[int, int | None]:
+    def __init__(self, source: str, shape: Shape, symbols: _Symbols) -> None:
+        self.source = source
+        self.symbols = symbols
+        self.input_shape = shape
+        self.shape = shape  # what the next row takes in
+        self.current = 0  # the row whose output that is (0: the network's input)
+        self.rows: list[Row] = []
+        self.blocks: list[_OpenBlock] = []  # in pre-order
+        self.stack: list[_Frame] = []
+        self.built: dict[int, Layer] = {}  # a repeated item is built once
+
+    def step(self, event: _Event) -> None:
+        """Take one event of :func:`_expand` into the rows and blocks."""
+        if isinstance(event, _Open):
+            self.open(event)
+        elif isinstance(event, _Close):
+            self.close(event)
+        else:
+            self.place(event)
+
+    def enclosing(self) -> tuple[int, int | None]:
         """Depth and innermost shown block of what comes next."""
-        shown = [f.block for f in stack if f.block is not None]
+        shown = [f.block.index for f in self.stack if f.block is not None]
         return len(shown), (shown[-1] if shown else None)
 
-    for event in events:
-        if isinstance(event, _Open):
-            depth, parent = enclosing()
-            if event.kind == "path":
-                shape, current = stack[-1].input, stack[-1].source
-            block = None
-            if event.shown:
-                blocks.append(
-                    {
-                        "kind": event.kind,
-                        "label": event.label,
-                        "span": event.span,
-                        "depth": depth,
-                        "parent": parent,
-                        "input_shape": shape,
-                    }
-                )
-                block = len(blocks)
-            stack.append(_Frame(shape, block, len(rows) + 1, current))
-            continue
-        if isinstance(event, _Close):
-            frame = stack.pop()
-            if event.kind == "path":
-                stack[-1].outputs.append(shape)
-                stack[-1].sources.append(current)
-            elif event.kind in ("res", "concat"):
-                merge, merge_constraints_ = _merge(frame, event, source)
-                conditions = tuple(merge_constraints(merge_constraints_))
-                too_large = _size_problem(merge.output.dims) or (
-                    _CONDITION_TOO_LARGE if _condition_too_large(conditions) else ""
-                )
-                if too_large:
-                    raise ShapeError(too_large, source, event.span, prefix=f"{event.kind} block")
-                depth, parent = enclosing()
-                depth += 1 if frame.block is not None else 0
-                shape = merge.output
-                index = len(rows) + 1  # within MAX_LAYERS: _expand counted this merge
-                rows.append(
-                    Row(
-                        index,
-                        merge.keyword,
-                        event.span,
-                        merge,
-                        merge.inputs[0],
-                        shape,
-                        0,
-                        0,
-                        conditions,
-                        depth=depth,
-                        block=frame.block,
-                        # The identity shortcut adds the block's input.
-                        sources=tuple(frame.sources)
-                        + ((frame.source,) if len(merge.inputs) > len(frame.sources) else ()),
-                    )
-                )
-                current = index
-            if frame.block is not None:
-                blocks[frame.block - 1].update(
-                    first=frame.first, last=len(rows), output_shape=shape
-                )
-            continue
-        where = event
-        index = len(rows) + 1
-        spec = where.spec
-        layer = built.get(id(spec))
-        if layer is None:
-            try:
-                layer = built[id(spec)] = _build(spec, source, symbols)
-            except SpecError as err:
-                if not where.uses or err.prefix is not None:
-                    raise
-                label = _layer_label(index, where, source)
-                raise type(err)(err.message, err.source, err.span, prefix=label) from None
-        checks = Checks()
-        checks.constraints.extend(symbols.conditions.get(id(spec), ()))
-        try:
-            out = layer.output_shape(shape, checks)
-            trainable = layer.param_count(shape)
-            non_trainable = layer.non_trainable_count(shape)
-        except LayerError as err:
-            raise _shape_error(index, where, source, err) from None
-        _check_size(index, where, source, (*out.dims, trainable, non_trainable))
-        conditions = tuple(merge_constraints(checks.constraints))
-        if _condition_too_large(conditions):
-            raise ShapeError(
-                _CONDITION_TOO_LARGE,
-                source,
-                where.spec.span,
-                prefix=_layer_label(index, where, source),
+    def open(self, event: _Open) -> None:
+        """Start a block, or one path of a branch (which starts from the branch's input)."""
+        depth, parent = self.enclosing()
+        if event.kind == "path":
+            self.shape, self.current = self.stack[-1].input, self.stack[-1].source
+        block = None
+        if event.shown:
+            block = _OpenBlock(
+                len(self.blocks) + 1,
+                event.kind,
+                event.label,
+                event.span,
+                depth,
+                parent,
+                self.shape,
+                first=len(self.rows) + 1,
             )
-        depth, parent = enclosing()
-        rows.append(
+            self.blocks.append(block)
+        self.stack.append(_Frame(self.shape, self.current, block))
+
+    def close(self, event: _Close) -> None:
+        """End a block: a path hands its output to its branch, a branch adds its merge row."""
+        frame = self.stack.pop()
+        if event.kind == "path":
+            self.stack[-1].outputs.append(self.shape)
+            self.stack[-1].sources.append(self.current)
+        elif event.kind in MERGES:
+            self.merge(frame, event)
+        if frame.block is not None:
+            frame.block.last = len(self.rows)
+            frame.block.output_shape = self.shape
+
+    def merge(self, frame: _Frame, event: _Close) -> None:
+        """The merge row at the end of a branch."""
+        merge, conditions = _merge(frame, event, self.source)
+
+        def label() -> str:
+            return f"{event.kind} block"
+
+        _check_results(merge.output.dims, self.source, event.span, label)
+        _check_conditions(conditions, self.source, event.span, label)
+        depth, _ = self.enclosing()
+        depth += 1 if frame.block is not None else 0
+        index = len(self.rows) + 1  # within MAX_LAYERS: _expand counted this merge
+        # The identity shortcut adds the block's input.
+        identity = (frame.source,) if len(merge.inputs) > len(frame.sources) else ()
+        self.rows.append(
             Row(
                 index,
-                spec.text,
-                spec.span,
+                merge.keyword,
+                event.span,
+                merge,
+                merge.inputs[0],
+                merge.output,
+                0,
+                0,
+                conditions,
+                depth=depth,
+                block=frame.block.index if frame.block is not None else None,
+                sources=(*frame.sources, *identity),
+            )
+        )
+        self.shape, self.current = merge.output, index
+
+    def place(self, where: _Placed) -> None:
+        """The row of one layer."""
+        index = len(self.rows) + 1
+        layer = self.layer(index, where)
+        checks = Checks()
+        # The conditions under which the item's expressions are sizes ({f-4}: f >= 5).
+        checks.constraints.extend(self.symbols.conditions.get(id(where.spec), ()))
+        try:
+            out = layer.output_shape(self.shape, checks)
+            trainable = layer.param_count(self.shape)
+            non_trainable = layer.non_trainable_count(self.shape)
+        except LayerError as err:
+            raise _shape_error(index, where, self.source, err) from None
+
+        def label() -> str:
+            return _layer_label(index, where, self.source)
+
+        values = (*out.dims, trainable, non_trainable)
+        _check_results(values, self.source, where.spec.span, label)
+        conditions = tuple(merge_constraints(checks.constraints))
+        _check_conditions(conditions, self.source, where.spec.span, label)
+        depth, parent = self.enclosing()
+        self.rows.append(
+            Row(
+                index,
+                where.spec.text,
+                where.spec.span,
                 layer,
-                shape,
+                self.shape,
                 out,
                 trainable,
                 non_trainable,
                 conditions,
                 depth=depth,
                 block=parent,
-                sources=(current,),
+                sources=(self.current,),
             )
         )
-        shape, current = out, index
-    totals = Totals(
-        sum((r.trainable for r in rows), start=0), sum((r.non_trainable for r in rows), start=0)
-    )
-    constraints = merge_constraints([c for r in rows for c in r.constraints])
-    remaining = tuple(n for n in names if n not in subs)
-    return Analysis(
-        source,
-        input_shape,
-        tuple(rows),
-        totals,
-        tuple(constraints),
-        remaining,
-        subs,
-        blocks=_finish_blocks(blocks, rows),
-    )
+        self.shape, self.current = out, index
 
+    def layer(self, index: int, where: _Placed) -> Layer:
+        """The layer of an item, built the first time a repeat places it."""
+        spec = where.spec
+        layer = self.built.get(id(spec))
+        if layer is None:
+            try:
+                layer = self.built[id(spec)] = _build(spec, self.source, self.symbols)
+            except SpecError as err:
+                if not where.uses or err.prefix is not None:
+                    raise
+                label = _layer_label(index, where, self.source)
+                raise type(err)(err.message, err.source, err.span, prefix=label) from None
+        return layer
 
-def _finish_blocks(blocks: list[dict[str, Any]], rows: list[Row]) -> tuple[Block, ...]:
-    """Frozen blocks with the parameter totals of their rows."""
-    done = []
-    for index, b in enumerate(blocks, start=1):
-        inside = rows[b["first"] - 1 : b["last"]]
-        done.append(
-            Block(
-                index,
-                b["kind"],
-                b["label"],
-                b["span"],
-                b["depth"],
-                b["parent"],
-                b["first"],
-                b["last"],
-                b["input_shape"],
-                b["output_shape"],
-                sum((r.trainable for r in inside), start=0),
-                sum((r.non_trainable for r in inside), start=0),
-            )
+    def analysis(self, names: list[str], subs: dict[str, int]) -> Analysis:
+        """The result, once every event is taken: totals, conditions, frozen blocks."""
+        rows = self.rows
+        totals = Totals(
+            sum((r.trainable for r in rows), start=0),
+            sum((r.non_trainable for r in rows), start=0),
         )
-    return tuple(done)
+        constraints = merge_constraints([c for r in rows for c in r.constraints])
+        return Analysis(
+            self.source,
+            self.input_shape,
+            tuple(rows),
+            totals,
+            tuple(constraints),
+            tuple(n for n in names if n not in subs),
+            subs,
+            blocks=tuple(block.done(rows) for block in self.blocks),
+        )
+
+
+def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> Analysis:
+    """Analyse an already parsed spec, substituting ``subs`` for symbols."""
+    subs = dict(subs or {})
+    events: list[_Event] = []
+    _expand(parsed.items, parsed.source, events, None)
+    specs = [e.spec for e in events if isinstance(e, _Placed)]
+    names, pad_only = _scan_symbols(parsed, specs)
+    _check_substitutions(names, subs, pad_only)
+    symbols = _Symbols(pad_only, subs)
+    walk = _Walk(parsed.source, _input_shape(parsed, symbols), symbols)
+    for event in events:
+        walk.step(event)
+    return walk.analysis(names, subs)
 
 
 def analyze(spec: str, **subs: int) -> Analysis:
@@ -899,7 +635,7 @@ def analyze(spec: str, **subs: int) -> Analysis:
     return replace(analysis, rows=rows, input_formula=symbolic.input_shape)
 
 
-def check(spec: str, *, device: str = "cpu", batch: int = 1, **subs: int) -> Any:
+def check(spec: str, *, device: str = "cpu", batch: int = 1, **subs: int) -> CheckResult:
     """Analyse a spec and cross-check it against a PyTorch forward pass.
 
     Args:

@@ -29,10 +29,11 @@ from typing import Any
 import torch
 from torch import nn
 
+from .analysis import Analysis, Row
 from .errors import ShapecalcError, TorchError
 from .layers import Layer
 from .layers.merge import Add, Merge
-from .network import Analysis, Row, analyze_parsed
+from .network import analyze_parsed
 from .parser import parse
 from .shape import Shape
 from .torchcode import TorchModule, torch_module

@@ -34,7 +34,7 @@ from .shape import Shape
 from .torchmodule import CODE_WIDTH, TorchModule, python_literal
 
 if TYPE_CHECKING:
-    from .network import Analysis
+    from .analysis import Analysis
 
 
 def torch_module(layer: Layer, inp: Shape) -> TorchModule:

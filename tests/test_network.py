@@ -72,7 +72,7 @@ def test_flatten_after_gap_is_a_no_op() -> None:
 @pytest.mark.parametrize(
     ("subs", "message"),
     [
-        ({"q": 3}, "unknown symbol 'q' in --at; the spec's symbols: n"),
+        ({"q": 3}, "unknown symbol 'q'; the spec's symbols: n"),
         ({"n": -1}, "n must be positive"),
         ({"n": 0}, "n must be positive"),
     ],

@@ -54,6 +54,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", list(CASES.values()), ids=list(CASES))
 def test_the_output_is_the_same_with_the_tricks_off(args: list[str], long_spec: str) -> None:
     args = [a.replace("{long}", long_spec) for a in args]
@@ -62,6 +63,7 @@ def test_the_output_is_the_same_with_the_tricks_off(args: list[str], long_spec: 
     assert on.stdout or on.stderr
 
 
+@pytest.mark.slow
 def test_a_meta_check_is_the_same_with_the_tricks_off() -> None:
     pytest.importorskip("torch")
     args = ["check", "--device", "meta", "-f", VGG16]
@@ -135,6 +137,7 @@ FAST_EXIT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("off", "teardown"), [(None, False), ("fast-exit", True)])
 def test_the_fast_exit_switch(off: str | None, teardown: bool) -> None:
     env = {k: v for k, v in os.environ.items() if k != speedups.ENV}
@@ -148,6 +151,7 @@ def test_the_fast_exit_switch(off: str | None, teardown: bool) -> None:
     assert ("teardown" in proc.stdout) is teardown
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("off", "dynamo"), [(None, False), ("meta-kernels", True)])
 def test_the_meta_kernels_switch(off: str | None, dynamo: bool) -> None:
     """With the trick, a cold meta check does not import the compiler; without, it does."""

@@ -11,15 +11,30 @@ from __future__ import annotations
 
 import click
 
-from ..errors import ShapecalcError
+from ..errors import FormulaTooLargeError, ShapecalcError, SubstitutionError
 
 #: The exit code of a usage or spec error (a check that disagrees with torch exits with 1).
 EXIT_ERROR = 2
 
 
 def library_error(err: ShapecalcError) -> str:
-    """What the program prints for an error of the library (the spec with a caret, etc.)."""
-    return f"error: {err.render()}"
+    """What the program prints for an error of the library (the spec with a caret, etc.).
+
+    Values for symbols come from ``--at`` here, while the library's messages speak of
+    symbols and values only (``analyze(spec, m=3)`` has no flags): the flag is named here.
+    """
+    return f"error: {_worded(err)}"
+
+
+def _worded(err: ShapecalcError) -> str:
+    if isinstance(err, SubstitutionError) and err.reason is not None:
+        if err.unknown:
+            return f"unknown symbol {err.symbol!r} in --at; {err.reason}"
+        return f"--at {err.given}: {err.reason}"
+    if isinstance(err, FormulaTooLargeError):
+        fix = f"{err.fix} with --at"
+        return FormulaTooLargeError(err.problem, err.source, err.span, err.prefix, fix=fix).render()
+    return err.render()
 
 
 def report_library_error(ctx: click.Context, err: ShapecalcError) -> None:

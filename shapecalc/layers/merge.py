@@ -3,27 +3,89 @@
 These are not keywords of the spec language (the parser reads ``res( ... )`` and
 ``concat( ... ; ... )``); the analysis makes one merge row per block so that the shape after
 the merge shows in the table, and the renderers, the torch check and the drawings can treat
-it like any other row. Nothing here is registered.
+it like any other row. Nothing here is in the layer registry: :data:`MERGES` maps each block
+keyword to its merge.
+
+A merge computes its own output shape and validity conditions from the outputs of its paths
+(:meth:`Merge.merge`), as a layer does from its input, and raises a position-less
+:class:`MergeError` naming the path that disagrees; the analysis points it into the spec. A
+new kind of merge is one more class here: its block keyword, how its paths are named, when
+two inputs can be merged (:meth:`Merge.disagreement`) and what comes out
+(:meth:`Merge.combine`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from ..errors import LayerError
+from ..errors import LayerError, MergeError
 from ..shape import Shape
+from ..symbolic import Constraint, Dim, expand, fmt, sp
 from ..working import Step, Var, plus
 from .base import Checks, Layer, SpecReader
+
+#: How far each symbol is searched for a value at which two paths agree.
+AGREEMENT_SEARCH = 4096
+#: Most points tried when several symbols are involved.
+AGREEMENT_POINTS = 200_000
+
+
+def agree(a: Dim, b: Dim) -> bool | Constraint:
+    """Whether two dims are equal: decided, or a condition on the symbols."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
+    s = sp()
+    # expand, not simplify: simplify is slow on nested floors, and an undecided case is
+    # only recorded as a condition.
+    diff = s.expand(s.sympify(a) - s.sympify(b))
+    if diff == 0:
+        return True
+    if not diff.free_symbols:
+        return False
+    if not ever_equal(diff):
+        return False
+    text = f"{fmt(a)} = {fmt(b)}"
+    # -(a - b)**2 >= 0 exactly when a = b: the form every condition's ``expr`` takes.
+    return Constraint(text, text, 0, -(diff**2))
+
+
+def ever_equal(diff: Any) -> bool:
+    """Whether ``diff`` is 0 for some values of its symbols: every value up to
+    :data:`AGREEMENT_SEARCH` for one symbol, a grid of small values for several. Paths that
+    agree nowhere there (``n`` against ``floor(n/2)``) are a shape error, not a condition that
+    no input could meet."""
+    import numpy as np
+
+    from ..evaluate import compile_formula, holds, overflow_safe
+
+    symbols = sorted(diff.free_symbols, key=lambda sym: sym.name)
+    per_symbol = max(2, min(AGREEMENT_SEARCH, int(AGREEMENT_POINTS ** (1 / len(symbols)))))
+    axes = [np.arange(0 if not sym.is_positive else 1, per_symbol + 1) for sym in symbols]
+    grids = np.meshgrid(*axes, indexing="ij")
+    env = {sym.name: grid.ravel().astype(np.int64) for sym, grid in zip(symbols, grids)}
+    formula = compile_formula(diff)
+    return bool(np.any(holds(formula, 0, overflow_safe(formula, env))))
 
 
 @dataclass(frozen=True)
 class Merge(Layer):
-    """Adds (``res``) or concatenates along the channels (``concat``) the outputs of a block's
-    paths, given in ``inputs``; no parameters."""
+    """Combines the outputs of a block's paths, given in ``inputs``; no parameters.
+
+    A subclass sets ``block`` and ``formula`` and says when two inputs merge
+    (:meth:`disagreement`) and what comes out (:meth:`combine`).
+    """
 
     keyword = "merge"
     kind = "merge"
     formula = "add: out = every input (they must agree); concat: out channels = sum of inputs"
+    #: The spec keyword of the block that ends in this merge: ``res``, ``concat``.
+    block: ClassVar[str] = ""
+    #: Whether a block of one path merges it with the block's own input (``res``: x + f(x)).
+    identity: ClassVar[bool] = False
+    #: What must agree across the inputs, as messages say it: ``shapes``, ``spatial sizes``.
+    agree_on: ClassVar[str] = "shapes"
 
     inputs: tuple[Shape, ...]
     output: Shape
@@ -31,6 +93,70 @@ class Merge(Layer):
     @classmethod
     def from_spec(cls, reader: SpecReader) -> Merge:
         raise LayerError("a merge is made by res( ... ) or concat( ... ), not written")
+
+    @classmethod
+    def merge(cls, paths: Sequence[Shape], block_input: Shape, checks: Checks) -> Merge:
+        """The merge of the outputs of a block's ``paths`` (with ``block_input`` when the
+        block has one path and the merge an :attr:`identity`); conditions on the symbols
+        under which the inputs merge go to ``checks``.
+
+        Raises:
+            MergeError: an input disagrees with the first; ``path`` is its index.
+        """
+        inputs = tuple(paths)
+        if cls.identity and len(inputs) == 1:
+            inputs += (block_input,)
+        for index in range(1, len(inputs)):
+            problem = cls.disagreement(inputs[0], inputs[index], checks)
+            if problem is not None:
+                said, fix = cls.describe(inputs, index, len(paths))
+                raise MergeError(f"{said}; {problem}{fix}", path=index)
+        return cls(inputs, cls.combine(inputs))
+
+    @classmethod
+    def path_label(cls, index: int) -> str:
+        """Path ``index`` (from 0) as the table labels it: ``branch 2``."""
+        return f"branch {index + 1}"
+
+    @classmethod
+    def path_name(cls, index: int) -> str:
+        """Path ``index`` as a message names it: ``branch 2``, ``the main path``."""
+        return cls.path_label(index)
+
+    @classmethod
+    def describe(cls, inputs: tuple[Shape, ...], index: int, paths: int) -> tuple[str, str]:
+        """What a message says of input ``index`` against the first (``branch 2 gives
+        26x26x4 but branch 1 gives 28x28x4``), and a fix to add (``"; ..."`` or ``""``);
+        ``paths`` inputs are written paths, the one after them the block's input."""
+        return (
+            f"{cls.path_name(index)} gives {inputs[index]} but {cls.path_name(0)} gives {inputs[0]}",
+            "",
+        )
+
+    @classmethod
+    def compared(cls, shape: Shape) -> tuple[Dim, ...]:
+        """The dims of ``shape`` that must equal the first input's."""
+        return shape.dims
+
+    @classmethod
+    def disagreement(cls, first: Shape, other: Shape, checks: Checks) -> str | None:
+        """Why ``other`` cannot be merged with ``first`` (``their ranks differ``), or None;
+        a condition under which they agree goes to ``checks``. By default the
+        :meth:`compared` dims must be equal."""
+        if len(other.dims) != len(first.dims):
+            return "their ranks differ"
+        for mine, theirs in zip(cls.compared(first), cls.compared(other)):
+            verdict = agree(mine, theirs)
+            if verdict is False:
+                return f"the {cls.agree_on} must agree"
+            if isinstance(verdict, Constraint):
+                checks.constraints.append(verdict)
+        return None
+
+    @classmethod
+    def combine(cls, inputs: tuple[Shape, ...]) -> Shape:
+        """The output shape of inputs that merge (by default the first's)."""
+        return inputs[0]
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         return self.output
@@ -45,6 +171,27 @@ class Add(Merge):
 
     keyword = "add"
     title = "Add"
+    formula = "out = every input (they must agree)"
+    block = "res"
+    identity = True
+
+    @classmethod
+    def path_label(cls, index: int) -> str:
+        return "main" if index == 0 else "shortcut"
+
+    @classmethod
+    def path_name(cls, index: int) -> str:
+        return "the main path" if index == 0 else "the shortcut"
+
+    @classmethod
+    def describe(cls, inputs: tuple[Shape, ...], index: int, paths: int) -> tuple[str, str]:
+        if index < paths:
+            return super().describe(inputs, index, paths)
+        first = inputs[0]
+        return (
+            f"the main path gives {first} but the identity shortcut passes {inputs[index]}",
+            f"; add a projection shortcut after ';', such as conv1x1x{fmt(first.channels)}",
+        )
 
 
 @dataclass(frozen=True)
@@ -53,10 +200,36 @@ class Concat(Merge):
 
     keyword = "concat"
     title = "Concat"
+    formula = "out channels = sum of inputs (the spatial sizes must agree)"
+    block = "concat"
+    agree_on = "spatial sizes"
+
+    @classmethod
+    def compared(cls, shape: Shape) -> tuple[Dim, ...]:
+        return shape.spatial
+
+    @classmethod
+    def combine(cls, inputs: tuple[Shape, ...]) -> Shape:
+        channels: Dim = sum((shape.channels for shape in inputs), start=0)
+        if not isinstance(channels, int):
+            channels = expand(channels)
+        return Shape((*inputs[0].spatial, channels))
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         channels = [Var(f"C_{i}", shape.channels) for i, shape in enumerate(self.inputs, 1)]
         return (Step("C", plus(*channels), out.channels),)
 
 
-__all__ = ["Add", "Concat", "Merge"]
+#: The merge that ends each kind of branch block, by the block's spec keyword.
+MERGES: dict[str, type[Merge]] = {cls.block: cls for cls in (Add, Concat)}
+
+__all__ = [
+    "AGREEMENT_POINTS",
+    "AGREEMENT_SEARCH",
+    "MERGES",
+    "Add",
+    "Concat",
+    "Merge",
+    "agree",
+    "ever_equal",
+]

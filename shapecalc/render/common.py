@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..network import Analysis, Block
+from ..analysis import Analysis, Block
 from ..symbolic import Dim, concrete, fmt
 
 if TYPE_CHECKING:

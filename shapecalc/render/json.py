@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..network import Analysis
+from ..analysis import Analysis
 from ..symbolic import to_json
 
 #: Bumped only for incompatible changes; additions keep the version.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..network import Analysis
+from ..analysis import Analysis
 from .common import DEFAULT_COLUMNS, RIGHT_ALIGNED, table_data
 
 #: Characters that Markdown would read as syntax (emphasis, tables, HTML, escapes).

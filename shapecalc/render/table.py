@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..network import Analysis
+from ..analysis import Analysis
 from .common import DEFAULT_COLUMNS, RIGHT_ALIGNED, TableData, table_data
+
+if TYPE_CHECKING:
+    from rich.console import Group
 
 #: A count or a byte size (``1,792``, ``12.85 MB``): never wrapped, unlike formulas.
 _NUMBER = re.compile(r"[0-9,]+|[0-9,]+(\.[0-9]+)? [KMGT]?B")
@@ -17,14 +20,14 @@ def analysis_table(
     columns: tuple[str, ...] = DEFAULT_COLUMNS,
     costs: Any = None,
     depth: int | None = None,
-) -> Any:
+) -> Group:
     """A rich renderable: the layer table (``columns``, see :data:`.common.COLUMNS`) with
     the totals under it; ``costs`` (a :class:`shapecalc.costs.Costs`) for the cost columns;
     rows nested deeper than ``depth`` blocks left out."""
     return data_table(table_data(analysis, columns, costs, depth=depth))
 
 
-def data_table(data: TableData) -> Any:
+def data_table(data: TableData) -> Group:
     """A rich renderable of laid-out table cells (:func:`.common.table_data`, maybe with
     extra columns) and the summary lines under it."""
     from rich.console import Group

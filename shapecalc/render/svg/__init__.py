@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...network import Analysis
+from ...analysis import Analysis
 from .elements import document
 from .layout import DEFAULT_COLORS, DIRECTIONS, SCALES, STYLES, DrawOptions, parse_colors
 from .model import DrawError, Stage, stages

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ...errors import ShapecalcError, SubstitutionError
-from ...network import Analysis, Row
+from ...analysis import Analysis, Row
+from ...errors import DrawError, SubstitutionError
 from ...shape import Shape
 from ...symbolic import concrete, fmt
 
@@ -20,8 +20,6 @@ FOLDED_KINDS = frozenset({"activation", "dropout", "norm"})
 #: Most tensors one drawing shows, so that a 100,000-layer spec cannot make a gigabyte of SVG.
 MAX_STAGES = 1_000
 
-class DrawError(ShapecalcError):
-    """The analysis cannot be drawn in the requested way (style, size, missing values)."""
 
 
 @dataclass(frozen=True)
