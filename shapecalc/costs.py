@@ -189,7 +189,7 @@ class ReceptiveField:
 
 def _largest(values: list[Dim]) -> Dim:
     if all(isinstance(v, int) for v in values):
-        return max(values)  # type: ignore[type-var]
+        return max(values)
     return sp().Max(*values)
 
 

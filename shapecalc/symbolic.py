@@ -207,7 +207,7 @@ def _readable(printer: type) -> type:
     """A sympy printer class that prints sums with positive terms first, then numbers:
     ``n + 2*p - f + 1``, not ``-f + n + 2*p + 1``."""
 
-    class Readable(printer):  # type: ignore[misc,valid-type]
+    class Readable(printer):  # type: ignore[misc]
         def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
             terms = super()._as_ordered_terms(expr, order=order)
             if not expr.is_Add:

@@ -234,7 +234,8 @@ def build(module: TorchModule) -> nn.Module:
         cls = getattr(torchmodules, module.name)
     else:
         cls = getattr(nn, module.name)
-    return cls(*args, **dict(module.kwargs))
+    built: nn.Module = cls(*args, **dict(module.kwargs))
+    return built
 
 
 def build_module(layer: Layer, inp: Shape) -> nn.Module:

@@ -39,7 +39,8 @@ class ChannelLayerNorm(nn.Module):
         self.norm = nn.LayerNorm(channels, eps=eps, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.norm(x.movedim(1, -1)).movedim(-1, 1)
+        normed: torch.Tensor = self.norm(x.movedim(1, -1))
+        return normed.movedim(-1, 1)
 
 
 class LayerScale(nn.Module):

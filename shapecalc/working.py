@@ -127,20 +127,20 @@ def evaluate(term: Term) -> Fraction | Dim:
     if isinstance(term, Quot):
         num, den = evaluate(term.num), evaluate(term.den)
         if _is_number(num) and _is_number(den):
-            quotient = Fraction(num) / Fraction(den)  # type: ignore[arg-type]
+            quotient = Fraction(num) / Fraction(den)
             if term.rounding == "floor":
                 return math.floor(quotient)
             if term.rounding == "ceil":
                 return math.ceil(quotient)
             return quotient.numerator if quotient.denominator == 1 else quotient
         if term.rounding == "floor":
-            return floor_div(num, den)  # type: ignore[arg-type]
+            return floor_div(num, den)
         if term.rounding == "ceil":
-            return ceil_div(num, den)  # type: ignore[arg-type]
+            return ceil_div(num, den)
         return sp().sympify(num) / den
     values = [evaluate(a) for a in term.args]
     if all(_is_number(v) for v in values):
-        return (max if term.name == "max" else min)(values)  # type: ignore[type-var]
+        return (max if term.name == "max" else min)(values)
     return (sp().Max if term.name == "max" else sp().Min)(*values)
 
 

@@ -48,5 +48,5 @@ def usage_error(err: click.ClickException) -> str:
     """What the program prints for a usage error; a bare ``shapecalc`` prints the help."""
     no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
     if no_args and isinstance(err, no_args):  # bare 'shapecalc': the help, as a usage error
-        return err.format_message()
+        return str(err.format_message())
     return f"error: {err.format_message()}"

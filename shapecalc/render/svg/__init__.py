@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...analysis import Analysis
+from ...errors import DrawError
 from .elements import document
 from .layout import DEFAULT_COLORS, DIRECTIONS, SCALES, STYLES, DrawOptions, parse_colors
-from .model import DrawError, Stage, stages
+from .model import Stage, stages
 
 
 def default_style(analysis: Analysis) -> str:

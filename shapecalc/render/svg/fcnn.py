@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 
+from ...errors import DrawError
 from .elements import FONT_SIZE, Circle, Element, Group, Line, Style, Text
 from .layout import LINE, Cell, DrawOptions, arrange, finish
-from .model import DrawError, Stage
+from .model import Stage
 
 #: Node radius and the distance between node centres within a layer, in px.
 RADIUS, PITCH = 8.0, 22.0

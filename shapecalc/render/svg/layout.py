@@ -9,8 +9,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ...errors import DrawError
 from .elements import FONT_SIZE, Box, Circle, Element, Group, Line, Rect, Text, text_width
-from .model import DrawError, Stage
+from .model import Stage
 
 STYLES = ("lenet", "alexnet", "fcnn")
 SCALES = ("linear", "log", "sqrt")

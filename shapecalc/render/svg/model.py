@@ -92,7 +92,7 @@ def _window_of(row: Row) -> tuple[int, ...] | None:
 def _concrete_dims(shape: Shape, analysis: Analysis) -> tuple[int, ...]:
     dims = tuple(concrete(d) for d in shape.dims)
     if all(isinstance(d, int) for d in dims):
-        return dims  # type: ignore[return-value]
+        return dims
     names = ", ".join(analysis.symbols) or "the symbols"
     example = ",".join(f"{n}=28" for n in analysis.symbols) or "n=28"
     raise SubstitutionError(

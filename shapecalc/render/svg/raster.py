@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from .model import DrawError
+from ...errors import DrawError
 
 #: Most pixels of a PNG (4 bytes each in memory while drawing): larger drawings get a
 #: smaller zoom rather than gigabytes of memory.
