@@ -233,3 +233,14 @@ def test_symbolic_fractional_field() -> None:
         "1/s",
         "k/s - 1/s",
     ]
+
+
+def test_drawing_shows_the_map_growing_and_the_kernel() -> None:
+    from shapecalc.render.svg.model import stages
+
+    analysis = analyze("1x1x100 | deconv4x4x64 nobias | relu | deconv4x4x3 stride2 pad1 | tanh")
+    drawn = stages(analysis)
+    assert [stage.dims for stage in drawn] == [(1, 1, 100), (4, 4, 64), (8, 8, 3)]
+    assert drawn[2].window == (4, 4)
+    svg = analysis.to_svg()
+    assert "Deconv 4×4 s2 pad1" in svg and "Deconv 4×4 s1" in svg
