@@ -27,7 +27,7 @@ from .errors import (
     UnknownLayerError,
 )
 from .network import Analysis, Block, Row, Totals, analyze, check
-from .numeric import NumericResult, conv2d, pool2d
+from .numeric import NumericResult, conv2d, conv_transpose2d, pool2d
 from .parser import parse
 from .shape import Shape
 
@@ -60,6 +60,7 @@ __all__ = [
     "analyze",
     "check",
     "conv2d",
+    "conv_transpose2d",
     "parse",
     "pool2d",
 ]

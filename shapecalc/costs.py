@@ -30,12 +30,33 @@ with r_0 = j_0 = 1 and P_0 = 0, k the dilated kernel and p the padding before th
 element; ``same`` contributes its left/top half, ``total // 2`` (TensorFlow's split, which
 puts the odd pixel at the end). Output element i then sees input elements
 ``i*j - P`` to ``i*j - P + r - 1``.
+
+Upsampling and transposed convolution step through their input by fractions, and the same
+recurrence holds with exact rational k, s and p (Fractions when concrete, so that concrete
+specs never import sympy; sympy Rationals when symbolic). Output element i depends only on
+the input elements in the real interval ``[i*j - P, i*j - P + r - 1]`` (so on at most
+``floor(r)`` of them): by induction, layer l's output o takes the elements y of layer l - 1
+with ``o*s - p <= y <= o*s - p + k - 1``, each of which depends on inputs within
+``[y*j - P, y*j - P + r - 1]``, and j > 0. The windows:
+
+- transposed convolution, stride s, dilated kernel K, output starting at position c of the
+  full ``(n - 1)*s + K`` (c = torch's padding; Keras' ``same`` ``max(K - s, 0) // 2``;
+  ``valid`` 0): output o gets input i from tap t when ``o + c = i*s + t*d``, so
+  ``(o + c - K + 1)/s <= i <= (o + c)/s``: k = ``(K - 1)/s + 1``, s = ``1/s``,
+  p = ``(K - 1 - c)/s``;
+- nearest upsampling by f: output o copies input ``floor(o/f)``, the one integer in
+  ``[(o - f + 1)/f, o/f]``: k = ``2 - 1/f``, s = ``1/f``, p = ``1 - 1/f``.
+
+For one such layer the interval holds exactly the inputs that reach an output (without
+dilation); after several, it is a bound that tests/properties/test_receptive_fields_vs_torch.py
+checks against torch's gradients (which inputs change which outputs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .errors import CostError
@@ -55,7 +76,10 @@ def _torch_macs(row: Row, ops: Ops) -> Dim:
 
 def _torchinfo_macs(row: Row, ops: Ops) -> Dim:
     # torchinfo: conv weights and bias once per output position (= ops.macs + ops.bias),
-    # dense likewise ((N_in + 1)*units), any other layer its parameters once per sample.
+    # dense likewise ((N_in + 1)*units), any other layer its parameters once per sample; a
+    # layer states what it counts where that differs (transposed convolution).
+    if ops.torchinfo is not None:
+        return ops.torchinfo
     return ops.macs + ops.bias if ops.macs != 0 else row.trainable
 
 
@@ -123,7 +147,10 @@ class ReceptiveField:
             size, stride and padding are then empty.
         computable: False after a layer whose windows shapecalc does not compute
             (:attr:`NoWindow.NOT_COMPUTABLE`: adaptive pooling to a size that does not divide
-            the input, upsampling); size, stride and padding are then empty.
+            the input); size, stride and padding are then empty.
+
+    After upsampling or a transposed convolution the values are fractions (see the module
+    docstring): a Fraction when concrete, written ``1/2`` in tables and JSON.
     """
 
     size: tuple[Dim, ...]
@@ -144,9 +171,9 @@ class ReceptiveField:
             return self
         size, stride, padding = [], [], []
         for r, j, p, w in zip(self.size, self.stride, self.padding, windows):
-            size.append(expand(r + (w.kernel - 1) * j))
-            padding.append(expand(p + w.padding * j))
-            stride.append(expand(j * w.stride))
+            size.append(_exact(r + (w.kernel - 1) * j))
+            padding.append(_exact(p + w.padding * j))
+            stride.append(_exact(j * w.stride))
         return ReceptiveField(tuple(size), tuple(stride), tuple(padding))
 
     @staticmethod
@@ -161,15 +188,15 @@ class ReceptiveField:
             return ReceptiveField((), (), (), computable=False)
         strides = {f.stride for f in known}
         if not all(f.aligned for f in known) or (
-            len(strides) > 1 and all(isinstance(v, int) for st in strides for v in st)
+            len(strides) > 1 and all(isinstance(v, int | Fraction) for st in strides for v in st)
         ):
             return ReceptiveField((), (), (), aligned=False)
         size, padding = [], []
         for d in range(len(known[0].size)):
             start = _largest([f.padding[d] for f in known])
-            end = _largest([expand(f.size[d] - f.padding[d]) for f in known])
+            end = _largest([_exact(f.size[d] - f.padding[d]) for f in known])
             padding.append(start)
-            size.append(expand(start + end))
+            size.append(_exact(start + end))
         return ReceptiveField(tuple(size), known[0].stride, tuple(padding))
 
     def to_json(self) -> dict[str, Any]:
@@ -188,9 +215,16 @@ class ReceptiveField:
 
 
 def _largest(values: list[Dim]) -> Dim:
-    if all(isinstance(v, int) for v in values):
+    if all(isinstance(v, int | Fraction) for v in values):
         return max(values)
     return sp().Max(*values)
+
+
+def _exact(value: Dim) -> Dim:
+    """A field's value multiplied out; concrete fractions stay Fractions (no sympy)."""
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else value
+    return expand(value)
 
 
 @dataclass(frozen=True)
@@ -203,8 +237,8 @@ class LayerCost:
         output_elements, output_bytes: the row's output (activation) at the batch.
         param_bytes: its parameters (trainable and not) at the dtype.
         receptive_field: where its output looks in the input; None once every output
-            element sees the whole input (after flatten, dense, global or adaptive pooling,
-            upsampling).
+            element sees the whole input (after flatten, dense, global pooling or adaptive
+            pooling to size 1).
     """
 
     index: int

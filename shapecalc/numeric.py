@@ -1,4 +1,5 @@
-"""Numeric 2D convolution and pooling on exact numbers, with the working of every output cell.
+"""Numeric 2D convolution, transposed convolution and pooling on exact numbers, with the
+working of every output cell.
 
 :func:`conv2d` computes what ``torch.nn.functional.conv2d`` computes: a cross-correlation
 (the kernel is not flipped; ``flip=True`` flips it for the textbook convolution), zero
@@ -8,6 +9,8 @@ an optional bias per output channel. :func:`pool2d` computes ``max_pool2d`` (pad
 counts as zeros and the divisor is always the window's area), each channel on its own.
 
 Output sizes follow PyTorch: ``out = floor((n + 2*pad - dilation*(k - 1) - 1)/stride) + 1``.
+:func:`conv_transpose2d` computes ``torch.nn.functional.conv_transpose2d`` (and Keras'
+``same``/``valid``): ``out = (n − 1)*stride − 2*pad + dilation*(k − 1) + outpad + 1``.
 All arithmetic is on ints and Fractions, so results are exact.
 """
 
@@ -22,6 +25,7 @@ from typing import Any, Literal, Union
 
 from .errors import MatrixError
 from .layers.conv import same_pad
+from .layers.deconv import keras_crop
 from .matrices import (
     Matrix,
     Number,
@@ -51,7 +55,8 @@ class ConvCell:
     Attributes:
         channel, row, col: the cell's position, counted from 0.
         products: per input channel, the (input value, weight) pairs in row-major kernel order;
-            padding contributes input value 0.
+            padding contributes input value 0. A transposed convolution's cell lists the
+            input cells that reach it, in row-major input order (none past its full output).
         bias: the output channel's bias, or None without one.
         value: the sum of all products plus the bias.
     """
@@ -100,7 +105,7 @@ class NumericResult:
         output: (C, H, W) exact numbers; ints where whole.
         cells: every output cell's working, channel by channel in row-major order (empty
             unless ``explain=True`` was passed).
-        operation: ``"conv"``, ``"max"`` or ``"avg"``.
+        operation: ``"conv"``, ``"conv_transpose"``, ``"max"`` or ``"avg"``.
     """
 
     output: Volume
@@ -261,37 +266,8 @@ def conv2d(
     p = _pair(pad, "pad", 0) if pad != "same" else (0, 0)
     d = _pair(dilation, "dilation", 1)
     volume = as_volume(image, "the input")
-    if hasattr(kernels, "tolist"):  # a (C_out, C_in, kh, kw) or (C_out, kh, kw) numpy array
-        kernels = kernels.tolist()
-    if not kernels:
-        raise MatrixError("no kernel given")
-    banks = [
-        as_volume(k, "the kernel" if len(kernels) == 1 else f"kernel {i}")
-        for i, k in enumerate(kernels, 1)
-    ]
-    for index, bank in enumerate(banks, 1):
-        name = "the kernel" if len(banks) == 1 else f"kernel {index}"
-        if len(bank) != len(volume):
-            raise MatrixError(
-                f"{name} has {plural(len(bank), 'input channel')} but the input has "
-                f"{plural(len(volume), 'channel')}; give one kernel matrix per input channel, "
-                "separated by '/'"
-            )
-        if size_text(bank[0]) != size_text(banks[0][0]):
-            raise MatrixError(
-                f"{name} is {size_text(bank[0])} but kernel 1 is {size_text(banks[0][0])}"
-            )
-    biases: tuple[Number, ...] | None = None
-    if bias is not None:
-        if hasattr(bias, "tolist"):
-            bias = bias.tolist()
-        biases = tuple(_number(b, "the bias") for b in bias)
-        if len(biases) != len(banks):
-            raise MatrixError(
-                f"the bias has {len(biases)} value{'s' if len(biases) != 1 else ''} but there "
-                f"{'are' if len(banks) != 1 else 'is'} {plural(len(banks), 'output channel')} "
-                "(one per kernel)"
-            )
+    banks = _kernel_banks(volume, kernels)
+    biases = _biases(bias, len(banks))
     if flip:
         banks = [tuple(tuple(row[::-1] for row in m[::-1]) for m in bank) for bank in banks]
     kh, kw = len(banks[0][0]), len(banks[0][0][0])
@@ -350,6 +326,180 @@ def conv2d(
             rows.append(tuple(row))
         output.append(tuple(rows))
     return NumericResult(tuple(output), tuple(kept), "conv")
+
+
+def _kernel_banks(volume: Volume, kernels: Sequence[Sequence[object]]) -> list[Volume]:
+    """One (C_in, kh, kw) kernel per output channel, checked against the input's channels."""
+    if hasattr(kernels, "tolist"):  # a (C_out, C_in, kh, kw) or (C_out, kh, kw) numpy array
+        kernels = kernels.tolist()
+    if not kernels:
+        raise MatrixError("no kernel given")
+    banks = [
+        as_volume(k, "the kernel" if len(kernels) == 1 else f"kernel {i}")
+        for i, k in enumerate(kernels, 1)
+    ]
+    for index, bank in enumerate(banks, 1):
+        name = "the kernel" if len(banks) == 1 else f"kernel {index}"
+        if len(bank) != len(volume):
+            raise MatrixError(
+                f"{name} has {plural(len(bank), 'input channel')} but the input has "
+                f"{plural(len(volume), 'channel')}; give one kernel matrix per input channel, "
+                "separated by '/'"
+            )
+        if size_text(bank[0]) != size_text(banks[0][0]):
+            raise MatrixError(
+                f"{name} is {size_text(bank[0])} but kernel 1 is {size_text(banks[0][0])}"
+            )
+    return banks
+
+
+def _biases(bias: Sequence[object] | None, channels: int) -> tuple[Number, ...] | None:
+    """One exact bias per output channel, or None."""
+    if bias is None:
+        return None
+    if hasattr(bias, "tolist"):
+        bias = bias.tolist()
+    biases = tuple(_number(b, "the bias") for b in bias)
+    if len(biases) != channels:
+        raise MatrixError(
+            f"the bias has {len(biases)} value{'s' if len(biases) != 1 else ''} but there "
+            f"{'are' if channels != 1 else 'is'} {plural(channels, 'output channel')} "
+            "(one per kernel)"
+        )
+    return biases
+
+
+def _transposed_taps(
+    n: int, k: int, s: int, d: int, pad: int | str, outpad: int
+) -> list[list[tuple[int, int]]]:
+    """For each output index of one dim, the (tap, input index) pairs that reach it, in the
+    order of the input: output o is position ``o + c`` of the full output, which input i
+    reaches through tap t when ``o + c = i*s + t*d``."""
+    effective = d * (k - 1) + 1
+    if pad == "same":
+        start, size = int(keras_crop(effective, s)[0]), n * s
+    elif pad == "valid":
+        start, size = 0, n * s + max(effective - s, 0)
+    else:
+        assert isinstance(pad, int)
+        if not (outpad < s or outpad < d):
+            raise MatrixError(
+                f"outpad {outpad} is not smaller than the stride {s} or the dilation {d}; "
+                "torch requires outpad < stride or outpad < dilation"
+            )
+        start, size = pad, (n - 1) * s - 2 * pad + effective + outpad
+        if size < 1:
+            raise MatrixError(
+                f"pad {pad} leaves no output: (n − 1)·s − 2p + d·(k − 1) + op + 1 = {size}; "
+                "use less padding"
+            )
+    taps = []
+    for o in range(size):
+        pairs = []
+        for t in range(k):
+            offset = o + start - t * d
+            if offset % s == 0 and 0 <= offset // s < n:
+                pairs.append((t, offset // s))
+        taps.append(pairs[::-1])
+    return taps
+
+
+def conv_transpose2d(
+    image: Sequence[object],
+    kernels: Sequence[Sequence[object]],
+    *,
+    stride: Pair = 1,
+    pad: Pair | Literal["same", "valid"] = 0,
+    outpad: Pair = 0,
+    dilation: Pair = 1,
+    bias: Sequence[object] | None = None,
+    flip: bool = False,
+    explain: bool = False,
+) -> NumericResult:
+    """Transposed convolution of an image, exactly, as PyTorch's conv_transpose2d.
+
+    Every input cell adds its value times the kernel into the output, at ``stride`` steps:
+    output cell (y, x) sums ``input[a][b]·kernel[u][v]`` over the input cells and taps with
+    ``y + pad = a·s + u·d`` (and the same for x); cells that no input reaches hold just the
+    bias. Output sizes: ``(n − 1)·s − 2·pad + d·(k − 1) + outpad + 1``.
+
+    Args:
+        image: (H, W) or (C_in, H, W) numbers: nested sequences or a numpy array.
+        kernels: one kernel per output channel, each (kh, kw) or (C_in, kh, kw), as for
+            :func:`conv2d` (a numpy array (C_out, C_in, kh, kw)). torch's ``weight`` for
+            conv_transpose2d is laid out (C_in, C_out, kh, kw): ``weight[i][o]`` is
+            ``kernels[o][i]``.
+        stride, dilation, outpad: an int, or (height, width); ``outpad`` is torch's
+            output_padding, which must be smaller than the stride or the dilation.
+        pad: torch's padding (cropped from both sides), or Keras' ``"same"`` (out = n·s, the
+            crop ``max(K − s, 0)`` with the odd cell at the bottom/right) or ``"valid"``
+            (out = n·s + max(K − s, 0)), K the dilated kernel.
+        bias: one number per output channel, or None.
+        flip: flip each kernel in both spatial dims first.
+        explain: keep every output cell's products in ``cells``.
+
+    Raises:
+        MatrixError: bad matrices, channel counts that do not match, an outpad not smaller
+            than the stride or the dilation, padding that leaves no output, a non-positive
+            stride or dilation, a negative pad or outpad.
+
+    >>> conv_transpose2d([[1, 2]], [[[1, 10]]], stride=2).output
+    (((1, 10, 2, 20),),)
+    """
+    s = _pair(stride, "stride", 1)
+    d = _pair(dilation, "dilation", 1)
+    op = _pair(outpad, "outpad", 0)
+    keras = pad in ("same", "valid")
+    if keras and op != (0, 0):
+        raise MatrixError(f"outpad goes with a numeric pad, not with {pad!r}")
+    p: tuple[int | str, int | str] = (pad, pad) if keras else _pair(pad, "pad", 0)  # type: ignore[assignment,arg-type]
+    volume = as_volume(image, "the input")
+    banks = _kernel_banks(volume, kernels)
+    biases = _biases(bias, len(banks))
+    if flip:
+        banks = [tuple(tuple(row[::-1] for row in m[::-1]) for m in bank) for bank in banks]
+    kh, kw = len(banks[0][0]), len(banks[0][0][0])
+    height, width = len(volume[0]), len(volume[0][0])
+    rows_taps = _transposed_taps(height, kh, s[0], d[0], p[0], op[0])
+    cols_taps = _transposed_taps(width, kw, s[1], d[1], p[1], op[1])
+    reach = sum(len(t) for t in rows_taps) * sum(len(t) for t in cols_taps)
+    _check_budget(len(banks) * len(volume) * max(reach, len(rows_taps) * len(cols_taps)), explain)
+
+    den_x = _denominator(v for m in volume for row in m for v in row)
+    den_w = _denominator(v for bank in banks for m in bank for row in m for v in row)
+    int_images = [_scaled(m, den_x) for m in volume]
+    int_banks = [[_scaled(m, den_w) for m in bank] for bank in banks]
+    scale = den_x * den_w
+    output: list[Matrix] = []
+    kept: list[Cell] = []
+    for c, int_bank in enumerate(int_banks):
+        b = biases[c] if biases is not None else None
+        rows: list[tuple[Number, ...]] = []
+        for i, row_taps in enumerate(rows_taps):
+            row: list[Number] = []
+            for j, col_taps in enumerate(cols_taps):
+                total = 0
+                for image, kernel in zip(int_images, int_bank):
+                    for u, a in row_taps:
+                        for v, bb in col_taps:
+                            total += image[a][bb] * kernel[u][v]
+                value: Number = total if scale == 1 else Fraction(total, scale)
+                if b is not None:
+                    value += b
+                row.append(normalize(value))
+                if explain:
+                    products = tuple(
+                        tuple(
+                            (image[a][bb], kernel[u][v])
+                            for u, a in row_taps
+                            for v, bb in col_taps
+                        )
+                        for image, kernel in zip(volume, banks[c])
+                    )
+                    kept.append(ConvCell(c, i, j, products, b, row[-1]))
+            rows.append(tuple(row))
+        output.append(tuple(rows))
+    return NumericResult(tuple(output), tuple(kept), "conv_transpose")
 
 
 def _padded(matrix: Matrix, pads: Pads, fill: Any) -> list[list[Any]]:

@@ -45,7 +45,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .layers import Layer, activation, conv, dense, norm, pool, reshape
+from .layers import Layer, activation, conv, deconv, dense, norm, pool, reshape
 
 Dims = tuple[int, ...]
 Draw = Callable[[st.SearchStrategy[Any]], Any]
@@ -503,6 +503,83 @@ def _kind(
     return cls, LayerStrategy((cls.keyword, *cls.aliases), needs, fn, fits)
 
 
+def draw_deconv(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """deconv on a 1D/2D/3D input: kernel per dim, stride, dilation, pad and outpad (torch's)
+    or Keras' same/valid, groups, nobias. The model is the textbook formula:
+    out = (n - 1)*s - 2*pad + d*(k - 1) + outpad + 1; same: n*s; valid: n*s + max(K - s, 0)."""
+    spatial, cin, rank = list(shape[:-1]), shape[-1], len(shape) - 1
+    options: list[tuple[Part, ...]] = []
+    mode = draw(st.sampled_from(["default", "pad", "outpad", "same", "valid"]))
+    stride, stride_written = [1] * rank, [1]
+    if draw(st.booleans()):
+        bounds = [(1, max(1, min(3, MAX_SIDE[rank] // n))) for n in spatial]
+        stride, stride_written = per_dim(draw, bounds)
+        options.append(option(draw, ["stride", "s"], sizes(draw, stride_written)))
+    dilation, dilation_written = [1] * rank, [1]
+    if draw(st.booleans()):
+        dilation, dilation_written = per_dim(draw, [(1, 2)] * rank)
+        options.append(option(draw, ["dilation", "d"], sizes(draw, dilation_written)))
+    kernel = [draw(st.integers(1, 4)) for _ in spatial]
+    outpad_written: list[int] = [0]
+    if mode == "outpad":
+        limits = [(0, max(s, d) - 1) for s, d in zip(stride, dilation)]
+        outpad, outpad_written = per_dim(draw, limits)
+        options.append(option(draw, ["outpad"], sizes(draw, outpad_written, zero_ok=True)))
+    pad_written: list[int] = [0]
+    if mode in ("pad", "outpad") and draw(st.booleans()):
+        # The output must keep at least one element: 2*pad <= (n - 1)*s + K + outpad - 1.
+        ops = spread(outpad_written, rank)
+        bounds = [
+            (0, min(2, ((n - 1) * s + d * (k - 1) + op) // 2))
+            for n, k, s, d, op in zip(spatial, kernel, stride, dilation, ops)
+        ]
+        _, pad_written = per_dim(draw, bounds)
+        options.append(option(draw, ["pad", "padding"], sizes(draw, pad_written, zero_ok=True)))
+    if mode == "same":
+        options.append(flag(draw, ["same", "pad=same", "padding=same"]))
+    elif mode == "valid":
+        options.append(flag(draw, ["valid", "pad=valid", "padding=valid"]))
+    groups = 1
+    if draw(st.booleans()):
+        groups = draw(st.sampled_from([g for g in range(1, cin + 1) if cin % g == 0]))
+        filters = groups * draw(st.integers(1, max(1, MAX_CHANNELS // groups)))
+        options.append(option(draw, ["groups", "g"], (Num(groups),)))
+    else:
+        filters = draw(st.integers(1, MAX_CHANNELS))
+    if not draw(st.booleans()):
+        options.append((" nobias",))
+
+    def apply(inp: Dims) -> Dims:
+        if len(inp) - 1 != rank:
+            raise Invalid("kernel rank differs from the input rank")
+        if inp[-1] % groups or filters % groups:
+            raise Invalid("channels not divisible by groups")
+        out = []
+        values = zip(
+            inp[:-1],
+            kernel,
+            spread(stride_written, rank),
+            spread(dilation_written, rank),
+            spread(pad_written, rank),
+            spread(outpad_written, rank),
+        )
+        for n, k, s, d, p, op in values:
+            span = d * (k - 1) + 1
+            if mode == "same":
+                size = n * s
+            elif mode == "valid":
+                size = n * s + max(span - s, 0)
+            else:
+                size = (n - 1) * s - 2 * p + span + op
+            if size < 1:
+                raise Invalid("padding leaves no output")
+            out.append(size)
+        return (*out, filters)
+
+    parts = (keyword, *sizes(draw, [*kernel, filters]))
+    return Drawn(parts + tuple(p for opt in draw(st.permutations(options)) for p in opt), apply)
+
+
 #: One strategy per layer class. A class missing here fails the completeness test.
 LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
     [
@@ -539,6 +616,7 @@ LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
         _kind(activation.Mish, None, draw_same_shape),
         _kind(activation.Softplus, None, draw_same_shape),
         _kind(activation.DropPath, None, draw_droppath),
+        _kind(deconv.Deconv, "spatial", draw_deconv),
     ]
 )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING, Any, Union
 
@@ -160,6 +161,17 @@ def exact_div(num: Dim, den: Dim) -> Dim:
     return concrete(sp().sympify(num) / den)
 
 
+def ratio(num: Dim, den: Dim) -> Dim:
+    """Exact ``num / den``, for the fractional strides of receptive fields: an int when
+    ``den`` divides ``num``, a :class:`fractions.Fraction` when both are concrete (no sympy),
+    else a sympy expression."""
+    num, den = concrete(num), concrete(den)
+    if isinstance(num, int | Fraction) and isinstance(den, int | Fraction):
+        quotient = Fraction(num) / Fraction(den)
+        return quotient.numerator if quotient.denominator == 1 else quotient
+    return concrete(sp().sympify(num) / den)
+
+
 def product(values: tuple[Dim, ...] | list[Dim]) -> Dim:
     """The product of dims (1 for none)."""
     result: Dim = 1
@@ -225,8 +237,8 @@ def _printer() -> Any:
 
 
 def fmt(value: Dim) -> str:
-    """A dim as text: ``28`` or ``floor(H/2)`` (valid sympy syntax)."""
-    if isinstance(value, int):
+    """A dim as text: ``28``, ``1/2`` or ``floor(H/2)`` (valid sympy syntax)."""
+    if isinstance(value, int | Fraction):
         return str(value)
     if getattr(value, "is_Integer", False):
         return str(int(value))

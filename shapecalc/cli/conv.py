@@ -38,7 +38,11 @@ from .types import Padding, SizePair
 @click.option("--explain", is_flag=True, help="Show each output cell's sum of products.")
 @json_option('Print {"output": ...} as JSON.')
 @markdown_option("Print the output as Markdown tables.")
+@click.option("--transposed", is_flag=True, help="Transposed convolution (conv_transpose2d).")
+@click.option("--outpad", type=SizePair(), default=0, help="--transposed: output padding.")
 def conv(
+    transposed: bool,
+    outpad: int | tuple[int, int],
     image: str,
     kernels: tuple[str, ...],
     pad: int | tuple[int, int] | Literal["same"],
@@ -61,10 +65,15 @@ def conv(
                    -k "1 0 -1; 1 0 -1; 1 0 -1" --explain
     shapecalc conv -i "1 2; 3 4 / 5 6; 7 8" -k "1 0; 0 1 / 0 1; 1 0" -k "1 1; 1 1 / 0 0; 0 0"
     """
-    from ..matrices import load_kernels, load_volume, parse_values
-    from ..numeric import conv2d
+    from functools import partial
 
-    result = conv2d(
+    from ..matrices import load_kernels, load_volume, parse_values
+    from ..numeric import conv2d, conv_transpose2d
+
+    if outpad != 0 and not transposed:
+        raise click.UsageError("--outpad goes with --transposed")
+    convolve = partial(conv_transpose2d, outpad=outpad) if transposed else conv2d
+    result = convolve(
         load_volume(image, "--input"),
         load_kernels(kernels, "--kernel"),
         stride=stride,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import activation, conv, dense, norm, pool, reshape
+from . import activation, conv, deconv, dense, norm, pool, reshape
 from .base import (
     REGISTRY,
     Checks,
@@ -31,6 +31,7 @@ __all__ = [
     "Windows",
     "activation",
     "conv",
+    "deconv",
     "dense",
     "norm",
     "pool",

@@ -88,17 +88,26 @@ class Ops:
             ``macs`` (it charges some operations without weights, such as batch norm);
             None when it counts ``macs``.
         thop: the same for thop's ``profile``, which charges by module class.
+        torchinfo: what torchinfo's Mult-Adds count, where that is not ``macs + bias``
+            (a transposed convolution: its parameters once per output position); None
+            otherwise.
     """
 
     macs: Dim = 0
     bias: Dim = 0
     fvcore: Dim | None = None
     thop: Dim | None = None
+    torchinfo: Dim | None = None
 
 
 @dataclass(frozen=True)
 class Window:
     """One spatial dim's contribution to the receptive field (Araujo, Norris and Sim, 2019).
+
+    Output element ``o`` depends on input elements in ``[o*stride - padding,
+    o*stride - padding + kernel - 1]`` (the integers in it). Upsampling and transposed
+    convolution step through their input by fractions: their values are then exact
+    fractions (see :mod:`shapecalc.costs`).
 
     Attributes:
         kernel: the (dilated) window size, ``dilation*(k - 1) + 1``.

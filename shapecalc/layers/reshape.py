@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import TorchError
 from ..shape import Shape
-from ..symbolic import Dim, product
+from ..symbolic import Dim, product, ratio
 from ..torchmodule import TorchModule, as_tuple, collapse, keywords, spatial_rank
 from ..torchmodule import per_dim as concrete_per_dim
 from ..working import Num, Step, Var, plus
@@ -165,8 +165,10 @@ class Upsample(Layer):
         return Ops(fvcore=outputs if inp.spatial_rank == 2 else None, thop=outputs)
 
     def windows(self, inp: Shape) -> Windows:
-        # A fractional stride (1/factor) is outside the Distill recurrence; not reported.
-        return NoWindow.NOT_COMPUTABLE
+        # Output o copies input floor(o/f), the one integer in [(o - f + 1)/f, o/f]: a window
+        # of size 2 - 1/f with stride 1/f and padding 1 - 1/f (exact fractions).
+        factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
+        return tuple(Window(ratio(2 * f - 1, f), ratio(1, f), ratio(f - 1, f)) for f in factor)
 
     def torch_module(self, inp: Shape) -> TorchModule:
         rank = spatial_rank(inp, self.keyword)

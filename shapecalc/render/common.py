@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -99,11 +100,17 @@ def parse_columns(text: str) -> tuple[str, ...]:
     return names
 
 
+#: A number in a field: ``1,024``, ``-3``, ``1/2`` (the rest are formulas).
+_NUMBER = re.compile(r"-?[0-9,]+(/[0-9]+)?")
+
+
 def format_field(cost: LayerCost) -> str:
     """A receptive field as ``212 s32 p90`` (size, effective stride, effective padding;
-    ``3x5`` per dim when the dims differ, formulas in parentheses); ``all`` when each output
-    sees the whole input; ``unaligned`` after paths with different effective strides merge;
-    ``n/a`` after a layer whose windows are not computed (adaptive pooling, upsampling)."""
+    ``3x5`` per dim when the dims differ, fractions as ``9/2 s1/2 p1/2`` after upsampling or
+    a transposed convolution, formulas in parentheses); ``all`` when each output sees the
+    whole input; ``unaligned`` after paths with different effective strides merge; ``n/a``
+    after a layer whose windows are not computed (adaptive pooling to a size that does not
+    divide the input)."""
     rf = cost.receptive_field
     if rf is None:
         return "all"
@@ -117,7 +124,7 @@ def format_field(cost: LayerCost) -> str:
     def dims(values: tuple[Dim, ...]) -> str:
         # A formula in parentheses, so that "p(p)" cannot read as one word.
         texts = [format_count(v) for v in values]
-        texts = [t if t.replace(",", "").isdigit() else f"({t})" for t in texts]
+        texts = [t if _NUMBER.fullmatch(t) else f"({t})" for t in texts]
         return texts[0] if len(set(texts)) == 1 else "x".join(texts)
 
     return f"{dims(rf.size)} s{dims(rf.stride)} p{dims(rf.padding)}"

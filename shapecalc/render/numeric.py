@@ -1,4 +1,5 @@
-"""Output matrices of ``shapecalc conv``/``pool`` and their working: rich, Markdown and JSON.
+"""Output matrices of ``shapecalc conv`` (``--transposed`` too) and ``pool`` and their working:
+rich, Markdown and JSON.
 
 Numbers in the matrices are plain ASCII (``-5``, ``2.5``, ``7/3``) so that they can be copied
 into code or back into shapecalc. The working is typeset in the terminal and in Markdown, with
@@ -28,11 +29,16 @@ def cell_working(cell: Cell, *, unicode: bool = True) -> str:
     times = "·" if unicode else "*"
     result = number_text(cell.value, unicode_minus=unicode)
     if isinstance(cell, ConvCell):
+        # A transposed convolution's cell lists only the input cells that reach it: an input
+        # channel may bring none, and a cell past the full output (outpad) none at all.
         groups = [
             " + ".join(f"{_factor(x, unicode)}{times}{_factor(w, unicode)}" for x, w in group)
             for group in cell.products
+            if group
         ]
-        terms = groups if len(groups) == 1 else [f"({g})" for g in groups]
+        terms = groups if len(groups) <= 1 else [f"({g})" for g in groups]
+        if not terms:
+            terms = ["0"]
         if cell.bias is not None:
             terms.append(_factor(cell.bias, unicode))
         return f"{' + '.join(terms)} = {result}"
