@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     BranchError,
     CostError,
@@ -27,9 +29,26 @@ from .errors import (
     UnknownLayerError,
 )
 from .network import Analysis, Block, Row, Totals, analyze, check
-from .numeric import NumericResult, conv2d, conv_transpose2d, pool2d
 from .parser import parse
 from .shape import Shape
+
+if TYPE_CHECKING:
+    from .numeric import NumericResult, conv2d, conv_transpose2d, pool2d
+
+#: Names imported when first used: the matrix arithmetic of ``shapecalc conv``/``pool`` is
+#: not on the calculator's path (it cost the table about 7 ms of its start-up).
+_LAZY = {name: "numeric" for name in ("NumericResult", "conv2d", "conv_transpose2d", "pool2d")}
+
+
+def __getattr__(name: str) -> Any:
+    """The lazily imported names of :data:`_LAZY` (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __version__ = "0.1.0"
 
