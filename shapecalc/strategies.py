@@ -757,8 +757,10 @@ def draw_branch(draw: Draw, shape: Dims, sep: str, depth: int) -> Drawn:
     A res keeps its identity shortcut when the main path keeps the shape, else gets a 1x1
     projection (or, when no stride fits, a copy of the main path); a concat's further
     branches are drawn and kept when their spatial size agrees, else replaced by
-    ``identity`` (or a copy of the first)."""
-    kind = draw(st.sampled_from(["res", "concat"]))
+    ``identity`` (or a copy of the first). A ``mul`` gates its input with its path when the
+    path's output broadcasts with it (each dim equal, or 1 in one of them), else multiplies
+    two copies of the path."""
+    kind = draw(st.sampled_from(["res", "concat", "mul"]))
     semi = draw(st.sampled_from([" ; ", "; ", " ;\n  "]))
     main = _draw_path(draw, shape, sep, depth)
     out = _apply_all(main, shape)
@@ -767,6 +769,9 @@ def draw_branch(draw: Draw, shape: Dims, sep: str, depth: int) -> Drawn:
         if out != shape or draw(st.booleans()):
             projection = _projection(draw, shape, out) if draw(st.booleans()) else None
             paths.append([projection] if projection is not None else main)
+    elif kind == "mul":
+        if not _broadcasts(out, shape) or draw(st.booleans()):
+            paths.append(main)
     else:
         for _ in range(draw(st.integers(1, 2))):
             other = _draw_path(draw, shape, sep, depth)
@@ -781,11 +786,18 @@ def draw_branch(draw: Draw, shape: Dims, sep: str, depth: int) -> Drawn:
             body.append(semi)
         body.extend(_joined(path, sep))
     body.append(")")
-    identity = kind == "res" and len(paths) == 1
+    identity = kind in ("res", "mul") and len(paths) == 1
 
     def apply(inp: Dims) -> Dims:
         outs = [_apply_all(path, inp) for path in paths] + ([inp] if identity else [])
         first = outs[0]
+        if kind == "mul":
+            result = first
+            for other in outs[1:]:
+                if not _broadcasts(result, other):
+                    raise Invalid("the paths of a mul block do not broadcast")
+                result = tuple(b if a == 1 else a for a, b in zip(result, other))
+            return result
         cut = None if kind == "res" else -1  # res: the whole shape; concat: spatial dims
         for other in outs[1:]:
             if len(other) != len(first) or other[:cut] != first[:cut]:
@@ -795,6 +807,12 @@ def draw_branch(draw: Draw, shape: Dims, sep: str, depth: int) -> Drawn:
         return (*first[:-1], sum(o[-1] for o in outs))
 
     return Drawn(tuple(body), apply)
+
+
+def _broadcasts(a: Dims, b: Dims) -> bool:
+    """Whether two shapes multiply elementwise, as torch broadcasts: the same rank, each dim
+    equal or 1 in one of them."""
+    return len(a) == len(b) and all(x == y or 1 in (x, y) for x, y in zip(a, b))
 
 
 @st.composite

@@ -32,7 +32,7 @@ from torch import nn
 from .analysis import Analysis, Row
 from .errors import ShapecalcError, TorchError
 from .layers import Layer
-from .layers.merge import Add, Merge
+from .layers.merge import Add, Merge, Mul
 from .network import analyze_parsed
 from .parser import parse
 from .shape import Shape
@@ -305,6 +305,10 @@ def run_merge(row: Row, inputs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, T
             y = inputs[0]
             for other in inputs[1:]:
                 y = torch.add(y, other)
+        elif isinstance(row.layer, Mul):  # torch broadcasts a size-1 dim, as the spec does
+            y = inputs[0]
+            for other in inputs[1:]:
+                y = torch.mul(y, other)
         else:
             y = torch.cat(list(inputs), dim=1)
     except TorchError:

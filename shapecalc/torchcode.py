@@ -151,12 +151,35 @@ _CONCAT = '''class Concat(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([branch(x) for branch in self.branches], dim=1)
 '''
+_MULTIPLY = '''class Multiply(nn.Module):
+    """A mul( ... ) block: the paths' outputs multiplied (a size-1 dim broadcasts);
+    one path gates the block's input: x * gate(x)."""
+
+    def __init__(self, *paths: nn.Module) -> None:
+        super().__init__()
+        self.paths = nn.ModuleList(paths)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outputs = [path(x) for path in self.paths]
+        if len(outputs) == 1:  # a gate on the block's input
+            outputs.append(x)
+        y = outputs[0]
+        for other in outputs[1:]:
+            y = y * other
+        return y
+'''
+#: The module that merges each kind of branch block's paths.
+_MERGE_MODULES = {
+    "res": ("Residual", _RESIDUAL),
+    "concat": ("Concat", _CONCAT),
+    "mul": ("Multiply", _MULTIPLY),
+}
 
 
 def _helper_classes(analysis: Analysis) -> list[str]:
     kinds = {block.kind for block in analysis.blocks}
     lines: list[str] = []
-    for kind, code in (("res", _RESIDUAL), ("concat", _CONCAT)):
+    for kind, (_, code) in _MERGE_MODULES.items():
         if kind in kinds:
             lines += [*code.splitlines(), "", ""]
     used: list[str] = []
@@ -210,12 +233,12 @@ def _block_lines(
             continue
         out = item.output_shape
         lines += _comment(f"{item.label} -> {out} {_torch_shape(out)}", pad + "# ")
-        if item.kind not in ("res", "concat"):  # a named block
+        if item.kind not in _MERGE_MODULES:  # a named block
             lines.append(f"{pad}nn.Sequential(")
             lines += _block_lines(analysis, item.index, indent + 4)
             lines.append(f"{pad}),")
             continue
-        lines.append(f"{pad}{'Residual' if item.kind == 'res' else 'Concat'}(")
+        lines.append(f"{pad}{_MERGE_MODULES[item.kind][0]}(")
         paths = [b for b in analysis.blocks if b.parent == item.index and b.kind == "path"]
         if paths:
             for path in paths:

@@ -85,6 +85,7 @@ TOKENS = [
     "upsample2",
     "res(",
     "concat(",
+    "mul(",
     "b(",
     "b(c) = relu\n",
     "=",

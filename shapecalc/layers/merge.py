@@ -220,8 +220,49 @@ class Concat(Merge):
         return (Step("C", plus(*channels), out.channels),)
 
 
+@dataclass(frozen=True)
+class Mul(Merge):
+    """The elementwise product of a ``mul`` block's paths; a block of one path gates its own
+    input, x·f(x), as squeeze-and-excitation does. A size-1 dim broadcasts, as in torch."""
+
+    keyword = "mul"
+    title = "Multiply"
+    formula = "out = the inputs broadcast together: each dim equal, or 1 in one of them"
+    block = "mul"
+    identity = True
+    agree_on = "shapes"
+
+    @classmethod
+    def describe(cls, inputs: tuple[Shape, ...], index: int, paths: int) -> tuple[str, str]:
+        if index < paths:
+            return super().describe(inputs, index, paths)
+        return (f"the gate gives {inputs[0]} but the block's input is {inputs[index]}", "")
+
+    @classmethod
+    def disagreement(cls, first: Shape, other: Shape, checks: Checks) -> str | None:
+        if len(other.dims) != len(first.dims):
+            return "their ranks differ"
+        for mine, theirs in zip(first.dims, other.dims):
+            if mine == 1 or theirs == 1:  # broadcast
+                continue
+            verdict = agree(mine, theirs)
+            if verdict is False:
+                return "the shapes must broadcast (each dim equal, or 1 in one of them)"
+            if isinstance(verdict, Constraint):
+                checks.constraints.append(verdict)
+        return None
+
+    @classmethod
+    def combine(cls, inputs: tuple[Shape, ...]) -> Shape:
+        dims = list(inputs[0].dims)
+        for shape in inputs[1:]:
+            dims = [theirs if mine == 1 else mine for mine, theirs in zip(dims, shape.dims)]
+        return Shape(tuple(dims))
+
+
 #: The merge that ends each kind of branch block, by the block's spec keyword.
-MERGES: dict[str, type[Merge]] = {cls.block: cls for cls in (Add, Concat)}
+MERGES: dict[str, type[Merge]] = {cls.block: cls for cls in (Add, Concat, Mul)}
+
 
 __all__ = [
     "AGREEMENT_POINTS",
@@ -230,6 +271,7 @@ __all__ = [
     "Add",
     "Concat",
     "Merge",
+    "Mul",
     "agree",
     "ever_equal",
 ]
