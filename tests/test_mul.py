@@ -76,3 +76,8 @@ def test_the_emitted_torch_code_multiplies() -> None:
     code = analyze(SE).to_torch_code()
     assert "class Multiply(nn.Module):" in code
     assert "Multiply(" in code.split("class Net")[1]
+
+
+def test_the_working_shows_a_broadcast_dim() -> None:
+    (step,) = analyze("2x1x1 | mul(conv2x1x1 nobias)").explain().layers[-1].steps
+    assert (step.quantity, step.line()) == ("H", "max(H_1, H_2) = max(1, 2) = 2")

@@ -23,8 +23,8 @@ from typing import Any, ClassVar
 from ..errors import LayerError, MergeError
 from ..shape import Shape
 from ..symbolic import Constraint, Dim, expand, fmt, sp
-from ..working import Step, Var, plus
-from .base import Checks, Layer, SpecReader
+from ..working import Call, Step, Var, plus
+from .base import Checks, Layer, SpecReader, dim_names
 
 #: How far each symbol is searched for a value at which two paths agree.
 AGREEMENT_SEARCH = 4096
@@ -258,6 +258,19 @@ class Mul(Merge):
         for shape in inputs[1:]:
             dims = [theirs if mine == 1 else mine for mine, theirs in zip(dims, shape.dims)]
         return Shape(tuple(dims))
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        # A dim of the first input that is 1 and broadcasts to another input's: the larger.
+        # (A symbolic dim broadcasts only when it is a literal 1.)
+        rank = len(out.dims) - 1
+        names = (*dim_names(rank), "C") if rank else ("N",)
+        steps = []
+        for index, (name, size) in enumerate(zip(names, out.dims)):
+            sizes = [shape.dims[index] for shape in self.inputs]
+            if size != sizes[0]:
+                terms = tuple(Var(f"{name}_{i}", value) for i, value in enumerate(sizes, 1))
+                steps.append(Step(name, Call("max", terms), size))
+        return tuple(steps)
 
 
 #: The merge that ends each kind of branch block, by the block's spec keyword.
