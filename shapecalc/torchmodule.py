@@ -106,6 +106,26 @@ def per_dim(values: Sequence[Dim], rank: int, what: str) -> tuple[int, ...]:
     return ints
 
 
+def kernel_sizes(
+    keyword: str,
+    inp: Shape,
+    kernel: Sequence[Dim],
+    stride: Sequence[Dim],
+    dilation: Sequence[Dim],
+) -> tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """A convolution's spatial rank and its kernel, stride and dilation as ints per dim (a
+    kernel lists one size per spatial dim, never broadcast), as torch's modules take them."""
+    rank = spatial_rank(inp, keyword)
+    if len(kernel) != rank:
+        raise TorchError(f"a {len(kernel)}D kernel on the {rank}D input {inp}")
+    return (
+        rank,
+        per_dim(kernel, rank, "kernel"),
+        per_dim(stride, rank, "stride"),
+        per_dim(dilation, rank, "dilation"),
+    )
+
+
 def spatial_rank(inp: Shape, keyword: str) -> int:
     """The input's spatial rank, which must be one torch has modules for (1, 2 or 3)."""
     rank = inp.spatial_rank
@@ -149,6 +169,7 @@ __all__ = [
     "collapse",
     "concrete_int",
     "constant_pad",
+    "kernel_sizes",
     "keywords",
     "per_dim",
     "python_literal",

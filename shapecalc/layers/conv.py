@@ -25,8 +25,8 @@ from ..torchmodule import (
     collapse,
     concrete_int,
     constant_pad,
+    kernel_sizes,
     keywords,
-    spatial_rank,
     unless_default,
 )
 from ..torchmodule import per_dim as concrete_per_dim
@@ -314,13 +314,10 @@ class Conv(Layer):
     def torch_module(self, inp: Shape) -> TorchModule:
         # torch takes symmetric padding only: asymmetric ``same`` padding becomes an
         # explicit ConstantPad before the convolution (see shapecalc.torchcode).
-        rank = spatial_rank(inp, self.keyword)
+        rank, kernel, stride, dilation = kernel_sizes(
+            self.keyword, inp, self.kernel, self.stride, self.dilation
+        )
         cin = concrete_int(inp.channels, "input channels")
-        if len(self.kernel) != rank:  # a kernel lists one size per spatial dim, never broadcast
-            raise TorchError(f"a {len(self.kernel)}D kernel on the {rank}D input {inp}")
-        kernel = concrete_per_dim(self.kernel, rank, "kernel")
-        stride = concrete_per_dim(self.stride, rank, "stride")
-        dilation = concrete_per_dim(self.dilation, rank, "dilation")
         groups = cin if self.depthwise else concrete_int(self.groups, "groups")
         pads = [(p, p) for p in concrete_per_dim(self.pad or (0,), rank, "pad")]
         if self.same:
