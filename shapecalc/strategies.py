@@ -433,6 +433,47 @@ def draw_upsample(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     return Drawn((keyword, *sizes(draw, written)), apply)
 
 
+def _divisors(n: int, most: int) -> list[int]:
+    """The divisors of ``n`` up to ``most``."""
+    return [d for d in range(1, min(n, most) + 1) if n % d == 0]
+
+
+def draw_reshape(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """reshape to a shape of the same element count: flat, or 1 to 3 spatial dims (each a
+    divisor of what is left, within the soft cap) and the rest as channels."""
+    count = prod(shape)
+    rank = draw(st.sampled_from([1, 2, 0, 3]))
+    target: list[int] = []
+    left = count
+    for _ in range(rank):
+        side = draw(st.sampled_from(_divisors(left, MAX_SIDE[rank])))
+        target.append(side)
+        left //= side
+    target.append(left)
+
+    def apply(inp: Dims) -> Dims:
+        if prod(inp) != count:
+            raise Invalid("reshape to another element count")
+        return tuple(target)
+
+    sep = draw(st.sampled_from(["x", "×"]))
+    return Drawn((keyword, sep.join(map(str, target))), apply)
+
+
+def draw_crop(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """crop<c> or one value per dim, 0 allowed, leaving at least one position."""
+    _, written = per_dim(draw, [(0, min(3, (n - 1) // 2)) for n in shape[:-1]])
+
+    def apply(inp: Dims) -> Dims:
+        sp = spatial_of(inp)
+        out = [n - 2 * c for n, c in zip(sp, spread(written, len(sp)))]
+        if min(out) < 1:
+            raise Invalid("a crop larger than the map")
+        return (*out, inp[-1])
+
+    return Drawn((keyword, *sizes(draw, written, zero_ok=True)), apply)
+
+
 def draw_leakyrelu(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     """leakyrelu, or leakyrelu with a slope from 0 to 1 (never a symbol)."""
     slope = draw(st.sampled_from(["", "0.2", "0.1", "0", "1", "0.01", "0.3"]))
@@ -594,6 +635,8 @@ LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
         _kind(reshape.Identity, None, draw_same_shape),
         _kind(reshape.ZeroPad, "spatial", draw_zeropad),
         _kind(reshape.Upsample, "spatial", draw_upsample),
+        _kind(reshape.Reshape, None, draw_reshape),
+        _kind(reshape.Crop, "spatial", draw_crop),
         _kind(dense.Dense, "flat", draw_dense),
         _kind(norm.BatchNorm, None, draw_same_shape),
         _kind(norm.LocalResponseNorm, "spatial", draw_lrn),
