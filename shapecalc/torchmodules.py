@@ -97,5 +97,21 @@ class Crop(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for dim, amount in enumerate(self.crop, start=2):
+            if x.shape[dim] - 2 * amount < 1:
+                raise ValueError(f"crop {amount} leaves nothing of size {x.shape[dim]}")
             x = x.narrow(dim, amount, x.shape[dim] - 2 * amount)
         return x
+
+
+class Chunk(nn.Module):
+    """Chunk ``index`` of ``chunks`` equal parts of the channels, as
+    ``x.chunk(chunks, dim=1)[index]``: one path's part of a ``split( a ; b )`` block
+    (ShuffleNetV2's channel split)."""
+
+    def __init__(self, index: int, chunks: int) -> None:
+        super().__init__()
+        self.index = index
+        self.chunks = chunks
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.chunk(self.chunks, dim=1)[self.index]

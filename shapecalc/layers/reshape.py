@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import LayerError, TorchError
 from ..shape import Shape
-from ..symbolic import Constraint, Dim, fmt, product, ratio
+from ..symbolic import Constraint, Dim, divides, fmt, product, ratio
 from ..torchmodule import TorchModule, as_tuple, collapse, concrete_int, keywords, spatial_rank
 from ..torchmodule import per_dim as concrete_per_dim
 from ..working import Num, Step, Var, minus, plus
@@ -359,6 +359,57 @@ class Upsample(Layer):
 
     def to_spec(self) -> str:
         return f"upsample{sizes_text(self.factor)}"
+
+
+@register
+@dataclass(frozen=True)
+class ChannelShuffle(Layer):
+    """Channel shuffle in g groups: ``shuffle2`` (ShuffleNet's; torch's ``nn.ChannelShuffle``).
+
+    The channels, seen as g groups of C/g, are interleaved (a transpose of g x C/g), so the
+    next grouped convolution or split sees channels from every group. The groups must
+    divide the channels; the shape is kept.
+    """
+
+    keyword = "shuffle"
+    kind = "reshape"
+    torch_classes = ("ChannelShuffle",)
+    formula = "out = in; groups must divide C"
+    examples = (Example("28x28x116", "shuffle2", "28x28x116", 0),)
+
+    groups: Dim
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> ChannelShuffle:
+        (groups,) = reader.params(range(1, 2), "shuffle<groups>, as in shuffle2")
+        return cls(reader.dim(groups, what="groups"))
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        require_spatial(self.keyword, inp)
+        channels, groups = inp.channels, self.groups
+
+        def message() -> str:
+            return (
+                f"input channels ({fmt(channels)}) are not divisible by the shuffle's groups "
+                f"({fmt(groups)})"
+            )
+
+        checks.require(divides(groups, channels), message)
+        return inp
+
+    def to_spec(self) -> str:
+        return f"shuffle{sizes_text((self.groups,))}"
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        spatial_rank(inp, self.keyword)
+        return TorchModule("ChannelShuffle", (concrete_int(self.groups, "groups"),))
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> ChannelShuffle:
+        return cls(int(module.groups))
+
+    def drawing_label(self, inp: Shape) -> str:
+        return f"Shuffle {fmt(self.groups)}"
 
 
 @register
