@@ -421,16 +421,27 @@ def draw_zeropad(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     return Drawn((keyword, *sizes(draw, written, zero_ok=True)), apply)
 
 
+#: The interpolating upsampling modes of each spatial rank (nearest fits every rank).
+UPSAMPLE_MODES = {1: ["linear"], 2: ["bilinear", "bicubic"], 3: ["trilinear"]}
+
+
 def draw_upsample(draw: Draw, shape: Dims, keyword: str) -> Drawn:
-    """upsample<f> or one factor per dim, keeping sizes under the soft cap."""
+    """upsample<f> or one factor per dim, keeping sizes under the soft cap; nearest (plain
+    or written), or a mode of the input's rank, with or without aligncorners."""
     spatial, rank = list(shape[:-1]), len(shape) - 1
     _, written = per_dim(draw, [(1, max(1, min(3, MAX_SIDE[rank] // n))) for n in spatial])
+    mode = draw(st.sampled_from(["", "nearest", *UPSAMPLE_MODES[rank]]))
+    options: tuple[Part, ...] = (f" {mode}",) if mode else ()
+    if mode not in ("", "nearest") and draw(st.booleans()):
+        options += (" aligncorners",)
 
     def apply(inp: Dims) -> Dims:
         sp = spatial_of(inp)
+        if mode not in ("", "nearest") and mode not in UPSAMPLE_MODES[len(sp)]:
+            raise Invalid(f"{mode} upsampling on a {len(sp)}D input")
         return (*(n * f for n, f in zip(sp, spread(written, len(sp)))), inp[-1])
 
-    return Drawn((keyword, *sizes(draw, written)), apply)
+    return Drawn((keyword, *sizes(draw, written), *options), apply)
 
 
 def _divisors(n: int, most: int) -> list[int]:
