@@ -224,10 +224,11 @@ def room(n: int, rank: int) -> int:
 
 
 def draw_conv(draw: Draw, shape: Dims, keyword: str) -> Drawn:
-    """conv on a 1D/2D/3D input: kernel per dim, stride, pad/same/valid, dilation, groups, dw."""
+    """conv on a 1D/2D/3D input: kernel per dim, stride, pad/same/valid (causal in 1D),
+    dilation, groups, dw."""
     spatial, cin, rank = list(shape[:-1]), shape[-1], len(shape) - 1
     options: list[tuple[Part, ...]] = []
-    mode = draw(st.sampled_from(["default", "valid", "pad", "same"]))
+    mode = draw(st.sampled_from(["default", "valid", "pad", "same"] + ["causal"] * (rank == 1)))
     dilation = [1] * rank
     if draw(st.booleans()):
         dilation, written = per_dim(draw, [(1, 2)] * rank)
@@ -240,7 +241,9 @@ def draw_conv(draw: Draw, shape: Dims, keyword: str) -> Drawn:
         options.append(flag(draw, ["same", "pad=same", "padding=same"]))
     elif mode == "valid":
         options.append(flag(draw, ["valid", "pad=valid"]))
-    if mode == "same":
+    elif mode == "causal":
+        options.append((" causal",))
+    if mode in ("same", "causal"):
         kernel = [draw(st.integers(1, 5)) for _ in spatial]
     else:
         kernel = [
@@ -265,11 +268,14 @@ def draw_conv(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     bias = draw(st.booleans())
     if not bias:
         options.append((" nobias",))
-    same, depthwise = mode == "same", grouping == "dw"
+    same, depthwise, causal = mode == "same", grouping == "dw", mode == "causal"
 
     def apply(inp: Dims) -> Dims:
         if len(inp) - 1 != rank:
             raise Invalid("kernel rank differs from the input rank")
+        if causal:  # all padding before: (n + d*(k - 1) - d*(k - 1) - 1)//s + 1
+            (n,), (s,) = inp[:-1], stride
+            return (ceil_div(n, s), filters)
         c = inp[-1]
         g = c if depthwise else groups
         if c % g or filters % g:
