@@ -228,9 +228,10 @@ class Analysis:
         except ModuleNotFoundError as err:
             if err.name is None or err.name.split(".")[0] != "torch":
                 raise
+            from .install import install_hint
+
             raise TorchError(
-                'the check needs PyTorch: pip install "shapecalc[torch]" '
-                "(or pip install torch==2.13.0)"
+                f"the check needs PyTorch: {install_hint('torch')}, or pip install torch==2.13.0"
             ) from None
         return torchcheck.check(self, device=device, batch=batch, seed=seed)
 
