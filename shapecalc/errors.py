@@ -30,6 +30,15 @@ class Span:
 _ECHO_WIDTH = 100
 
 
+def shortened(text: str, width: int = 24) -> str:
+    """``text`` as written, or its start and end around ``…`` when longer than ``width``
+    (a number of 4,000 digits quoted in an error)."""
+    if len(text) <= width:
+        return text
+    keep = (width - 1) // 2
+    return f"{text[:keep]}…{text[-keep:]}"
+
+
 def location(source: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of ``offset`` in ``source``."""
     before = source[:offset]

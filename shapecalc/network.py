@@ -28,6 +28,7 @@ from .errors import (
     UnknownLayerError,
 )
 from .expression import evaluate
+from .hints import lowercase_hint, option_first_hint, parse_spec
 from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import OPTION_ALIASES, suggest_keyword
 from .layers.merge import MERGES, Merge
@@ -39,7 +40,6 @@ from .parser import (
     ParsedSpec,
     Value,
     evaluate_layer,
-    parse,
     uses_note,
 )
 from .shape import Shape
@@ -267,8 +267,13 @@ def _build(spec: LayerSpec, source: str, symbols: _Symbols) -> Layer:
             spec.keyword_span.cover(spec.params[-1].span) if spec.params else spec.keyword_span
         )
         word = source[word_span.start : word_span.end]
+        first = source[spec.options[0].span.start : spec.options[0].span.end] if spec.options else None
         close = suggest_keyword(spec.keyword)
-        hint = f" — did you mean {close!r}?" if close else " — run 'shapecalc layers' for the list"
+        hint = (
+            lowercase_hint(word)
+            or option_first_hint(spec.keyword, word, first)
+            or (f" — did you mean {close!r}?" if close else " — run 'shapecalc layers' for the list")
+        )
         raise UnknownLayerError(f"unknown layer {word!r}{hint}", source, word_span)
     spec = symbols.evaluate(spec, source)
     return cls.from_spec(SpecReader(spec, source, cls, symbols.resolve))
@@ -618,7 +623,7 @@ def analyze(spec: str, **subs: int) -> Analysis:
     Raises:
         ShapecalcError: a subclass naming what is wrong and, for spec errors, where.
     """
-    parsed = parse(spec)
+    parsed = parse_spec(spec)
     analysis = analyze_parsed(parsed, subs)
     if not subs:
         return analysis

@@ -21,8 +21,8 @@ from typing import Any
 
 from .errors import Remedy, ShapecalcError, SolveError
 from .evaluate import Compiled, compile_formula, distance, holds, overflow_safe
+from .hints import parse_spec
 from .network import Analysis, analyze_parsed
-from .parser import parse
 from .symbolic import sp, symbols_of
 
 #: Default upper bound of every unknown (raised to twice the largest target number).
@@ -211,7 +211,7 @@ def solve(
 def _problem(
     spec: str, targets: list[Target], at: dict[str, int], bounds: dict[str, tuple[int, int]]
 ) -> _Problem:
-    parsed = parse(spec)
+    parsed = parse_spec(spec)
     analysis = analyze_parsed(parsed, at)
     unknowns = analysis.symbols
     if not unknowns:
