@@ -271,9 +271,12 @@ def _equations(analysis: Analysis, target: Target) -> list[Equation]:
     assert target.shape is not None
     shape = _targeted(analysis, target)
     if len(target.shape) != len(shape.dims):
+        missing = len(shape.dims) - len(target.shape)
+        # Fewer sizes than dims: the usual slip is leaving out the channels; '_' is any size.
+        hint = f"; write {target.shape_text() + 'x_' * missing}" if missing > 0 else ""
         raise SolveError(
             f"target shape {target.shape_text()} has "
-            f"{len(target.shape)} dims, but {where} is {shape} ({len(shape.dims)} dims)"
+            f"{len(target.shape)} dims, but {where} is {shape} ({len(shape.dims)} dims){hint}"
         )
     return [
         Equation(sp().sympify(expr), wanted)
