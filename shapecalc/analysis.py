@@ -139,6 +139,10 @@ class Totals:
         return expand(4 * self.params)
 
 
+#: A comment that silences :attr:`Analysis.warnings` for its spec.
+QUIET_PRAGMA = "# shapecalc: quiet"
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Every layer's shape and parameter count for a spec.
@@ -160,6 +164,16 @@ class Analysis:
     def layers(self) -> tuple[Row, ...]:
         """The expanded layers (alias of ``rows``)."""
         return self.rows
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the spec was probably not meant to say, though it is valid: an input that
+        looks channels-first (``3x224x224``). A ``# shapecalc: quiet`` comment in the spec
+        silences them."""
+        if QUIET_PRAGMA in self.source:
+            return ()
+        reading = self.input_shape.channels_first_reading()
+        return () if reading is None else (reading,)
 
     @property
     def output_shape(self) -> Shape:

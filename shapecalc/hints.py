@@ -85,7 +85,9 @@ def _framework_call(source: str, err: SpecError) -> SpecSyntaxError | None:
         conv = torch and call.name.startswith("Conv")
         note = _channels_note(source, match.start(), call) if conv else ""
         span = Span(match.start(), match.end())
-        return SpecSyntaxError(f"{who} layer {match.group(0)!r} — write {text!r}{note}", source, span)
+        return SpecSyntaxError(
+            f"{who} layer {match.group(0)!r} — write {text!r}{note}", source, span
+        )
     return None
 
 

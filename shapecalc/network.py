@@ -612,6 +612,18 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
     return walk.analysis(names, subs)
 
 
+def _with_channel_order(err: ShapeError, parsed: ParsedSpec) -> ShapeError:
+    """``err``, adding how the input was read when it looks channels-first (``1x28x28``), the
+    likely cause of a layer that does not fit it."""
+    dims = tuple(v.number for v in parsed.input.dims)
+    if type(err) is not ShapeError or not all(isinstance(d, int) for d in dims):
+        return err
+    reading = Shape(tuple(d for d in dims if d is not None)).channels_first_reading()
+    if reading is None:
+        return err
+    return ShapeError(f"{err.message}; {reading}", err.source, err.span, err.prefix)
+
+
 def analyze(spec: str, **subs: int) -> Analysis:
     """Analyse a spec: every layer's output shape and parameter count.
 
@@ -624,7 +636,10 @@ def analyze(spec: str, **subs: int) -> Analysis:
         ShapecalcError: a subclass naming what is wrong and, for spec errors, where.
     """
     parsed = parse_spec(spec)
-    analysis = analyze_parsed(parsed, subs)
+    try:
+        analysis = analyze_parsed(parsed, subs)
+    except ShapeError as err:
+        raise _with_channel_order(err, parsed) from None
     if not subs:
         return analysis
     try:

@@ -28,9 +28,24 @@ MATRIX_HELP = (
 )
 
 
+#: Where ``--quiet`` is kept in the click context's ``meta`` for :func:`shapecalc.cli.spec.analysed`.
+QUIET = "shapecalc.quiet"
+
+
+def _keep_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[QUIET] = value
+
+
 def spec_input(command: F) -> F:
-    """The SPEC argument and ``-f FILE``, shared by every command that reads a spec (read by
-    :func:`shapecalc.cli.spec.read_spec`)."""
+    """The SPEC argument, ``-f FILE`` and ``--quiet``, shared by every command that reads a
+    spec (read by :func:`shapecalc.cli.spec.read_spec`)."""
+    command = click.option(
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_keep_quiet,
+        help="Print no warnings (such as an input that looks channels-first).",
+    )(command)
     command = click.option(
         "-f",
         "--file",
