@@ -28,6 +28,7 @@ from .errors import (
     UnknownLayerError,
 )
 from .expression import evaluate
+from .hints import lowercase_hint, option_first_hint, parse_spec
 from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import OPTION_ALIASES, suggest_keyword
 from .layers.merge import MERGES, Chunk, Merge
@@ -39,7 +40,6 @@ from .parser import (
     ParsedSpec,
     Value,
     evaluate_layer,
-    parse,
     uses_note,
 )
 from .shape import Shape
@@ -289,8 +289,13 @@ def _build(spec: LayerSpec, source: str, symbols: _Symbols) -> Layer:
             spec.keyword_span.cover(spec.params[-1].span) if spec.params else spec.keyword_span
         )
         word = source[word_span.start : word_span.end]
+        first = source[spec.options[0].span.start : spec.options[0].span.end] if spec.options else None
         close = suggest_keyword(spec.keyword)
-        hint = f" — did you mean {close!r}?" if close else " — run 'shapecalc layers' for the list"
+        hint = (
+            lowercase_hint(word)
+            or option_first_hint(spec.keyword, word, first)
+            or (f" — did you mean {close!r}?" if close else " — run 'shapecalc layers' for the list")
+        )
         raise UnknownLayerError(f"unknown layer {word!r}{hint}", source, word_span)
     spec = symbols.evaluate(spec, source)
     return cls.from_spec(SpecReader(spec, source, cls, symbols.resolve))
@@ -662,6 +667,18 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
     return walk.analysis(names, subs)
 
 
+def _with_channel_order(err: ShapeError, parsed: ParsedSpec) -> ShapeError:
+    """``err``, adding how the input was read when it looks channels-first (``1x28x28``), the
+    likely cause of a layer that does not fit it."""
+    dims = tuple(v.number for v in parsed.input.dims)
+    if type(err) is not ShapeError or not all(isinstance(d, int) for d in dims):
+        return err
+    reading = Shape(tuple(d for d in dims if d is not None)).channels_first_reading()
+    if reading is None:
+        return err
+    return ShapeError(f"{err.message}; {reading}", err.source, err.span, err.prefix)
+
+
 def analyze(spec: str, **subs: int) -> Analysis:
     """Analyse a spec: every layer's output shape and parameter count.
 
@@ -673,8 +690,11 @@ def analyze(spec: str, **subs: int) -> Analysis:
     Raises:
         ShapecalcError: a subclass naming what is wrong and, for spec errors, where.
     """
-    parsed = parse(spec)
-    analysis = analyze_parsed(parsed, subs)
+    parsed = parse_spec(spec)
+    try:
+        analysis = analyze_parsed(parsed, subs)
+    except ShapeError as err:
+        raise _with_channel_order(err, parsed) from None
     if not subs:
         return analysis
     try:

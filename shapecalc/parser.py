@@ -49,7 +49,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from .errors import Span, SpecError, SpecSyntaxError, position
+from .errors import Span, SpecError, SpecSyntaxError, position, shortened
 from .expression import (
     MAX_TERMS,
     Expr,
@@ -911,7 +911,7 @@ class _Parser:
 
     def to_int(self, raw: str, span: Span) -> int:
         if len(raw) > 19 or int(raw) > MAX_NUMBER:
-            raise self.error(f"number {raw[:24]!r} is too large (the limit is 10**18)", span)
+            raise self.error(f"number {shortened(raw)!r} is too large (the limit is 10**18)", span)
         return int(raw)
 
 

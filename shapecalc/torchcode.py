@@ -27,7 +27,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import TorchError
+from .errors import Remedy, TorchError
 from .layers import Layer
 from .layers.conv import same_pad
 from .shape import Shape
@@ -76,14 +76,13 @@ def torch_code(analysis: Analysis, *, class_name: str = "Net") -> str:
     source copied into the file.
 
     Raises:
-        TorchError: the analysis still has symbols (give them values with ``--at``).
+        TorchError: the analysis still has symbols (give them values).
     """
     if analysis.symbols:
         names = ", ".join(analysis.symbols)
-        example = ",".join(f"{name}=32" for name in analysis.symbols)
-        raise TorchError(
-            f"the spec has symbols ({names}); torch modules need sizes: "
-            f"give every symbol a value with --at, as in --at {example}"
+        raise TorchError.with_remedy(
+            f"the spec has symbols ({names}); torch modules need sizes",
+            Remedy(values=tuple(analysis.symbols), example=32),
         )
     inp = analysis.input_shape
     order = {0: "C", 1: "C x L", 2: "C x H x W", 3: "C x D x H x W"}[inp.spatial_rank]

@@ -64,7 +64,7 @@ def test_concat_sums_the_channels_of_every_path() -> None:
             [(4, 4, 4)],
             1,
             "the main path gives 4x4x4 but the identity shortcut passes 8x8x4; the shapes must "
-            "agree; add a projection shortcut after ';', such as conv1x1x4",
+            "agree; add a projection shortcut after ';', such as conv1x1x4 stride2",
         ),
         (
             Concat,

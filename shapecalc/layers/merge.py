@@ -26,7 +26,17 @@ from typing import Any, ClassVar
 
 from ..errors import LayerError, MergeError
 from ..shape import Shape
-from ..symbolic import Constraint, Dim, divides, exact_div, expand, fmt, sp
+from ..symbolic import (
+    Constraint,
+    Dim,
+    divides,
+    exact_div,
+    expand,
+    fmt,
+    sp,
+    substitute,
+    symbols_of,
+)
 from ..torchmodule import TorchModule, concrete_int
 from ..working import Call, Quot, Step, Var, plus
 from .base import Checks, Layer, SpecReader, dim_names
@@ -193,10 +203,37 @@ class Add(Merge):
         if index < paths:
             return super().describe(inputs, index, paths)
         first = inputs[0]
+        projection = _projection(inputs[index], first)
         return (
             f"the main path gives {first} but the identity shortcut passes {inputs[index]}",
-            f"; add a projection shortcut after ';', such as conv1x1x{fmt(first.channels)}",
+            "" if projection is None else f"; add a projection shortcut after ';', {projection}",
         )
+
+
+def _projection(passed: Shape, wanted: Shape) -> str | None:
+    """The 1x1 convolution that turns the shortcut's ``passed`` into ``wanted`` (``conv1x1x64
+    stride2``), or None when no 1x1 convolution can (another rank, or sizes no stride gives)."""
+    if passed.spatial_rank != wanted.spatial_rank or passed.spatial_rank == 0:
+        return None
+    kernel = "x".join("1" * passed.spatial_rank)
+    conv = f"conv{kernel}x{fmt(wanted.channels)}"
+    if passed.spatial == wanted.spatial:
+        return f"such as {conv}"
+    # A 1x1 kernel with stride s gives floor((n - 1)/s) + 1 of n: the smallest stride that
+    # gives every wanted size (as in ResNet's downsampling shortcut). Symbolic sizes are
+    # compared at sample values: the hint only proposes, the analysis of the fix decides.
+    names = sorted({name for d in (*passed.spatial, *wanted.spatial) for name in symbols_of(d)})
+    points = [dict.fromkeys(names, v) for v in range(1, 65)] if names else [{}]
+    sizes = [
+        (substitute(n, p), substitute(m, p))
+        for p in points
+        for n, m in zip(passed.spatial, wanted.spatial)
+    ]
+    largest = max(int(n) for n, _ in sizes)
+    for stride in range(2, largest + 1):
+        if all((int(n) - 1) // stride + 1 == int(m) for n, m in sizes):
+            return f"such as {conv} stride{stride}"
+    return None
 
 
 @dataclass(frozen=True)
