@@ -76,8 +76,8 @@ class DropPath(nn.Module):
 
 
 class Reshape(nn.Module):
-    """Reshapes each sample to ``shape`` (torch order, C x ...), as ``x.reshape(N, *shape)``:
-    the values are read in torch's order, channels first."""
+    """Reshapes each sample to ``shape`` (torch order, C x ...), as
+    ``x.reshape(N, *shape)``: the values are read in torch's order, channels first."""
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         super().__init__()
