@@ -223,6 +223,27 @@ def _definition(
     return Definition(name, params, body, cls, [use.scope.path for use, _ in instances])
 
 
+def paths_text(paths: Sequence[str]) -> str:
+    """Module paths listed briefly: consecutive numbers at the end of one prefix as a range
+    (``denselayer1-6``)."""
+    out: list[str] = []
+    run: tuple[str, int, int] | None = None
+    for path in [*paths, ""]:
+        match = re.fullmatch(r"(.*?)(\d+)", path)
+        if run is not None and match and match[1] == run[0] and int(match[2]) == run[2] + 1:
+            run = (run[0], run[1], int(match[2]))
+            continue
+        if run is not None:
+            prefix, first, last = run
+            out.append(f"{prefix}{first}" if first == last else f"{prefix}{first}-{last}")
+            run = None
+        if match:
+            run = (match[1], int(match[2]), int(match[2]))
+        elif path:
+            out.append(path)
+    return ", ".join(out)
+
+
 def _comment(text: str, first: str = "# ", rest: str = "#   ") -> list[str]:
     lines = textwrap.wrap(text, WIDTH - len(first), break_on_hyphens=False, break_long_words=False)
     return [(first if i == 0 else rest) + part for i, part in enumerate(lines)]
@@ -271,7 +292,7 @@ def _top_lines(elements: Sequence[Element], where: Callable[[Element], str]) -> 
         label = where(run[0])
         if len(run) > 1:
             cls = label.split(": ", 1)[1] if ": " in label else ""
-            label = f"{', '.join(paths)}: {cls}" if cls else ", ".join(paths)
+            label = f"{paths_text(paths)}: {cls}" if cls else paths_text(paths)
         body = wrap_items("", text, 4)
         body[-1] += f"  # {label}"
         lines += body
@@ -291,7 +312,7 @@ def write_spec(graph: Graph) -> str:
         lines += _comment(note)
     for definition in definitions:
         lines.append("")
-        lines += _comment(f"{definition.cls}: {', '.join(definition.paths)}")
+        lines += _comment(f"{definition.cls}: {paths_text(definition.paths)}")
         head = f"{definition.name}({', '.join(definition.params)}) = "
         lines += wrap_items(head, definition.body, len(head))
     lines += ["", input_text(graph.input_shape)]
