@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import ModelImportError
+from ..layers import REGISTRY
 from .graph import INPUT, MERGES, Graph, Node, Scope
 
 
@@ -67,9 +68,39 @@ def common_prefix(chains: Sequence[tuple[Scope, ...]]) -> tuple[Scope, ...]:
     return first[:length]
 
 
+#: Adaptive pooling to 1 then a flatten is global pooling (the same shapes and costs):
+#: what ``shapecalc torch`` writes for ``gap``, read back as ``gap``.
+_GLOBAL = {"adaptiveavgpool": "globalavgpool", "adaptivemaxpool": "globalmaxpool"}
+
+
+def _global_pools(graph: Graph) -> list[Node]:
+    users: dict[str, list[Node]] = {}
+    for node in graph.nodes:
+        for name in node.inputs:
+            users.setdefault(name, []).append(node)
+    fused: dict[str, Node] = {}  # flatten node -> the global pool that replaces it
+    dropped: set[str] = set()
+    for node in graph.nodes:
+        layer = node.layer
+        if layer is None or layer.keyword not in _GLOBAL or node.name == graph.output:
+            continue
+        (after, *more) = users.get(node.name, [None])
+        if more or after is None or after.layer is None or after.layer.keyword != "flatten":
+            continue
+        if any(size != 1 for size in getattr(layer, "size", ())):
+            continue
+        pool = REGISTRY[_GLOBAL[layer.keyword]]()  # type: ignore[call-arg]
+        origin = f"{node.origin} + {after.origin}"
+        fused[after.name] = Node(after.name, "layer", node.inputs, pool, node.scopes, origin, node.path)
+        dropped.add(node.name)
+    return [fused.get(n.name, n) for n in graph.nodes if n.name not in dropped]
+
+
 def normalise(graph: Graph) -> Graph:
-    """The graph with one-input concats dropped and each concat that repeats an earlier
-    concat's inputs rewritten to take that concat (see the module docstring)."""
+    """The graph with adaptive pooling to 1 and a flatten as global pooling, one-input
+    concats dropped, and each concat that repeats an earlier concat's inputs rewritten to
+    take that concat (see the module docstring)."""
+    graph = Graph(graph.input_shape, _global_pools(graph), graph.output, graph.model, graph.notes)
     alias: dict[str, str] = {}
     concats: dict[tuple[str, ...], str] = {}  # original inputs -> the concat node
     nodes: list[Node] = []

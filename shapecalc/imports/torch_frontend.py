@@ -549,7 +549,7 @@ def torch_graph(model: nn.Module, input_shape: Shape, name: str | None = None) -
 # -- loading a model named on the command line ---------------------------------------------
 
 
-def _import_torchvision_models() -> None:
+def import_torchvision() -> None:
     """Import torchvision where its compiled operators do not load (a wheel built for another
     torch, as the CUDA wheel beside the CPU torch here).
 
@@ -593,7 +593,7 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
             source = _load_file(Path(module_name))
         else:
             if module_name.split(".")[0] == "torchvision":
-                _import_torchvision_models()
+                import_torchvision()
             source = importlib.import_module(module_name)
     except ModelImportError:
         raise
@@ -628,4 +628,4 @@ def _load_file(path: Path) -> Any:
     return module
 
 
-__all__ = ["SAMPLE_SIZE", "load_model", "torch_counts", "torch_graph"]
+__all__ = ["SAMPLE_SIZE", "import_torchvision", "load_model", "torch_counts", "torch_graph"]

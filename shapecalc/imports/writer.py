@@ -113,15 +113,17 @@ def line(elements: Sequence[Element]) -> str:
 def _runs(elements: Sequence[Element]) -> list[tuple[str, list[Element]]]:
     """Each element's text, consecutive uses of one call merged into ``callxN``."""
     runs: list[tuple[str, list[Element]]] = []
+    texts: list[str] = []  # each run's text without its repeat count
     for element in elements:
         text = _text(element)
-        if runs and isinstance(element, Use) and element.call is not None:
-            last_text, last = runs[-1]
-            if isinstance(last[0], Use) and last[0].call == element.call:
-                last.append(element)
-                runs[-1] = (f"{element.call}x{len(last)}", last)
-                continue
+        # A call or a block takes a repeat count; a layer or an inline body does not.
+        repeatable = isinstance(element, Block) or (isinstance(element, Use) and element.call)
+        if runs and repeatable and texts[-1] == text:
+            runs[-1][1].append(element)
+            runs[-1] = (f"{text}x{len(runs[-1][1])}", runs[-1][1])
+            continue
         runs.append((text, [element]))
+        texts.append(text)
     return runs
 
 
