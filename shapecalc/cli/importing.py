@@ -13,15 +13,19 @@ from ..errors import ModelImportError
 from .output import console
 
 
-def _kwargs(text: str | None) -> dict[str, Any]:
+def _kwargs(text: str | None) -> dict[str, Any] | None:
     if text is None:
-        return {}
+        return None
     try:
         value = json.loads(text)
     except json.JSONDecodeError as err:
-        raise click.BadParameter(f"not JSON: {err.msg} at column {err.colno}", param_hint="--kwargs") from None
+        raise click.BadParameter(
+            f"not JSON: {err.msg} at column {err.colno}", param_hint="--kwargs"
+        ) from None
     if not isinstance(value, dict):
-        raise click.BadParameter("give a JSON object, as in '{\"num_classes\": 10}'", param_hint="--kwargs")
+        raise click.BadParameter(
+            "give a JSON object, as in '{\"num_classes\": 10}'", param_hint="--kwargs"
+        )
     return value
 
 
@@ -36,9 +40,14 @@ def _kwargs(text: str | None) -> dict[str, Any]:
 )
 @click.option("--kwargs", "kwargs_text", help="JSON keyword arguments for a class or factory.")
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the spec to a file."
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the spec to a file.",
 )
-@click.option("--analyze", "show_analysis", is_flag=True, help="Show the calculator's table of the spec.")
+@click.option(
+    "--analyze", "show_analysis", is_flag=True, help="Show the calculator's table of the spec."
+)
 def import_command(
     target: str, input_text: str, kwargs_text: str | None, output: Path | None, show_analysis: bool
 ) -> None:

@@ -89,9 +89,11 @@ def _global_pools(graph: Graph) -> list[Node]:
             continue
         if any(size != 1 for size in getattr(layer, "size", ())):
             continue
-        pool = REGISTRY[_GLOBAL[layer.keyword]]()  # type: ignore[call-arg]
+        pool = REGISTRY[_GLOBAL[layer.keyword]]()
         origin = f"{node.origin} + {after.origin}"
-        fused[after.name] = Node(after.name, "layer", node.inputs, pool, node.scopes, origin, node.path)
+        fused[after.name] = Node(
+            after.name, "layer", node.inputs, pool, node.scopes, origin, node.path
+        )
         dropped.add(node.name)
     return [fused.get(n.name, n) for n in graph.nodes if n.name not in dropped]
 
@@ -117,7 +119,9 @@ def normalise(graph: Graph) -> Graph:
                     inputs = (earlier, *inputs[cut:])
                     break
             concats.setdefault(original, node.name)
-        nodes.append(Node(node.name, node.op, inputs, node.layer, node.scopes, node.origin, node.path))
+        nodes.append(
+            Node(node.name, node.op, inputs, node.layer, node.scopes, node.origin, node.path)
+        )
     output = alias.get(graph.output, graph.output)
     return Graph(graph.input_shape, nodes, output, graph.model, graph.notes)
 
@@ -241,9 +245,13 @@ def _block(merge: Node, paths: tuple[tuple[Item, ...], ...]) -> BranchItem:
     if kind == "concat":
         return BranchItem(kind, paths, merge)
     if len(paths) != 2:
-        raise ModelImportError(f"{merge.origin or merge.op} of {len(paths)} values has no spec form")
+        raise ModelImportError(
+            f"{merge.origin or merge.op} of {len(paths)} values has no spec form"
+        )
     if not any(paths):
-        raise ModelImportError(f"{merge.origin or merge.op} of a value with itself has no spec form")
+        raise ModelImportError(
+            f"{merge.origin or merge.op} of a value with itself has no spec form"
+        )
     written = [path for path in paths if path]
     if kind == "res":
         # The longer path is the main one (ResNet's convolutions; the shortcut projects).

@@ -97,8 +97,14 @@ _FUNCTIONAL: dict[Any, tuple[str, tuple[str, ...]]] = {
         )
         for n in (1, 2, 3)
     },
-    **{getattr(F, f"adaptive_avg_pool{n}d"): (f"AdaptiveAvgPool{n}d", ("output_size",)) for n in (1, 2, 3)},
-    **{getattr(F, f"adaptive_max_pool{n}d"): (f"AdaptiveMaxPool{n}d", ("output_size",)) for n in (1, 2, 3)},
+    **{
+        getattr(F, f"adaptive_avg_pool{n}d"): (f"AdaptiveAvgPool{n}d", ("output_size",))
+        for n in (1, 2, 3)
+    },
+    **{
+        getattr(F, f"adaptive_max_pool{n}d"): (f"AdaptiveMaxPool{n}d", ("output_size",))
+        for n in (1, 2, 3)
+    },
 }
 
 #: Tensor methods read the same way.
@@ -143,7 +149,11 @@ class _Tracer(fx.Tracer):
         return type(m).__name__ in self.kinds or super().is_leaf_module(m, module_qualified_name)
 
     def call_module(
-        self, m: nn.Module, forward: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        m: nn.Module,
+        forward: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
     ) -> Any:
         self.calls.append((self.path_of_module(m), type(m).__name__))
         try:
@@ -169,6 +179,16 @@ def _spec_shape(meta: TensorMetadata, layout: str) -> Shape:
     return Shape((*dims[1:], dims[0]))
 
 
+def _args(node: fx.Node) -> tuple[Any, ...]:
+    """A node's positional arguments (fx types them as any argument of any operation)."""
+    return tuple(node.args)
+
+
+def _keywords(node: fx.Node) -> dict[str, Any]:
+    """A node's keyword arguments."""
+    return dict(node.kwargs)
+
+
 class _Reader:
     """Turns the traced, shape-propagated fx graph into the import's :class:`Graph`."""
 
@@ -188,7 +208,9 @@ class _Reader:
             if node.op == "placeholder":
                 if self.values:
                     if node.meta.get("tensor_meta") is not None:
-                        raise ModelImportError(f"{self.model} takes several tensors; import needs one input")
+                        raise ModelImportError(
+                            f"{self.model} takes several tensors; import needs one input"
+                        )
                     continue
                 self.values[node.name] = INPUT
                 self.layout[INPUT] = "first"
@@ -210,11 +232,13 @@ class _Reader:
         return value
 
     def _output(self, node: fx.Node) -> str:
-        result = node.args[0]
+        result = _args(node)[0]
         while isinstance(result, tuple | list) and len(result) == 1:
             result = result[0]
         if not isinstance(result, fx.Node) or result.name not in self.values:
-            raise ModelImportError(f"{self.model} returns several values or no tensor; import needs one output tensor")
+            raise ModelImportError(
+                f"{self.model} returns several values or no tensor; import needs one output tensor"
+            )
         return self.values[result.name]
 
     # -- each operation ------------------------------------------------------------------
@@ -261,7 +285,7 @@ class _Reader:
                 for item in arg:
                     visit(item)
 
-        for arg in (*node.args, *node.kwargs.values()):
+        for arg in (*_args(node), *_keywords(node).values()):
             visit(arg)
         return found
 
@@ -282,10 +306,16 @@ class _Reader:
         else:
             self._function(node, tensors)
 
-    def _add(self, node: fx.Node, op: str, tensors: list[fx.Node], layer: Layer | None = None) -> None:
+    def _add(
+        self, node: fx.Node, op: str, tensors: list[fx.Node], layer: Layer | None = None
+    ) -> None:
         inputs = tuple(self.values[t.name] for t in tensors)
         path, _ = self._where(node) if node.op != "call_module" else (str(node.target), "")
-        origin = type(self.gm.get_submodule(str(node.target))).__name__ if node.op == "call_module" else self._origin(node)
+        origin = (
+            type(self.gm.get_submodule(str(node.target))).__name__
+            if node.op == "call_module"
+            else self._origin(node)
+        )
         self.nodes.append(Node(node.name, op, inputs, layer, self._scopes(node), origin, path))
         self.values[node.name] = node.name
         self.layout[node.name] = self.layout[inputs[0]] if inputs else "first"
@@ -335,7 +365,13 @@ class _Reader:
         """A layer on a channels-last map: per position it sees a vector of C values."""
         vector = Shape((inp.channels,))
         if kind.keyword == "dense":
-            conv = nn.Conv2d(module.in_features, module.out_features, 1, bias=module.bias is not None, device="meta")
+            conv = nn.Conv2d(
+                module.in_features,
+                module.out_features,
+                1,
+                bias=module.bias is not None,
+                device="meta",
+            )
             return REGISTRY["conv"].from_torch(conv, inp)
         if kind.keyword == "layernorm" or kind.kind in _ELEMENTWISE:
             return kind.from_torch(module, vector)
@@ -360,7 +396,9 @@ class _Reader:
             elif target in _MEAN:
                 self._mean(node, tensors[0])
             elif target in _FUNCTIONAL or (node.op == "call_method" and target in _METHODS):
-                name, params = _FUNCTIONAL[target] if target in _FUNCTIONAL else _METHODS[str(target)]
+                name, params = (
+                    _FUNCTIONAL[target] if target in _FUNCTIONAL else _METHODS[str(target)]
+                )
                 self._functional(node, tensors, name, params)
             else:
                 self._refuse(node, f"{self._origin(node)} has no layer kind")
@@ -368,8 +406,8 @@ class _Reader:
             self._refuse(node, f"{self._origin(node)}: {err}")
 
     def _binary(self, node: fx.Node, tensors: list[fx.Node], op: str) -> None:
-        others = [a for a in node.args if not isinstance(a, fx.Node) or a not in tensors]
-        attributes = [a for a in node.args if isinstance(a, fx.Node) and a.op == "get_attr"]
+        others = [a for a in _args(node) if not isinstance(a, fx.Node) or a not in tensors]
+        attributes = [a for a in _args(node) if isinstance(a, fx.Node) and a.op == "get_attr"]
         if op == "mul" and len(tensors) == 1 and len(attributes) == 1:
             self._layer_scale(node, tensors[0], self._attribute(attributes[0]))
             return
@@ -380,21 +418,29 @@ class _Reader:
     def _layer_scale(self, node: fx.Node, source: fx.Node, weight: torch.Tensor) -> None:
         inp = _spec_shape(source.meta["tensor_meta"], self.layout[self.values[source.name]])
         channels = int(inp.channels)
-        if weight.numel() != channels or weight.shape[0 if self.layout[self.values[source.name]] == "first" else -1] != channels:
-            raise TorchError(f"a product with a {tuple(weight.shape)} tensor is no per-channel scale")
+        if (
+            weight.numel() != channels
+            or weight.shape[0 if self.layout[self.values[source.name]] == "first" else -1]
+            != channels
+        ):
+            raise TorchError(
+                f"a product with a {tuple(weight.shape)} tensor is no per-channel scale"
+            )
         self._add(node, "layer", [source], REGISTRY["layerscale"].from_torch(None, inp))
 
     def _cat(self, node: fx.Node, tensors: list[fx.Node]) -> None:
-        dim = node.kwargs.get("dim", node.args[1] if len(node.args) > 1 else 0)
+        dim = _keywords(node).get("dim", _args(node)[1] if len(_args(node)) > 1 else 0)
         rank = len(tensors[0].meta["tensor_meta"].shape)
         layout = self.layout[self.values[tensors[0].name]]
         channel = 1 if layout == "first" else rank - 1
         if int(dim) % rank != channel:
-            raise TorchError(f"a concatenation along dim {dim} has no spec form; concat joins the channels")
+            raise TorchError(
+                f"a concatenation along dim {dim} has no spec form; concat joins the channels"
+            )
         self._add(node, "concat", tensors)
 
     def _permute(self, node: fx.Node, source: fx.Node) -> None:
-        dims = [a for a in node.args[1:]] if node.op == "call_method" else node.args[1]
+        dims = [a for a in _args(node)[1:]] if node.op == "call_method" else _args(node)[1]
         if len(dims) == 1 and isinstance(dims[0], tuple | list):
             dims = dims[0]
         order = tuple(int(d) for d in dims)
@@ -422,27 +468,37 @@ class _Reader:
             raise TorchError(f"a reshape of {before} to {after} has no layer kind yet")
         if self.layout[self.values[source.name]] == "last" and len(before) > 2:
             raise TorchError("a flatten of a channels-last map has no spec form")
-        self._add(node, "layer", [source], REGISTRY["flatten"].from_torch(nn.Flatten(), Shape(before[1:])))
+        self._add(
+            node, "layer", [source], REGISTRY["flatten"].from_torch(nn.Flatten(), Shape(before[1:]))
+        )
 
     def _mean(self, node: fx.Node, source: fx.Node) -> None:
-        args = list(node.args[1:])
-        dims = node.kwargs.get("dim", args[0] if args else None)
-        keep = bool(node.kwargs.get("keepdim", args[1] if len(args) > 1 else False))
+        args = list(_args(node)[1:])
+        dims = _keywords(node).get("dim", args[0] if args else None)
+        keep = bool(_keywords(node).get("keepdim", args[1] if len(args) > 1 else False))
         rank = len(source.meta["tensor_meta"].shape)
         spatial = set(range(2, rank))
-        given = {int(d) % rank for d in (dims if isinstance(dims, tuple | list) else [dims])} if dims is not None else set()
+        given = (
+            {int(d) % rank for d in (dims if isinstance(dims, tuple | list) else [dims])}
+            if dims is not None
+            else set()
+        )
         if self.layout[self.values[source.name]] != "first" or given != spatial or not spatial:
             raise TorchError("a mean over other dims than every spatial one has no layer kind")
         if keep:
             pool = getattr(nn, f"AdaptiveAvgPool{rank - 2}d")(1)
-            layer = REGISTRY["adaptiveavgpool"].from_torch(pool, _spec_shape(source.meta["tensor_meta"], "first"))
+            layer = REGISTRY["adaptiveavgpool"].from_torch(
+                pool, _spec_shape(source.meta["tensor_meta"], "first")
+            )
         else:
-            layer = REGISTRY["globalavgpool"]()  # type: ignore[call-arg]
+            layer = REGISTRY["globalavgpool"]()
         self._add(node, "layer", [source], layer)
 
-    def _functional(self, node: fx.Node, tensors: list[fx.Node], name: str, params: tuple[str, ...]) -> None:
-        kwargs = dict(zip(params, node.args[1:]))
-        kwargs.update(node.kwargs)
+    def _functional(
+        self, node: fx.Node, tensors: list[fx.Node], name: str, params: tuple[str, ...]
+    ) -> None:
+        kwargs = dict(zip(params, _args(node)[1:]))
+        kwargs.update(_keywords(node))
         cls = getattr(nn, name)
         accepted = inspect.signature(cls).parameters
         module = cls(**{k: v for k, v in kwargs.items() if k in accepted})
@@ -458,7 +514,9 @@ class _Reader:
                 continue
             tensors = [*module.parameters(), *module.buffers()]
             if tensors and all(id(t) not in self.used for t in tensors):
-                found.append((path, type(module).__name__, sum(p.numel() for p in module.parameters())))
+                found.append(
+                    (path, type(module).__name__, sum(p.numel() for p in module.parameters()))
+                )
         return found
 
 
@@ -541,7 +599,9 @@ def torch_graph(model: nn.Module, input_shape: Shape, name: str | None = None) -
     )
     unreached = reader.unreached(model)
     if unreached:
-        listed = ", ".join(f"{path} ({cls}, {count:,} parameters)" for path, cls, count in unreached)
+        listed = ", ".join(
+            f"{path} ({cls}, {count:,} parameters)" for path, cls, count in unreached
+        )
         graph.notes.append(f"Not in the forward pass, so not in this spec: {listed}.")
     return graph
 
@@ -567,7 +627,7 @@ def import_torchvision() -> None:
             raise
     for loaded in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
         del sys.modules[loaded]
-    library = torch.library.Library("torchvision", "DEF")  # kept alive by torch's registry
+    library: Any = torch.library.Library("torchvision", "DEF")  # type: ignore[no-untyped-call]
     library.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
     library.define("qnms(Tensor qdets, Tensor scores, float iou_threshold) -> Tensor")
     _LIBRARIES.append(library)
@@ -587,7 +647,9 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
     """
     module_name, sep, attribute = target.rpartition(":")
     if not sep or not module_name or not attribute:
-        raise ModelImportError(f"{target!r} is not MODULE:NAME, as in torchvision.models:resnet18 or net.py:Net")
+        raise ModelImportError(
+            f"{target!r} is not MODULE:NAME, as in torchvision.models:resnet18 or net.py:Net"
+        )
     try:
         if module_name.endswith(".py"):
             source = _load_file(Path(module_name))
@@ -604,12 +666,14 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
     value = getattr(source, attribute)
     if not isinstance(value, nn.Module):
         if not callable(value):
-            raise ModelImportError(f"{target} is a {type(value).__name__}, not an nn.Module, class or factory")
+            raise ModelImportError(
+                f"{target} is a {type(value).__name__}, not an nn.Module, class or factory"
+            )
         try:
             value = value(**(kwargs or {}))
         except Exception as err:
             raise ModelImportError(f"calling {target}: {_first_line(err)}") from None
-    elif kwargs:
+    elif kwargs is not None:
         raise ModelImportError(f"{target} is a module instance; --kwargs is for a class or factory")
     if not isinstance(value, nn.Module):
         raise ModelImportError(f"{target} gives a {type(value).__name__}, not an nn.Module")

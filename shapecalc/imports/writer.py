@@ -26,7 +26,7 @@ from ..layers import REGISTRY
 from ..shape import Shape
 from ..symbolic import fmt
 from .graph import Graph, Node, Scope
-from .structure import BranchItem, Item, LayerItem, structure
+from .structure import Item, LayerItem, structure
 
 #: Spec lines are wrapped at a ``|`` to stay within this width where they can.
 WIDTH = 100
@@ -89,7 +89,9 @@ def _convert(item: Item) -> Element:
     if isinstance(item, LayerItem):
         return item
     depth = len(item.scopes)
-    return Block(item.kind, tuple(factor(path, depth) for path in item.paths), item.merge, item.scopes)
+    return Block(
+        item.kind, tuple(factor(path, depth) for path in item.paths), item.merge, item.scopes
+    )
 
 
 def _text(element: Element) -> str:

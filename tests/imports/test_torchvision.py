@@ -53,7 +53,9 @@ def build(name: str, **kwargs: object) -> torch.nn.Module:
 
 def running_statistics(model: torch.nn.Module) -> int:
     return sum(
-        b.numel() for n, b in model.named_buffers() if n.rsplit(".", 1)[-1] in ("running_mean", "running_var")
+        b.numel()
+        for n, b in model.named_buffers()
+        if n.rsplit(".", 1)[-1] in ("running_mean", "running_var")
     )
 
 
@@ -96,7 +98,7 @@ def test_shufflenet_is_refused_naming_every_module() -> None:
 
 @pytest.mark.slow
 def test_parameters_no_forward_pass_reaches_are_named() -> None:
-    model = getattr(models, "googlenet")(aux_logits=True, init_weights=False)
+    model = models.googlenet(aux_logits=True, init_weights=False)
     spec = from_torch(model, "224x224x3")
     aux = sum(p.numel() for n, p in model.named_parameters() if n.startswith("aux"))
     assert "Not in the forward pass, so not in this spec: aux1 (InceptionAux" in spec
