@@ -298,7 +298,8 @@ class _Reader:
             # size(), getattr(x, "shape"), ...: values the trace folds into later calls. A call
             # that gives several tensors (chunk, split) is an operation the spec lacks.
             if isinstance(meta, tuple | list) and any(isinstance(m, TensorMetadata) for m in meta):
-                self._refuse(node, f"{self._origin(node)} has no layer kind")
+                module = node.op == "call_module"  # an LSTM: its path and class say it
+                self._refuse(node, "" if module else f"{self._origin(node)} has no layer kind")
             return
         tensors = self._tensor_args(node)
         if node.op == "call_module":
@@ -615,22 +616,31 @@ def import_torchvision() -> None:
 
     torchvision's ``_meta_registrations`` registers fake kernels for ``torchvision::nms`` and
     ``qnms`` even when its ``_C`` library did not load, and that fails on operators nobody
-    defined. The model definitions are pure Python and need neither, so when that failure
-    happens the two schemas are defined (as ``_C`` would define them) and the import retried;
-    a torchvision whose operators load is imported untouched.
+    defined. The model definitions are pure Python and need neither. So the library is loaded
+    first, as torchvision would load it; when that fails, the two schemas are defined (as
+    ``_C`` would define them) before torchvision is imported. A torchvision whose operators
+    load is imported untouched.
     """
-    try:
-        importlib.import_module("torchvision")
+    if "torchvision" in sys.modules:
         return
-    except RuntimeError as err:
-        if "torchvision::nms" not in str(err):
-            raise
-    for loaded in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
-        del sys.modules[loaded]
-    library: Any = torch.library.Library("torchvision", "DEF")  # type: ignore[no-untyped-call]
-    library.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-    library.define("qnms(Tensor qdets, Tensor scores, float iou_threshold) -> Tensor")
-    _LIBRARIES.append(library)
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None or not spec.submodule_search_locations:
+        importlib.import_module("torchvision")  # not installed: its own error
+        return
+    libraries = sorted(
+        p for folder in spec.submodule_search_locations for p in Path(folder).glob("_C*.so")
+    )
+    try:
+        for library_path in libraries:
+            torch.ops.load_library(str(library_path))  # type: ignore[no-untyped-call]
+        loaded = bool(libraries)
+    except (ImportError, OSError):
+        loaded = False
+    if not loaded:
+        library: Any = torch.library.Library("torchvision", "DEF")  # type: ignore[no-untyped-call]
+        library.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+        library.define("qnms(Tensor qdets, Tensor scores, float iou_threshold) -> Tensor")
+        _LIBRARIES.append(library)  # a Library drops its definitions when collected
     importlib.import_module("torchvision")
 
 
