@@ -19,6 +19,11 @@ What a frontend must produce:
   - a merge node, ``add``, ``concat`` (along the channels) or ``mul`` (elementwise, a size-1
     dim broadcasting), with two or more inputs in the framework's order;
 
+  - a ``split`` node (one input) cuts the channels into ``index`` equal parts, and a
+    ``part`` node (its input the split) is part ``index`` (from 0) of them: ShuffleNetV2's
+    ``x.chunk(2, dim=1)``. The parts' paths must end in one ``concat``, in part order (the
+    spec's ``split( a ; b )``);
+
   an operation that does not change the tensor (``x.contiguous()``, ``Identity``) is no node:
   its consumers take its input instead;
 - ``Graph.output``: the node whose value the model returns (:data:`INPUT` when it returns its
@@ -66,13 +71,14 @@ class Node:
 
     Attributes:
         name: unique among the graph's nodes (and never :data:`INPUT`).
-        op: ``layer``, or a merge: ``add``, ``concat``, ``mul``.
+        op: ``layer``; a merge: ``add``, ``concat``, ``mul``; ``split`` or ``part``.
         inputs: the names of the values it takes (nodes, or :data:`INPUT`).
         layer: the layer kind with its options, for a ``layer`` node.
         scopes: the submodule instances enclosing it, outermost first.
         origin: what made it, for the spec's comments (``Conv2d``, ``torch.cat``).
         path: its own module's path (``layer1.0.conv1``), or the enclosing one's for a
             function call ("" at the top).
+        index: a ``split``'s number of parts; a ``part``'s place among them (from 0).
     """
 
     name: str
@@ -82,6 +88,7 @@ class Node:
     scopes: tuple[Scope, ...] = ()
     origin: str = ""
     path: str = ""
+    index: int = 0
 
 
 @dataclass

@@ -120,7 +120,7 @@ def normalise(graph: Graph) -> Graph:
                     break
             concats.setdefault(original, node.name)
         nodes.append(
-            Node(node.name, node.op, inputs, node.layer, node.scopes, node.origin, node.path)
+            Node(node.name, node.op, inputs, node.layer, node.scopes, node.origin, node.path, node.index)
         )
     output = alias.get(graph.output, graph.output)
     return Graph(graph.input_shape, nodes, output, graph.model, graph.notes)
@@ -203,6 +203,10 @@ class _Structure:
                 items.append(LayerItem(node))
                 current = node.name
                 continue
+            if len(successors) == 1 and node.op == "split":
+                items.append(self._split(node, region, ipdom))
+                current = ipdom[node.name]
+                continue
             merge = self.nodes[ipdom[current]]
             if merge.op not in MERGES or any(i not in region for i in merge.inputs):
                 raise ModelImportError(
@@ -215,6 +219,25 @@ class _Structure:
             items.append(_block(merge, paths))
             current = merge.name
         return tuple(items)
+
+    def _split(self, split: Node, region: set[str], ipdom: dict[str, str]) -> BranchItem:
+        """A ``split`` block: each part's path to the concat that joins them, in order."""
+        parts = sorted((self.nodes[n] for n in self.consumers[split.name]), key=lambda n: n.index)
+        merge = self.nodes[ipdom[split.name]]
+        ends = merge.inputs
+        if (
+            merge.op != "concat"
+            or [p.index for p in parts] != list(range(split.index))
+            or len(ends) != split.index
+            or any(end != p.name and end not in self._reach_forward(p.name, self.order[end]) for p, end in zip(parts, ends))
+        ):
+            raise ModelImportError(
+                f"the parts of the channel split {split.name!r} do not meet in one concat in "
+                "their order; the spec's split( ... ; ... ) cannot express it"
+            )
+        paths = tuple(self.line(p.name, end) for p, end in zip(parts, ends))
+        self._check_disjoint(split.name, merge, paths)
+        return BranchItem("split", paths, merge)
 
     def _check_disjoint(self, fork: str, merge: Node, paths: tuple[tuple[Item, ...], ...]) -> None:
         seen: set[str] = set()

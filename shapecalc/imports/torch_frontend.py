@@ -125,6 +125,8 @@ _MEAN = {torch.mean, "mean"}
 _PERMUTE = {torch.permute, "permute"}
 #: Calls that give their input back unchanged (as far as shapes go).
 _SAME = {"contiguous", "clone", "detach", "float"}
+_CHUNK = {torch.chunk, "chunk"}
+_TRANSPOSE = {torch.transpose, "transpose"}
 #: Kinds that act element by element, the same on a channels-last map.
 _ELEMENTWISE = {"activation", "dropout"}
 
@@ -197,7 +199,11 @@ class _Reader:
         self.model = model
         self.kinds = torch_kinds()
         self.values: dict[str, str] = {}  # fx node -> graph value
-        self.layout: dict[str, str] = {}  # graph value -> "first" or "last" (channels)
+        # fx node -> where its channels are: "first" (torch's N x C x ...), "last" (after a
+        # permute), "grouped:g" / "shuffled:g" (inside a channel shuffle's view/transpose).
+        self.layout: dict[str, str] = {}
+        self.splits: dict[tuple[str, int], str] = {}  # (value, parts) -> its split node
+        self.split_of: dict[str, str] = {}  # a chunk's fx node -> its split node
         self.nodes: list[Node] = []
         self.problems: list[Unsupported] = []
         self.used: set[int] = set()  # ids of the parameters and buffers the graph reaches
@@ -213,7 +219,7 @@ class _Reader:
                         )
                     continue
                 self.values[node.name] = INPUT
-                self.layout[INPUT] = "first"
+                self.layout[node.name] = "first"
             elif node.op == "get_attr":
                 self.used.add(id(self._attribute(node)))
             elif node.op == "output":
@@ -297,6 +303,9 @@ class _Reader:
         if not isinstance(meta, TensorMetadata):
             # size(), getattr(x, "shape"), ...: values the trace folds into later calls. A call
             # that gives several tensors (chunk, split) is an operation the spec lacks.
+            if node.op != "call_module" and node.target in _CHUNK:
+                self._guard(node, lambda: self._chunk(node, meta))
+                return
             if isinstance(meta, tuple | list) and any(isinstance(m, TensorMetadata) for m in meta):
                 module = node.op == "call_module"  # an LSTM: its path and class say it
                 self._refuse(node, "" if module else f"{self._origin(node)} has no layer kind")
@@ -308,7 +317,12 @@ class _Reader:
             self._function(node, tensors)
 
     def _add(
-        self, node: fx.Node, op: str, tensors: list[fx.Node], layer: Layer | None = None
+        self,
+        node: fx.Node,
+        op: str,
+        tensors: list[fx.Node],
+        layer: Layer | None = None,
+        index: int = 0,
     ) -> None:
         inputs = tuple(self.values[t.name] for t in tensors)
         path, _ = self._where(node) if node.op != "call_module" else (str(node.target), "")
@@ -317,18 +331,14 @@ class _Reader:
             if node.op == "call_module"
             else self._origin(node)
         )
-        self.nodes.append(Node(node.name, op, inputs, layer, self._scopes(node), origin, path))
+        self.nodes.append(Node(node.name, op, inputs, layer, self._scopes(node), origin, path, index))
         self.values[node.name] = node.name
-        self.layout[node.name] = self.layout[inputs[0]] if inputs else "first"
+        self.layout[node.name] = self.layout[tensors[0].name] if tensors else "first"
 
     def _alias(self, node: fx.Node, source: fx.Node, layout: str | None = None) -> None:
-        value = self.values[source.name]
-        if layout is None or layout == self.layout[value]:
-            self.values[node.name] = value
-            return
-        # A permute: the same value in the other layout (a new name, the same graph value).
-        self.values[node.name] = value
-        self.layout[value] = layout
+        """``node`` is ``source``'s value (in another layout, after a permute or a view)."""
+        self.values[node.name] = self.values[source.name]
+        self.layout[node.name] = layout or self.layout[source.name]
 
     def _module(self, node: fx.Node, tensors: list[fx.Node]) -> None:
         module = self.gm.get_submodule(str(node.target))
@@ -345,9 +355,11 @@ class _Reader:
 
     def _layer(self, node: fx.Node, source: fx.Node, kind: type[Layer], module: Any) -> None:
         value = self.values[source.name]
-        layout = self.layout[value]
+        layout = self.layout[source.name]
         inp = _spec_shape(source.meta["tensor_meta"], layout)
         try:
+            if layout not in ("first", "last"):
+                raise TorchError("a layer inside a channel shuffle's reshaping has no spec form")
             if layout == "last":
                 layer = self._channels_last(kind, module, inp)
             else:
@@ -358,7 +370,7 @@ class _Reader:
             self._refuse(node, str(err))
             return
         if layer.keyword == "identity":
-            self.values[node.name] = value
+            self._alias(node, source)
             return
         self._add(node, "layer", [source], layer)
 
@@ -384,7 +396,11 @@ class _Reader:
             self._refuse(node, f"{self._origin(node)} makes a tensor from no input")
             return
         try:
-            if target in _ADD or target in _MUL:
+            if target is operator.getitem and tensors[0].name in self.split_of:
+                self._part(node, tensors[0])
+            elif target in _TRANSPOSE:
+                self._transpose(node, tensors[0])
+            elif target in _ADD or target in _MUL:
                 self._binary(node, tensors, "add" if target in _ADD else "mul")
             elif target in _CAT:
                 self._cat(node, tensors)
@@ -417,11 +433,11 @@ class _Reader:
         self._add(node, op, tensors)
 
     def _layer_scale(self, node: fx.Node, source: fx.Node, weight: torch.Tensor) -> None:
-        inp = _spec_shape(source.meta["tensor_meta"], self.layout[self.values[source.name]])
+        inp = _spec_shape(source.meta["tensor_meta"], self.layout[source.name])
         channels = int(inp.channels)
         if (
             weight.numel() != channels
-            or weight.shape[0 if self.layout[self.values[source.name]] == "first" else -1]
+            or weight.shape[0 if self.layout[source.name] == "first" else -1]
             != channels
         ):
             raise TorchError(
@@ -432,7 +448,7 @@ class _Reader:
     def _cat(self, node: fx.Node, tensors: list[fx.Node]) -> None:
         dim = _keywords(node).get("dim", _args(node)[1] if len(_args(node)) > 1 else 0)
         rank = len(tensors[0].meta["tensor_meta"].shape)
-        layout = self.layout[self.values[tensors[0].name]]
+        layout = self.layout[tensors[0].name]
         channel = 1 if layout == "first" else rank - 1
         if int(dim) % rank != channel:
             raise TorchError(
@@ -448,7 +464,7 @@ class _Reader:
         rank = len(order)
         to_last = (0, *range(2, rank), 1)
         to_first = (0, rank - 1, *range(1, rank - 1))
-        layout = self.layout[self.values[source.name]]
+        layout = self.layout[source.name]
         if layout == "first" and order == to_last:
             self._alias(node, source, "last")
         elif layout == "last" and order == to_first:
@@ -456,18 +472,82 @@ class _Reader:
         else:
             raise TorchError(f"permute{order} has no layer kind")
 
+    def _guard(self, node: fx.Node, read: Callable[[], None]) -> None:
+        try:
+            read()
+        except TorchError as err:
+            self._refuse(node, f"{self._origin(node)}: {err}")
+
+    def _chunk(self, node: fx.Node, meta: Any) -> None:
+        """``x.chunk(n, dim=1)``: a split node (one per value and n: each ``Chunk`` module of
+        ``shapecalc torch``'s code chunks the same input again)."""
+        (source,) = self._tensor_args(node)
+        args = _args(node)
+        parts = int(_keywords(node).get("chunks", args[1]))
+        dim = int(_keywords(node).get("dim", args[2] if len(args) > 2 else 0))
+        channels = int(source.meta["tensor_meta"].shape[1])
+        rank = len(source.meta["tensor_meta"].shape)
+        if self.layout[source.name] != "first" or dim % rank != 1 or channels % parts:
+            raise TorchError("only a chunk of the channels into equal parts has a spec form (split)")
+        if len(meta) != parts:
+            raise TorchError(f"a chunk into {len(meta)} parts of {channels} channels has no spec form")
+        key = (self.values[source.name], parts)
+        if key not in self.splits:
+            self._add(node, "split", [source], index=parts)
+            self.splits[key] = node.name
+        self.values[node.name] = self.splits[key]
+        self.layout[node.name] = "first"
+        self.split_of[node.name] = self.splits[key]
+
+    def _part(self, node: fx.Node, chunked: fx.Node) -> None:
+        index = int(_args(node)[1])
+        split = self.split_of[chunked.name]
+        name = f"{split}_part{index}"
+        if not any(n.name == name for n in self.nodes):
+            self.nodes.append(
+                Node(name, "part", (split,), None, self._scopes(node), "Tensor.chunk", "", index)
+            )
+        self.values[node.name] = name
+        self.layout[node.name] = "first"
+
+    def _transpose(self, node: fx.Node, source: fx.Node) -> None:
+        dims = sorted(int(d) for d in _args(node)[1:3])
+        layout = self.layout[source.name]
+        if not layout.startswith("grouped:") or dims != [1, 2]:
+            raise TorchError("a transpose has no layer kind (but in a channel shuffle)")
+        self._alias(node, source, layout.replace("grouped", "shuffled"))
+
     def _reshape(self, node: fx.Node, source: fx.Node) -> None:
-        before = tuple(source.meta["tensor_meta"].shape)
-        after = tuple(node.meta["tensor_meta"].shape)
+        before = tuple(int(d) for d in source.meta["tensor_meta"].shape)
+        after = tuple(int(d) for d in node.meta["tensor_meta"].shape)
+        layout = self.layout[source.name]
+        if layout.startswith("shuffled:"):
+            # ShuffleNet's channel_shuffle: view(N, g, C/g, ...), transpose(1, 2), view back.
+            groups = int(layout.split(":")[1])
+            if after != (before[0], before[1] * before[2], *before[3:]):
+                raise TorchError(f"a reshape of {before} to {after} has no layer kind")
+            module = nn.ChannelShuffle(groups)
+            self._add(node, "layer", [source], self.kinds["ChannelShuffle"].from_torch(module, Shape(())))
+            self.layout[node.name] = "first"
+            return
+        if layout == "first" and len(after) == len(before) + 1 and len(before) > 2:
+            if after[0] == before[0] and after[1] * after[2] == before[1] and after[3:] == before[2:]:
+                self._alias(node, source, f"grouped:{after[1]}")
+                return
         if after == before:
             self._alias(node, source)
+            return
+        if len(before) == 2 and len(after) > 2 and layout == "first":
+            module = nn.Unflatten(1, after[1:])
+            inp = Shape(before[1:])
+            self._add(node, "layer", [source], self.kinds["Unflatten"].from_torch(module, inp))
             return
         total = 1
         for d in before[1:]:
             total *= int(d)
         if after != (before[0], total):
             raise TorchError(f"a reshape of {before} to {after} has no layer kind yet")
-        if self.layout[self.values[source.name]] == "last" and len(before) > 2:
+        if self.layout[source.name] == "last" and len(before) > 2:
             raise TorchError("a flatten of a channels-last map has no spec form")
         self._add(
             node, "layer", [source], REGISTRY["flatten"].from_torch(nn.Flatten(), Shape(before[1:]))
@@ -484,7 +564,7 @@ class _Reader:
             if dims is not None
             else set()
         )
-        if self.layout[self.values[source.name]] != "first" or given != spatial or not spatial:
+        if self.layout[source.name] != "first" or given != spatial or not spatial:
             raise TorchError("a mean over other dims than every spatial one has no layer kind")
         if keep:
             pool = getattr(nn, f"AdaptiveAvgPool{rank - 2}d")(1)

@@ -100,7 +100,7 @@ def _text(element: Element) -> str:
         return element.node.layer.to_spec()
     if isinstance(element, Use):
         return element.call if element.call is not None else line(element.body)
-    if element.kind == "concat":
+    if element.kind in ("concat", "split"):
         paths = [line(path) if path else "identity" for path in element.paths]
     else:
         paths = [line(path) for path in element.paths]

@@ -19,7 +19,7 @@ from shapecalc.imports.torch_frontend import import_torchvision
 import_torchvision()
 from torchvision import models  # noqa: E402
 
-#: One or two builders of every family the issue lists (ShuffleNetV2 below: refused).
+#: One or two builders of every family the issue lists.
 FAMILIES = [
     "alexnet",
     "vgg11",
@@ -42,6 +42,8 @@ FAMILIES = [
     "inception_v3",
     "googlenet",
     "convnext_tiny",
+    "shufflenet_v2_x0_5",
+    "shufflenet_v2_x1_0",
 ]
 
 
@@ -83,17 +85,22 @@ def test_resnet50_is_bottlenecks_in_tens_of_lines() -> None:
 
 
 @pytest.mark.slow
-def test_shufflenet_is_refused_naming_every_module() -> None:
-    # Channel split (chunk) and shuffle (view/transpose) have no layer kind yet.
+def test_shufflenet_is_split_and_shuffle_blocks() -> None:
+    spec = from_torch(build("shufflenet_v2_x1_0"), "224x224x3")
+    assert "inverted_residual_b(116)x7  # stage3.1-7: InvertedResidual" in spec
+    assert "= split(identity ; conv1x1x{a} nobias" in spec
+    assert ") | shuffle2" in spec
+
+
+@pytest.mark.slow
+def test_a_transformer_is_refused_naming_every_module() -> None:
+    # Attention has no layer kind: one line names every module that has none.
     with pytest.raises(ModelImportError) as caught:
-        from_torch(build("shufflenet_v2_x0_5"), "224x224x3")
+        from_torch(models.vit_b_32(), "224x224x3")
     message = str(caught.value)
     assert "\n" not in message
-    blocks = [f"stage2.{i}" for i in range(4)] + [f"stage3.{i}" for i in range(8)]
-    blocks += [f"stage4.{i}" for i in range(4)]
-    assert "16 modules have no layer kind" in message
-    for path in blocks:
-        assert f"{path}: InvertedResidual (" in message
+    for i in range(12):
+        assert f"encoder.layers.encoder_layer_{i}.self_attention: MultiheadAttention" in message
 
 
 @pytest.mark.slow
