@@ -120,7 +120,16 @@ def normalise(graph: Graph) -> Graph:
                     break
             concats.setdefault(original, node.name)
         nodes.append(
-            Node(node.name, node.op, inputs, node.layer, node.scopes, node.origin, node.path, node.index)
+            Node(
+                node.name,
+                node.op,
+                inputs,
+                node.layer,
+                node.scopes,
+                node.origin,
+                node.path,
+                node.index,
+            )
         )
     output = alias.get(graph.output, graph.output)
     return Graph(graph.input_shape, nodes, output, graph.model, graph.notes)
@@ -229,7 +238,10 @@ class _Structure:
             merge.op != "concat"
             or [p.index for p in parts] != list(range(split.index))
             or len(ends) != split.index
-            or any(end != p.name and end not in self._reach_forward(p.name, self.order[end]) for p, end in zip(parts, ends))
+            or any(
+                end != p.name and end not in self._reach_forward(p.name, self.order[end])
+                for p, end in zip(parts, ends)
+            )
         ):
             raise ModelImportError(
                 f"the parts of the channel split {split.name!r} do not meet in one concat in "

@@ -331,7 +331,9 @@ class _Reader:
             if node.op == "call_module"
             else self._origin(node)
         )
-        self.nodes.append(Node(node.name, op, inputs, layer, self._scopes(node), origin, path, index))
+        self.nodes.append(
+            Node(node.name, op, inputs, layer, self._scopes(node), origin, path, index)
+        )
         self.values[node.name] = node.name
         self.layout[node.name] = self.layout[tensors[0].name] if tensors else "first"
 
@@ -354,7 +356,6 @@ class _Reader:
         self._layer(node, tensors[0], kind, module)
 
     def _layer(self, node: fx.Node, source: fx.Node, kind: type[Layer], module: Any) -> None:
-        value = self.values[source.name]
         layout = self.layout[source.name]
         inp = _spec_shape(source.meta["tensor_meta"], layout)
         try:
@@ -437,8 +438,7 @@ class _Reader:
         channels = int(inp.channels)
         if (
             weight.numel() != channels
-            or weight.shape[0 if self.layout[source.name] == "first" else -1]
-            != channels
+            or weight.shape[0 if self.layout[source.name] == "first" else -1] != channels
         ):
             raise TorchError(
                 f"a product with a {tuple(weight.shape)} tensor is no per-channel scale"
@@ -488,9 +488,13 @@ class _Reader:
         channels = int(source.meta["tensor_meta"].shape[1])
         rank = len(source.meta["tensor_meta"].shape)
         if self.layout[source.name] != "first" or dim % rank != 1 or channels % parts:
-            raise TorchError("only a chunk of the channels into equal parts has a spec form (split)")
+            raise TorchError(
+                "only a chunk of the channels into equal parts has a spec form (split)"
+            )
         if len(meta) != parts:
-            raise TorchError(f"a chunk into {len(meta)} parts of {channels} channels has no spec form")
+            raise TorchError(
+                f"a chunk into {len(meta)} parts of {channels} channels has no spec form"
+            )
         key = (self.values[source.name], parts)
         if key not in self.splits:
             self._add(node, "split", [source], index=parts)
@@ -527,11 +531,17 @@ class _Reader:
             if after != (before[0], before[1] * before[2], *before[3:]):
                 raise TorchError(f"a reshape of {before} to {after} has no layer kind")
             module = nn.ChannelShuffle(groups)
-            self._add(node, "layer", [source], self.kinds["ChannelShuffle"].from_torch(module, Shape(())))
+            self._add(
+                node, "layer", [source], self.kinds["ChannelShuffle"].from_torch(module, Shape(()))
+            )
             self.layout[node.name] = "first"
             return
         if layout == "first" and len(after) == len(before) + 1 and len(before) > 2:
-            if after[0] == before[0] and after[1] * after[2] == before[1] and after[3:] == before[2:]:
+            if (
+                after[0] == before[0]
+                and after[1] * after[2] == before[1]
+                and after[3:] == before[2:]
+            ):
                 self._alias(node, source, f"grouped:{after[1]}")
                 return
         if after == before:
