@@ -548,9 +548,9 @@ class _Reader:
             self._alias(node, source)
             return
         if len(before) == 2 and len(after) > 2 and layout == "first":
-            module = nn.Unflatten(1, after[1:])
+            unflatten = nn.Unflatten(1, after[1:])
             inp = Shape(before[1:])
-            self._add(node, "layer", [source], self.kinds["Unflatten"].from_torch(module, inp))
+            self._add(node, "layer", [source], self.kinds["Unflatten"].from_torch(unflatten, inp))
             return
         total = 1
         for d in before[1:]:
