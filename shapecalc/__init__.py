@@ -18,6 +18,7 @@ from .errors import (
     LayerError,
     MatrixError,
     MergeError,
+    ModelImportError,
     ShapecalcError,
     ShapeError,
     SolveError,
@@ -33,11 +34,14 @@ from .parser import parse
 from .shape import Shape
 
 if TYPE_CHECKING:
+    from .imports import analyze_torch, from_torch
     from .numeric import NumericResult, conv2d, conv_transpose2d, pool2d
 
 #: Names imported when first used: the matrix arithmetic of ``shapecalc conv``/``pool`` is
 #: not on the calculator's path (it cost the table about 7 ms of its start-up).
 _LAZY = {name: "numeric" for name in ("NumericResult", "conv2d", "conv_transpose2d", "pool2d")}
+#: The import from PyTorch (torch itself is imported only when a model is read).
+_LAZY |= {"from_torch": "imports", "analyze_torch": "imports"}
 
 
 def __getattr__(name: str) -> Any:
@@ -62,6 +66,7 @@ __all__ = [
     "LayerError",
     "MatrixError",
     "MergeError",
+    "ModelImportError",
     "NumericResult",
     "Row",
     "Shape",
@@ -77,9 +82,11 @@ __all__ = [
     "UnknownLayerError",
     "__version__",
     "analyze",
+    "analyze_torch",
     "check",
     "conv2d",
     "conv_transpose2d",
+    "from_torch",
     "parse",
     "pool2d",
 ]
