@@ -23,6 +23,7 @@ with speedups.compiled_dataclasses():
         LayerError,
         MatrixError,
         MergeError,
+        ModelImportError,
         ShapecalcError,
         ShapeError,
         SolveError,
@@ -38,11 +39,14 @@ with speedups.compiled_dataclasses():
     from .shape import Shape
 
 if TYPE_CHECKING:
+    from .imports import analyze_torch, from_torch
     from .numeric import NumericResult, conv2d, conv_transpose2d, pool2d
 
 #: Names imported when first used: the matrix arithmetic of ``shapecalc conv``/``pool`` is
 #: not on the calculator's path (it cost the table about 7 ms of its start-up).
 _LAZY = {name: "numeric" for name in ("NumericResult", "conv2d", "conv_transpose2d", "pool2d")}
+#: The import from PyTorch (torch itself is imported only when a model is read).
+_LAZY |= {"from_torch": "imports", "analyze_torch": "imports"}
 
 
 def __getattr__(name: str) -> Any:
@@ -67,6 +71,7 @@ __all__ = [
     "LayerError",
     "MatrixError",
     "MergeError",
+    "ModelImportError",
     "NumericResult",
     "Row",
     "Shape",
@@ -82,9 +87,11 @@ __all__ = [
     "UnknownLayerError",
     "__version__",
     "analyze",
+    "analyze_torch",
     "check",
     "conv2d",
     "conv_transpose2d",
+    "from_torch",
     "parse",
     "pool2d",
 ]

@@ -9,16 +9,15 @@ module) are all among them, so a block left out or misplaced fails here.
 torchvision's PyPI wheel is built against CUDA torch, so its compiled ops (``_C.so``) do not
 load beside the CPU torch, and ``import torchvision`` fails while ``_meta_registrations``
 registers meta kernels for those missing ops (pytorch/vision#9085; ../shared/STYLE.md pitfall
-10). The model definitions are pure Python and never call those ops, so the module is
-replaced by an empty one before the import. CI installs ``torchvision==0.28.0 --no-deps``
+10). The model definitions are pure Python and never call those ops, so they are imported
+through :func:`shapecalc.imports.torch_frontend.import_torchvision`, which defines the two
+missing operator schemas first. CI installs ``torchvision==0.28.0 --no-deps``
 (the release whose metadata pins torch 2.13.0) and Pillow. Models are built on the CPU (RegNet
 computes its widths with tensors) and run on the meta device.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +40,14 @@ ZOO = {
 
 
 def torchvision_models() -> Any:
-    """``torchvision.models``, imported without its compiled ops (see the module docstring)."""
-    pytest.importorskip("torch", reason="the comparison runs PyTorch (CI installs it)")
-    if "torchvision" not in sys.modules:
-        stub = "torchvision._meta_registrations"
-        sys.modules.setdefault(stub, types.ModuleType(stub))
-    return pytest.importorskip("torchvision.models", reason="CI installs torchvision --no-deps")
+    """``torchvision.models``, imported without its compiled ops (see the module docstring):
+    through the same loader ``shapecalc import`` uses, so the workaround lives in one place."""
+    from shapecalc.imports.torch_frontend import import_torchvision
+
+    import_torchvision()
+    import torchvision.models
+
+    return torchvision.models
 
 
 def torchvision_layers(model: Any) -> list[tuple[int, tuple[int, ...]]]:
