@@ -81,5 +81,6 @@ def cli() -> None:
 
     A spec (or -f FILE) runs the calculator (see 'shapecalc calc --help');
     'shapecalc layers' lists every layer keyword; 'shapecalc check' cross-checks a spec
-    against PyTorch and 'shapecalc torch' prints it as PyTorch code.
+    against PyTorch and 'shapecalc torch' prints it as PyTorch code; 'shapecalc import'
+    turns a PyTorch model into a spec.
     """

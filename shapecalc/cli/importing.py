@@ -51,8 +51,10 @@ def _kwargs(text: str | None) -> dict[str, Any] | None:
 def import_command(
     target: str, input_text: str, kwargs_text: str | None, output: Path | None, show_analysis: bool
 ) -> None:
-    """Import a PyTorch model as a spec: MODULE (an importable module or a .py file) and NAME
-    (an nn.Module instance, class or factory), as in torchvision.models:resnet18 or net.py:Net.
+    """Write a PyTorch model as a spec, symbolic in the input size if asked.
+
+    MODULE is an importable module or a .py file, NAME an nn.Module instance, class or
+    factory: torchvision.models:resnet18, net.py:Net.
 
     The spec has a named block for each submodule class used several times, and comments
     naming the module paths; pipe it into 'shapecalc -' or give --analyze for the table.
