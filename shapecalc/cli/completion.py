@@ -3,9 +3,9 @@ option names after its keyword.
 
 click completes the commands and options itself (``_SHAPECALC_COMPLETE=zsh_source
 shapecalc``, see the README); the SPEC argument and the group, where a spec stands first,
-call :func:`spec_completions` for the spec's last word. The shell hands over the spec typed
-so far as one word when it is quoted (zsh and fish do; bash breaks words at ``|`` and
-spaces, and then the last word alone comes: it is completed as a layer keyword).
+call :func:`spec_completions` for the spec's last word. A quoted spec comes as one word (bash
+5.2 passes it so); a shell that hands over only its last word gets that completed as a layer
+keyword.
 """
 
 from __future__ import annotations
