@@ -55,6 +55,13 @@ class DefaultGroup(click.Group):
                 args = ["calc", *args]
         return super().parse_args(ctx, args)
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        """The commands that start with ``incomplete``, and, since a spec may stand first,
+        its completions as a spec (:mod:`.completion`)."""
+        from .completion import spec_completions
+
+        return [*super().shell_complete(ctx, incomplete), *spec_completions(incomplete)]
+
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "[OPTIONS] SPEC | COMMAND [ARGS]...")
 
