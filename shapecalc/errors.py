@@ -192,6 +192,15 @@ class TorchError(ShapecalcError):
     symbols without values."""
 
 
+class KerasError(ShapecalcError):
+    """The Keras code or cross-check cannot be made: Keras missing, symbols without values,
+    a device Keras does not run on."""
+
+
+class KerasLayerError(SpecError, KerasError):
+    """A layer of the spec that Keras cannot express, pointed at in the spec."""
+
+
 class MatrixError(ShapecalcError):
     """Bad numbers for ``shapecalc conv``/``pool``: a ragged or non-numeric matrix, a missing
     file, a kernel that does not fit the input, a zero stride."""
