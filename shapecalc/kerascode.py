@@ -175,18 +175,15 @@ def _conv(layer: conv.Conv, inp: Shape) -> KerasForm:
     # Keras refuses strides > 1 with dilation_rate > 1.
     subsample = any(s > 1 for s in stride) and any(d > 1 for d in dilation)
     notes, before, after = [], [], []
+    spatial = _ints(inp.spatial, rank, "size")
+    same = [same_pad(*sizes) for sizes in zip(spatial, kernel, stride, dilation)]
+    pads = same if layer.same else [(p, p) for p in _ints(layer.pad or (0,), rank, "pad")]
     padding = None
-    if layer.same and not subsample:
-        padding = "same"
-    else:
-        if layer.same:
-            spatial = _ints(inp.spatial, rank, "size")
-            pads = [same_pad(*sizes) for sizes in zip(spatial, kernel, stride, dilation)]
-        else:
-            pads = [(p, p) for p in _ints(layer.pad or (0,), rank, "pad")]
-        if any(pair != (0, 0) for pair in pads):
-            before.append(_zero_padding(rank, pads))
-            notes.append(f"{_padding_text(rank, pads)} first, then padding valid")
+    if pads == same and any(pair != (0, 0) for pair in pads) and not subsample:
+        padding = "same"  # also torch's pad1 of a 3x3 kernel: the same zeros on each side
+    elif any(pair != (0, 0) for pair in pads):
+        before.append(_zero_padding(rank, pads))
+        notes.append(f"{_padding_text(rank, pads)} first, then padding valid")
     if subsample:
         after.append(
             KerasLayer(f"MaxPooling{rank}D", (1,), (("strides", _size(stride)),), role="subsample")
@@ -274,9 +271,9 @@ def _window_pool(layer: pool.WindowPool, inp: Shape) -> KerasForm:
     window = _ints(layer.window, rank, "window")
     stride = _ints(layer.stride, rank, "stride") if layer.stride else window
     strides = None if stride == window else _size(stride)
+    same = KerasLayer(name, (_size(window),), _keywords(strides=strides, padding="same"))
     if layer.same:
-        main = KerasLayer(name, (_size(window),), _keywords(strides=strides, padding="same"))
-        return KerasForm((main,))
+        return KerasForm((same,))
     main = KerasLayer(name, (_size(window),), _keywords(strides=strides))
     out = layer.output_shape(inp, Checks()).spatial
     spatial = _ints(inp.spatial, rank, "size")
@@ -289,6 +286,11 @@ def _window_pool(layer: pool.WindowPool, inp: Shape) -> KerasForm:
         extra = extra or more > 0
     if all(pad == (0, 0) for pad in pads):
         return KerasForm((main,))
+    if isinstance(layer, pool.MaxPool) and pads == [
+        same_pad(n, k, s) for n, k, s in zip(spatial, window, stride)
+    ]:
+        # Keras' same pads a max pooling so that padding never wins, as torch's -inf does.
+        return KerasForm((same,))
     notes = [f"{_padding_text(rank, pads)} first"]
     if extra:
         notes.append("the extra padding at the end is ceil mode's last window")

@@ -61,8 +61,8 @@ class LocalResponseNorm(layers.Layer):
 
 
 class LayerScale(layers.Layer):
-    """A learned scale per channel (ConvNeXt's layer scale, gamma), initialised to ``init``
-    as Keras' own ConvNeXt does: C parameters."""
+    """A learned scale per channel (ConvNeXt's layer scale, gamma), initialised to
+    ``init`` as Keras' own ConvNeXt does: C parameters."""
 
     def __init__(self, init: float = 1e-6, **kwargs: object) -> None:
         super().__init__(**kwargs)
