@@ -122,7 +122,9 @@ def check_point(
                 model = keras.Model(tensors[0], [tensors[row.index] for row, _ in built])
                 rng = np.random.default_rng(seed)
                 dims = (batch, *(int(d) for d in analysis.input_shape.dims))
-                outputs = list(model(rng.standard_normal(dims).astype("float32")))
+                found = model(rng.standard_normal(dims).astype("float32"))
+                # A model of one output returns the tensor itself, not a list of one.
+                outputs = list(found) if isinstance(found, list | tuple) else [found]
             except Exception as err:  # the forward pass failed: no row ran
                 refused, built = (built[0][0].index, _error(err)), []
     for (row, row_layers), y in zip(built, outputs):

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import KerasError, KerasLayerError
 from .layers import Checks, Layer, activation, conv, deconv, dense, norm, pool, reshape
 from .layers.conv import same_pad
-from .layers.merge import Add, Concat, Merge, Mul
+from .layers.merge import Add, Chunk, Concat, Merge, Mul, Split
 from .shape import Shape
 from .symbolic import Dim, fmt, is_concrete
 from .torchcode import class_sources, comment_lines, spec_comments
@@ -189,7 +189,7 @@ def _conv(layer: conv.Conv, inp: Shape) -> KerasForm:
             KerasLayer(f"MaxPooling{rank}D", (1,), (("strides", _size(stride)),), role="subsample")
         )
         notes.append(
-            "Keras refuses strides with dilation: stride 1, then MaxPooling of window 1 "
+            "strides with dilation are refused: stride 1, then MaxPooling of window 1 "
             "keeps every stride-th output"
         )
     strides = None if subsample else _unless(_size(stride), 1)
@@ -328,6 +328,43 @@ def _zeropad(layer: reshape.ZeroPad, inp: Shape) -> KerasForm:
     return KerasForm((KerasLayer(f"ZeroPadding{rank}D", (_size(pads),)),))
 
 
+def _reshape(layer: reshape.Reshape, inp: Shape) -> KerasForm:
+    target = Shape(tuple(_int(d, "size") for d in layer.shape))
+    main = KerasLayer("Reshape", (tuple(int(d) for d in target.torch_order()[1:]),))
+    if inp.is_flat and target.is_flat:
+        return KerasForm((main,))
+    # The spec reads the values in torch's order, channels first: Permute around Reshape.
+    before, after = [], []
+    if not inp.is_flat:
+        rank = len(inp.dims)
+        order = (rank, *range(1, rank))
+        before.append(KerasLayer("Permute", (order,), role="channels_first"))
+    if not target.is_flat:
+        rank = len(target.dims)
+        order = (*range(2, rank + 1), 1)
+        after.append(KerasLayer("Permute", (order,), role="channels_last"))
+    note = "the values in torch's order (channels first), as the spec reads them"
+    return KerasForm((*before, main, *after), note)
+
+
+def _crop(layer: reshape.Crop, inp: Shape) -> KerasForm:
+    rank = _rank(inp, layer.keyword)
+    crop = _size(_ints(layer.crop, rank, "crop"))
+    return KerasForm((KerasLayer(f"Cropping{rank}D", (crop,)),))
+
+
+def _shuffle(layer: reshape.ChannelShuffle, inp: Shape) -> KerasForm:
+    _rank(inp, layer.keyword)
+    note = "no channel shuffle in Keras: ChannelShuffle is defined above"
+    groups = (_int(layer.groups, "groups"),)
+    return KerasForm((KerasLayer("ChannelShuffle", groups, defined=True),), note)
+
+
+def _chunk(layer: Chunk, inp: Shape) -> KerasForm:
+    part = (layer.index, layer.chunks)
+    return KerasForm((KerasLayer("Chunk", part, defined=True),))
+
+
 def _upsample(layer: reshape.Upsample, inp: Shape) -> KerasForm:
     rank = _rank(inp, layer.keyword)
     factor = _size(_ints(layer.factor, rank, "factor"))
@@ -344,7 +381,7 @@ def _batchnorm(layer: norm.BatchNorm, inp: Shape) -> KerasForm:
 
 def _lrn(layer: norm.LocalResponseNorm, inp: Shape) -> KerasForm:
     size = _int(layer.size, "size")
-    note = "Keras has no local response norm: LocalResponseNorm is defined above"
+    note = "no local response norm in Keras: LocalResponseNorm is defined above"
     return KerasForm((KerasLayer("LocalResponseNorm", (size,), defined=True),), note)
 
 
@@ -367,12 +404,12 @@ def _instancenorm(layer: norm.InstanceNorm, inp: Shape) -> KerasForm:
         center=None if layer.affine and layer.bias else False,
         scale=None if layer.affine else False,
     )
-    note = "Keras has no instance norm: GroupNormalization(groups=-1) normalises each channel"
+    note = "no instance norm in Keras: GroupNormalization(groups=-1) normalises each channel"
     return KerasForm((KerasLayer("GroupNormalization", (), options),), note)
 
 
 def _layerscale(layer: norm.LayerScale, inp: Shape) -> KerasForm:
-    note = "Keras has no public layer scale: LayerScale is defined above"
+    note = "no public layer scale in Keras: LayerScale is defined above"
     return KerasForm((KerasLayer("LayerScale", defined=True),), note)
 
 
@@ -425,6 +462,9 @@ KERAS_FORMS: dict[type[Layer], Callable[[Any, Shape], KerasForm]] = {
     pool.AdaptiveAvgPool: _adaptive_pool,
     pool.AdaptiveMaxPool: _adaptive_pool,
     reshape.Flatten: _flatten,
+    reshape.Reshape: _reshape,
+    reshape.Crop: _crop,
+    reshape.ChannelShuffle: _shuffle,
     reshape.ZeroPad: _zeropad,
     reshape.Upsample: _upsample,
     reshape.Identity: _identity,
@@ -449,10 +489,17 @@ KERAS_FORMS: dict[type[Layer], Callable[[Any, Shape], KerasForm]] = {
     activation.Softplus: _activation("softplus"),
     activation.Dropout: _dropout,
     activation.DropPath: _droppath,
+    # Not a keyword: the first row of each path of a split block, its part of the channels.
+    Chunk: _chunk,
 }
 
 #: The Keras merge layer of each merge kind (the end of a res, concat or mul block).
-KERAS_MERGES: dict[type[Merge], str] = {Add: "Add", Concat: "Concatenate", Mul: "Multiply"}
+KERAS_MERGES: dict[type[Merge], str] = {
+    Add: "Add",
+    Concat: "Concatenate",
+    Mul: "Multiply",
+    Split: "Concatenate",
+}
 
 
 def keras_form(layer: Layer, inp: Shape, inputs: int = 1) -> KerasForm:

@@ -82,3 +82,41 @@ class LayerScale(layers.Layer):
         config: dict[str, object] = super().get_config()
         config.update(init=self.init)
         return config
+
+
+class ChannelShuffle(layers.Layer):
+    """Channel shuffle in ``groups`` groups (ShuffleNet's; torch's ``nn.ChannelShuffle``),
+    channels last: the channels, as groups x C/groups, transposed."""
+
+    def __init__(self, groups: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.groups = groups
+
+    def call(self, x: keras.KerasTensor) -> keras.KerasTensor:
+        *spatial, channels = x.shape[1:]
+        grouped = ops.reshape(x, (-1, *spatial, self.groups, channels // self.groups))
+        return ops.reshape(ops.swapaxes(grouped, -1, -2), (-1, *spatial, channels))
+
+    def get_config(self) -> dict[str, object]:
+        config: dict[str, object] = super().get_config()
+        config.update(groups=self.groups)
+        return config
+
+
+class Chunk(layers.Layer):
+    """Part ``index`` of ``chunks`` equal parts of the channels (the last axis), as torch's
+    ``x.chunk(chunks, dim=1)[index]``: one path's part of a split block."""
+
+    def __init__(self, index: int, chunks: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.index = index
+        self.chunks = chunks
+
+    def call(self, x: keras.KerasTensor) -> keras.KerasTensor:
+        part = x.shape[-1] // self.chunks
+        return x[..., self.index * part : (self.index + 1) * part]
+
+    def get_config(self) -> dict[str, object]:
+        config: dict[str, object] = super().get_config()
+        config.update(index=self.index, chunks=self.chunks)
+        return config
