@@ -85,8 +85,9 @@ class LayerScale(layers.Layer):
 
 
 class ChannelShuffle(layers.Layer):
-    """Channel shuffle in ``groups`` groups (ShuffleNet's; torch's ``nn.ChannelShuffle``),
-    channels last: the channels, as groups x C/groups, transposed."""
+    """Channel shuffle in ``groups`` groups (ShuffleNet's; torch's
+    ``nn.ChannelShuffle``), channels last: the channels, as groups x C/groups,
+    transposed."""
 
     def __init__(self, groups: int, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -104,8 +105,8 @@ class ChannelShuffle(layers.Layer):
 
 
 class Chunk(layers.Layer):
-    """Part ``index`` of ``chunks`` equal parts of the channels (the last axis), as torch's
-    ``x.chunk(chunks, dim=1)[index]``: one path's part of a split block."""
+    """Part ``index`` of ``chunks`` equal parts of the channels (the last axis), as
+    torch's ``x.chunk(chunks, dim=1)[index]``: one path's part of a split block."""
 
     def __init__(self, index: int, chunks: int, **kwargs: object) -> None:
         super().__init__(**kwargs)

@@ -131,6 +131,17 @@ def test_each_kind_example_has_a_named_keras_form(spec: str) -> None:
         assert not layer.defined or layer.name in defined_sources(), layer
 
 
+def test_defined_classes_fit_the_emitted_width() -> None:
+    """Their source is copied into the emitted file, which must stay within 88 columns."""
+    long = [
+        (name, line)
+        for name, source in defined_sources().items()
+        for line in source.splitlines()
+        if len(line) > 88
+    ]
+    assert long == []
+
+
 def _code(spec: str) -> str:
     return analyze(spec).to_keras_code()
 
