@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import KerasError, KerasLayerError
 from .layers import Checks, Layer, activation, conv, deconv, dense, norm, pool, reshape
 from .layers.conv import same_pad
+from .layers.deconv import keras_same_torch
 from .layers.merge import Add, Chunk, Concat, Merge, Mul, Split
 from .shape import Shape
 from .symbolic import Dim, fmt, is_concrete
@@ -233,17 +234,22 @@ def _deconv(layer: deconv.Deconv, inp: Shape) -> KerasForm:
         pads = _ints(layer.pad or (0,), rank, "pad")
         outpads = _ints(layer.outpad or (0,), rank, "outpad")
         effective = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
-        if any(pads) or outpads != tuple(max(s - e, 0) for e, s in zip(effective, stride)):
+        # Keras' same crops max(K - s, 0) split as torch's padding does when K - s is even
+        # (DCGAN's deconv4 s2 pad1): then it is padding="same", the same values.
+        same = [keras_same_torch(e, s) for e, s in zip(effective, stride)]
+        if all((p, op, 0) == split for p, op, split in zip(pads, outpads, same)) and any(pads):
+            padding = "same"
+        elif any(pads) or outpads != tuple(max(s - e, 0) for e, s in zip(effective, stride)):
             for op, s in zip(outpads, stride):
                 if op >= s:
                     raise KerasError(
                         f"outpad {op} is not smaller than the stride {s}, which Keras' "
                         f"{name} requires of output_padding"
                     )
-            output_padding, crops = _size(outpads), pads
-            note = "torch's padding and output_padding: output_padding, padding valid"
-            if any(pads):
-                note += f", then Cropping{rank}D of the padding"
+            if outpads != tuple(max(s - e, 0) for e, s in zip(effective, stride)):
+                output_padding = _size(outpads)
+            crops = pads
+            note = f"torch's padding is a Cropping{rank}D after it" if any(pads) else ""
     main = KerasLayer(
         name,
         (_int(layer.filters, "filters"), _size(kernel)),
@@ -328,21 +334,32 @@ def _zeropad(layer: reshape.ZeroPad, inp: Shape) -> KerasForm:
     return KerasForm((KerasLayer(f"ZeroPadding{rank}D", (_size(pads),)),))
 
 
+def _orders_differ(shape: Shape) -> bool:
+    """Whether channels first and channels last order the values of ``shape`` differently."""
+    positions = 1
+    for d in shape.spatial:
+        positions *= int(d)
+    return positions > 1 and int(shape.channels) > 1
+
+
 def _reshape(layer: reshape.Reshape, inp: Shape) -> KerasForm:
     target = Shape(tuple(_int(d, "size") for d in layer.shape))
     main = KerasLayer("Reshape", (tuple(int(d) for d in target.torch_order()[1:]),))
-    if inp.is_flat and target.is_flat:
-        return KerasForm((main,))
-    # The spec reads the values in torch's order, channels first: Permute around Reshape.
+    # The spec reads the values in torch's order, channels first: Permute around Reshape,
+    # on a side whose two orders differ (more than one position and channel).
     before, after = [], []
-    if not inp.is_flat:
+    if _orders_differ(inp):
         rank = len(inp.dims)
         order = (rank, *range(1, rank))
         before.append(KerasLayer("Permute", (order,), role="channels_first"))
-    if not target.is_flat:
+    if _orders_differ(target):
         rank = len(target.dims)
         order = (*range(2, rank + 1), 1)
         after.append(KerasLayer("Permute", (order,), role="channels_last"))
+    else:
+        main = KerasLayer("Reshape", (tuple(int(d) for d in target.dims),))
+    if not before and not after:
+        return KerasForm((main,))
     note = "the values in torch's order (channels first), as the spec reads them"
     return KerasForm((*before, main, *after), note)
 

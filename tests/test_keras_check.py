@@ -113,3 +113,33 @@ def test_defined_classes_are_named_like_no_keras_layer() -> None:
     keras = load_keras()
     assert keras.backend.backend() == "torch"
     assert [name for name in defined_sources() if hasattr(keras.layers, name)] == []
+
+
+@pytest.mark.parametrize(
+    "spec", ["2x3x4 | reshape4x6", "24 | reshape2x3x4", "2x3x4 | reshape3x2x4", "8x8x12 | shuffle3"]
+)
+def test_value_orders_are_torchs(spec: str) -> None:
+    """reshape reads values in torch's order and shuffle interleaves as torch's: the Keras
+    form computes the same values as the torch module, channels moved last."""
+    import numpy as np
+    import torch
+
+    from shapecalc.kerascheck import build
+    from shapecalc.kerascode import keras_form
+    from shapecalc.torchcheck import build_module
+
+    (row,) = analyze(spec).rows
+    x = np.arange(np.prod([int(d) for d in row.input_shape.dims]), dtype="float32")
+    x = x.reshape(1, *(int(d) for d in row.input_shape.dims))
+    y = x
+    for layer in keras_form(row.layer, row.input_shape).layers:
+        y = np.asarray(build(layer, "probe")(y).detach().cpu())
+    rank = len(row.input_shape.dims)
+    first = (
+        torch.from_numpy(x).permute(0, rank, *range(1, rank)) if rank > 1 else torch.from_numpy(x)
+    )
+    want = build_module(row.layer, row.input_shape)(first)
+    out_rank = len(row.output_shape.dims)
+    if out_rank > 1:
+        want = want.permute(0, *range(2, out_rank + 1), 1)
+    assert np.array_equal(y, want.numpy())

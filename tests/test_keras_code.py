@@ -204,6 +204,21 @@ def test_deconv_torch_padding_is_output_padding_then_cropping() -> None:
     assert 'padding="same"' in _code("7x7x16 | deconv5x5x8 stride2 same")
 
 
+def test_torch_deconv_padding_that_keras_same_matches_is_same() -> None:
+    # DCGAN's deconv4 s2 pad1: Keras' same crops max(4 - 2, 0) = 2, one from each side.
+    code = _code("4x4x16 | deconv4x4x8 stride2 pad1")
+    assert 'layers.Conv2DTranspose(8, 4, strides=2, padding="same", name="deconv_1")' in code
+    assert "Cropping" not in code
+
+
+def test_reshape_permutes_only_where_the_orders_differ() -> None:
+    assert 'layers.Reshape((1, 1, 100), name="reshape_1"),' in _code("100 | reshape1x1x100")
+    code = _code("7x7x64 | reshape49x64")
+    assert 'layers.Permute((3, 1, 2), name="reshape_1_channels_first"),' in code
+    assert 'layers.Reshape((64, 49), name="reshape_1"),' in code
+    assert 'layers.Permute((2, 1), name="reshape_1_channels_last"),' in code
+
+
 def test_kinds_keras_lacks_are_defined_in_the_file() -> None:
     code = _code("28x28x8 | lrn5 | layerscale | flatten")
     assert "class LocalResponseNorm(layers.Layer):" in code
@@ -397,6 +412,7 @@ def test_generated_file_runs_as_a_script(generated: dict[str, tuple[Path, Any]])
 
 #: Drawn specs Keras checks: a third of the profile's examples (50 by default).
 DRAWN = max(10, settings().max_examples // 3)
+
 
 @pytest.mark.slow
 @settings(max_examples=1, phases=[Phase.explicit, Phase.generate])
