@@ -179,8 +179,12 @@ def _conv(layer: conv.Conv, inp: Shape) -> KerasForm:
     spatial = _ints(inp.spatial, rank, "size")
     same = [same_pad(*sizes) for sizes in zip(spatial, kernel, stride, dilation)]
     pads = same if layer.same else [(p, p) for p in _ints(layer.pad or (0,), rank, "pad")]
+    if layer.causal:  # all before: the dilated kernel less one
+        pads = [(d * (k - 1), 0) for k, d in zip(kernel, dilation)]
     padding = None
-    if pads == same and any(pair != (0, 0) for pair in pads) and not subsample:
+    if layer.causal and not subsample:
+        padding = "causal"  # Keras' Conv1D has the same definition
+    elif pads == same and any(pair != (0, 0) for pair in pads) and not subsample:
         padding = "same"  # also torch's pad1 of a 3x3 kernel: the same zeros on each side
     elif any(pair != (0, 0) for pair in pads):
         before.append(_zero_padding(rank, pads))
@@ -385,7 +389,15 @@ def _chunk(layer: Chunk, inp: Shape) -> KerasForm:
 def _upsample(layer: reshape.Upsample, inp: Shape) -> KerasForm:
     rank = _rank(inp, layer.keyword)
     factor = _size(_ints(layer.factor, rank, "factor"))
-    return KerasForm((KerasLayer(f"UpSampling{rank}D", (factor,)),))
+    name = f"UpSampling{rank}D"
+    if layer.mode == "nearest":
+        return KerasForm((KerasLayer(name, (factor,)),))
+    if rank != 2:  # only UpSampling2D interpolates
+        note = f"{name} only repeats values (nearest): the shape is {layer.mode}'s, the values not"
+        return KerasForm((KerasLayer(name, (factor,)),), note)
+    note = "no align_corners in Keras: the same shape, other values" if layer.align_corners else ""
+    interpolation = (("interpolation", layer.mode),)
+    return KerasForm((KerasLayer(name, (factor,), interpolation),), note)
 
 
 def _identity(layer: reshape.Identity, inp: Shape) -> KerasForm:

@@ -68,6 +68,11 @@ SPECS = {
     " | gelu | elu | silu | hardswish | hardsigmoid | mish | softplus | identity | softmax",
     "branches": "b(c) = res(conv3x{c} pad1 | relu6 ; conv1x{c})\n100x8 | b(8)x2"
     " | concat(conv3x4 pad1 ; avgpool3 s1 pad1 ; identity) | res(bn) | gap | dense3",
+    "causal": "100x4 | conv3x8 causal dilation4 | conv5x8 causal stride2 | conv3x8 causal"
+    " stride2 dilation2 | upsample2 linear | upsample2 linear aligncorners | flatten",
+    "interpolated": "8x8x4 | upsample2 bilinear | upsample3x2 bicubic aligncorners"
+    " | conv3x3x4 | reshape30x46x4 | upsample2 nearest",
+    "trilinear": "3x4x5x2 | upsample2 trilinear | upsample1x2x1",
     "reshapes": "7x7x64 | reshape49x64 | reshape64x7x7 | flatten | reshape4x4x196 | crop1"
     " | upsample2 | crop1x0 | flatten | reshape1568",
     "shuffle": "8x8x12 | split(identity ; conv1x1x6 | shuffle3) | shuffle2"
