@@ -20,6 +20,7 @@ from .errors import (
     LayerError,
     MatrixError,
     MergeError,
+    ModelImportError,
     ShapecalcError,
     ShapeError,
     SolveError,
@@ -35,11 +36,14 @@ from .parser import parse
 from .shape import Shape
 
 if TYPE_CHECKING:
+    from .imports import analyze_torch, from_torch
     from .numeric import NumericResult, conv2d, conv_transpose2d, pool2d
 
 #: Names imported when first used: the matrix arithmetic of ``shapecalc conv``/``pool`` is
 #: not on the calculator's path (it cost the table about 7 ms of its start-up).
 _LAZY = {name: "numeric" for name in ("NumericResult", "conv2d", "conv_transpose2d", "pool2d")}
+#: The import from PyTorch (torch itself is imported only when a model is read).
+_LAZY |= {"from_torch": "imports", "analyze_torch": "imports"}
 
 
 def __getattr__(name: str) -> Any:
@@ -66,6 +70,7 @@ __all__ = [
     "LayerError",
     "MatrixError",
     "MergeError",
+    "ModelImportError",
     "NumericResult",
     "Row",
     "Shape",
@@ -81,9 +86,11 @@ __all__ = [
     "UnknownLayerError",
     "__version__",
     "analyze",
+    "analyze_torch",
     "check",
     "conv2d",
     "conv_transpose2d",
+    "from_torch",
     "parse",
     "pool2d",
 ]

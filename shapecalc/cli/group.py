@@ -18,6 +18,7 @@ COMMANDS = {
     "check": "check:check_command",
     "conv": "conv:conv",
     "draw": "draw:draw",
+    "import": "importing:import_command",
     "keras": "keras:keras_command",
     "layers": "layers:layers",
     "pool": "pool:pool",
