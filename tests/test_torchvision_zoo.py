@@ -36,6 +36,7 @@ ZOO = {
     "efficientnet_b0.shape": ("efficientnet_b0", 5_288_548),
     "regnet_y_400mf.shape": ("regnet_y_400mf", 4_344_144),
     "convnext_tiny.shape": ("convnext_tiny", 28_589_128),
+    "shufflenet_v2.shape": ("shufflenet_v2_x1_0", 2_278_604),
 }
 
 
