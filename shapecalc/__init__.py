@@ -41,14 +41,14 @@ with speedups.compiled_dataclasses():
     from .shape import Shape
 
 if TYPE_CHECKING:
-    from .imports import analyze_torch, from_torch
+    from .imports import analyze_keras, analyze_torch, from_keras, from_torch
     from .numeric import NumericResult, conv2d, conv_transpose2d, pool2d
 
 #: Names imported when first used: the matrix arithmetic of ``shapecalc conv``/``pool`` is
 #: not on the calculator's path (it cost the table about 7 ms of its start-up).
 _LAZY = {name: "numeric" for name in ("NumericResult", "conv2d", "conv_transpose2d", "pool2d")}
-#: The import from PyTorch (torch itself is imported only when a model is read).
-_LAZY |= {"from_torch": "imports", "analyze_torch": "imports"}
+#: The import from PyTorch and Keras (either is imported only when a model is read).
+_LAZY |= {name: "imports" for name in ("from_torch", "analyze_torch", "from_keras", "analyze_keras")}
 
 
 def __getattr__(name: str) -> Any:
@@ -91,10 +91,12 @@ __all__ = [
     "UnknownLayerError",
     "__version__",
     "analyze",
+    "analyze_keras",
     "analyze_torch",
     "check",
     "conv2d",
     "conv_transpose2d",
+    "from_keras",
     "from_torch",
     "parse",
     "pool2d",

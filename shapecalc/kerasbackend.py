@@ -1,7 +1,7 @@
 """Importing Keras on the torch backend, whatever the user's environment says.
 
 Keras 3 reads ``KERAS_BACKEND`` once, at its first import, and defaults to TensorFlow, which
-the ``shapecalc[keras]`` extra does not install (it installs Keras and torch). So the one way
+the ``shapecalc-cnn[keras]`` extra does not install (it installs Keras and torch). So the one way
 shapecalc imports Keras is :func:`load_keras`, which sets the backend to torch first, in this
 process: nothing is asked of the user's environment beyond the extra. When Keras was already
 imported (by the user's own code, in a notebook), its backend is whatever that import chose,
@@ -33,8 +33,10 @@ def load_keras() -> Any:
     except ModuleNotFoundError as err:
         if err.name is None or err.name.split(".")[0] not in ("keras", "torch"):
             raise
+        from .install import install_hint
+
         raise KerasError(
-            f'this needs Keras 3 and torch ({err.name} is missing): pip install "shapecalc[keras]"'
+            f"this needs Keras 3 and torch ({err.name} is missing): {install_hint('keras')}"
         ) from None
     return keras
 

@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import KerasError, KerasLayerError
+from .errors import KerasError, KerasLayerError, Remedy
 from .layers import Checks, Layer, activation, conv, deconv, dense, norm, pool, reshape
 from .layers.conv import same_pad
 from .layers.deconv import keras_same_torch
@@ -564,10 +564,9 @@ def keras_forms(analysis: Analysis) -> list[tuple[Row, KerasForm]]:
     """
     if analysis.symbols:
         names = ", ".join(analysis.symbols)
-        example = ",".join(f"{name}=32" for name in analysis.symbols)
-        raise KerasError(
-            f"the spec has symbols ({names}); Keras layers need sizes: "
-            f"give every symbol a value with --at, as in --at {example}"
+        raise KerasError.with_remedy(
+            f"the spec has symbols ({names}); Keras layers need sizes",
+            Remedy(values=tuple(analysis.symbols), example=32),
         )
     forms = []
     for row in analysis.rows:
@@ -636,7 +635,7 @@ def keras_code(analysis: Analysis, *, model_name: str = "net") -> str:
         "",
         "import os",
         "",
-        "# Keras 3 runs this on any backend; the shapecalc[keras] extra installs torch.",
+        "# Keras 3 runs this on any backend; the shapecalc-cnn[keras] extra installs torch.",
         'os.environ.setdefault("KERAS_BACKEND", "torch")',
         "",
         "import keras",

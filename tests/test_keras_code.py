@@ -263,8 +263,11 @@ def test_what_keras_cannot_express_is_an_error_at_the_layer(spec: str, message: 
 
 
 def test_symbols_need_values() -> None:
-    with pytest.raises(KerasError, match=r"symbols \(n, f\).*--at n=32,f=32"):
+    with pytest.raises(KerasError, match=r"symbols \(n, f\).*give values for n, f \(n=32, f=32\)"):
         analyze("nxnx3 | conv{f}x{f}x8").to_keras_code()
+    result = CliRunner().invoke(cli, ["keras", "nxnx3 | conv{f}x{f}x8"])
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("give values for n, f with --at n=32,f=32")
     result = CliRunner().invoke(cli, ["keras", "nxnx3 | conv{f}x{f}x8", "--at", "n=9,f=4"])
     assert result.exit_code == 0, result.output
     assert 'layers.Conv2D(8, 4, name="conv_1")' in result.output

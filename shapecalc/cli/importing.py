@@ -90,7 +90,7 @@ def import_command(
         if not (err.name or "").startswith("torch"):
             raise
         raise ModelImportError(
-            'shapecalc import needs PyTorch: pip install "shapecalc[torch]" '
+            'shapecalc import needs PyTorch: pip install "shapecalc-cnn[torch]" '
             "(or pip install torch==2.13.0)"
         ) from None
     speedups.before_check("meta")  # the import's one forward pass runs on the meta device

@@ -109,7 +109,7 @@ def _torch_graph(module: Any, shape: Shape, name: str | None) -> Graph:
         from ..errors import TorchError
 
         raise TorchError(
-            'importing a PyTorch model needs PyTorch: pip install "shapecalc[torch]" '
+            'importing a PyTorch model needs PyTorch: pip install "shapecalc-cnn[torch]" '
             "(or pip install torch==2.13.0)"
         ) from None
     return torch_frontend.torch_graph(module, shape, name)

@@ -58,6 +58,10 @@ class _Refused(Exception):
     """A Keras layer (or one of its settings) without a layer kind: the reason."""
 
 
+class _NoFold(Exception):
+    """The zero padding before a layer is no setting of its kind: it stays a row."""
+
+
 def _tuple(value: Any) -> tuple[int, ...]:
     return tuple(int(v) for v in value) if isinstance(value, tuple | list) else (int(value),)
 
@@ -94,6 +98,8 @@ def _conv_layer(layer: Any, inp: Shape, pads: tuple[tuple[int, int], ...] | None
     groups = 1 if depthwise else int(getattr(layer, "groups", 1))
     same = padding == "same"
     pad = None
+    if pads is not None and padding != "valid":
+        raise _NoFold
     if pads is not None:  # zero padding first, then valid
         spatial = [int(n) - a - b for n, (a, b) in zip(inp.spatial, pads)]
         eff = [(k, s, d) for k, s, d in zip(kernel, stride, dilation)]
@@ -102,7 +108,7 @@ def _conv_layer(layer: Any, inp: Shape, pads: tuple[tuple[int, int], ...] | None
         elif list(pads) == [same_pad(n, k, s, d) for n, (k, s, d) in zip(spatial, eff)]:
             same = True
         else:
-            raise _Refused(f"asymmetric zero padding {pads} before it")
+            raise _NoFold
     return conv.Conv(
         kernel=kernel,
         filters=filters,
@@ -124,14 +130,16 @@ def _pool_layer(layer: Any, inp: Shape, pads: tuple[tuple[int, int], ...] | None
     same = str(layer.padding) == "same"
     pad = None
     if pads is not None:
-        if not all(a == b for a, b in pads):
-            spatial = [int(n) - a - b for n, (a, b) in zip(inp.spatial, pads)]
-            fits = [same_pad(n, k, s) for n, k, s in zip(spatial, window, stride)]
-            if kind is not pool.MaxPool or list(pads) != fits:
-                raise _Refused(f"asymmetric zero padding {pads} before it")
-            same = True
+        if same:
+            raise _NoFold
+        spatial = [int(n) - a - b for n, (a, b) in zip(inp.spatial, pads)]
+        fits = [same_pad(n, k, s) for n, k, s in zip(spatial, window, stride)]
+        if kind is pool.MaxPool and list(pads) == fits:
+            same = True  # Keras' applications pad so before a stride-2 max pool
+        elif kind is pool.AvgPool and all(a == b for a, b in pads):
+            pad = _short(tuple(a for a, _ in pads))  # zeros counted, as torch's pad does
         else:
-            pad = _short(tuple(a for a, _ in pads))
+            raise _NoFold  # zeros, where the spec's max pooling pads with -inf
     return kind(
         window=_short(window),
         stride=None if stride == window else _short(stride),
@@ -148,7 +156,7 @@ def _layers_of(layer: Any, inp: Shape, pads: tuple[tuple[int, int], ...] | None)
     if name in ("Conv", "DepthwiseConv"):
         found = [_conv_layer(layer, inp, pads)]
     elif pads is not None:
-        raise _Refused("zero padding before a layer that takes none")
+        raise _NoFold
     elif name == "SeparableConv":
         kernel = _tuple(layer.kernel_size)
         channels = int(inp.channels) * int(layer.depth_multiplier)
@@ -162,26 +170,40 @@ def _layers_of(layer: Any, inp: Shape, pads: tuple[tuple[int, int], ...] | None)
                 depthwise=True,
                 bias=False,
             ),
-            conv.Conv(kernel=(1,) * len(kernel), filters=int(layer.filters), bias=bool(layer.use_bias)),
+            conv.Conv(
+                kernel=(1,) * len(kernel), filters=int(layer.filters), bias=bool(layer.use_bias)
+            ),
         ]
     elif name == "ConvTranspose" or cls.endswith("DTranspose"):
         padding = str(layer.padding)
+        kernel = _tuple(layer.kernel_size)
+        dilation = _tuple(layer.dilation_rate)
+        pad, outpad = None, None
         if layer.output_padding is not None:
-            raise _Refused("output_padding has no Keras-mode spec form")
+            # Keras: out = (n - 1)*s + K - 2*(K//2 if same else 0) + output_padding, torch's
+            # formula with that padding.
+            outpad = _short(_tuple(layer.output_padding))
+            if padding == "same":
+                pad = _short(tuple((d * (k - 1) + 1) // 2 for k, d in zip(kernel, dilation)))
+            padding = "torch"
         found = [
             deconv.Deconv(
-                kernel=_tuple(layer.kernel_size),
+                kernel=kernel,
                 filters=int(layer.filters),
                 mode=padding,
+                pad=pad,
+                outpad=outpad,
                 stride=_short(_tuple(layer.strides)),
-                dilation=_short(_tuple(layer.dilation_rate)),
+                dilation=_short(dilation),
                 bias=bool(layer.use_bias),
             )
         ]
     elif name == "Dense":
-        if not inp.is_flat:
-            raise _Refused(f"Dense on the map {inp} acts on its last axis only")
-        found = [dense.Dense(int(layer.units), bool(layer.use_bias))]
+        if inp.is_flat:
+            found = [dense.Dense(int(layer.units), bool(layer.use_bias))]
+        else:  # on the channels of each position (ConvNeXt): a 1x1 convolution
+            ones = (1,) * inp.spatial_rank
+            found = [conv.Conv(kernel=ones, filters=int(layer.units), bias=bool(layer.use_bias))]
     elif name in ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool"):
         found = [_pool_layer(layer, inp, pads)]
     elif name in ("GlobalAveragePooling", "GlobalMaxPooling", "GlobalAvgPool", "GlobalMaxPool"):
@@ -294,9 +316,7 @@ def _pairs(value: Any, rank: int) -> tuple[tuple[int, int], ...]:
     items = list(value)
     if rank == 1 and len(items) == 2 and all(isinstance(v, int) for v in items):
         return ((int(items[0]), int(items[1])),)
-    return tuple(
-        (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1])) for v in items
-    )
+    return tuple((int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1])) for v in items)
 
 
 def _shape(tensor: Any) -> Shape:
@@ -327,10 +347,12 @@ def keras_graph(model: Any, input_shape: Shape | None = None, name: str | None =
                 "a Keras model is imported at fixed sizes; give --input numbers (224x224x3)"
             )
         inputs = keras.Input(shape=tuple(int(d) for d in input_shape.dims))
-        model = keras.Model(inputs, model(inputs))
-        layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-        if len(layers) == 1 and isinstance(layers[0], keras.Model):
-            model = layers[0]
+        try:  # the layers rerun on the new input, each with its new shapes
+            model = keras.models.clone_model(model, input_tensors=inputs)
+        except Exception as err:  # the model's layers refuse that input
+            raise ModelImportError(
+                f"cannot import {title} at {input_shape}: {_first_line(err)}"
+            ) from None
     dims = tuple(model.inputs[0].shape)[1:]
     if any(d is None for d in dims):
         raise ModelImportError(
@@ -340,21 +362,28 @@ def keras_graph(model: Any, input_shape: Shape | None = None, name: str | None =
     graph = Graph(Shape(tuple(int(d) for d in dims)), [], "", title)
     names = {model.inputs[0]._keras_history.operation.name: INPUT}
     problems: list[Unsupported] = []
-    pending: dict[str, tuple[str, tuple[tuple[int, int], ...], Shape]] = {}
+    pending: dict[str, tuple[str, tuple[tuple[int, int], ...], Any]] = {}
     users: dict[str, int] = {}
-    for layer in model.layers:
-        for node in layer._inbound_nodes[:1]:
-            for tensor in node.input_tensors:
+    # Operations, not only layers: a functional model may compute with keras.ops too
+    # (MobileNetV3's x + 3), which no layer kind reads.
+    operations = list(getattr(model, "operations", model.layers))
+    used = _nodes_used(model)
+    for layer in operations:
+        if layer.name in used:
+            for tensor in used[layer.name].input_tensors:
                 source = tensor._keras_history.operation.name
                 users[source] = users.get(source, 0) + 1
-    for layer in model.layers:
+    for layer in operations:
         cls = type(layer).__name__
         if cls == "InputLayer":
             continue
-        if len(layer._inbound_nodes) != 1:
-            problems.append(Unsupported(layer.name, cls, "used more than once"))
+        if not isinstance(layer, keras.layers.Layer):
+            problems.append(Unsupported(layer.name, cls, "an operation (keras.ops), no layer"))
+            names[layer.name] = INPUT
             continue
-        node = layer._inbound_nodes[0]
+        if layer.name not in used:  # not on the way from the input to the output
+            continue
+        node = used[layer.name]
         sources = [t._keras_history.operation.name for t in node.input_tensors]
         if any(source not in names for source in sources):
             problems.append(Unsupported(layer.name, cls, "after a layer that was refused"))
@@ -373,19 +402,38 @@ def keras_graph(model: Any, input_shape: Shape | None = None, name: str | None =
             _chunk(graph, layer, inputs[0], names)
             continue
         if cls.startswith("ZeroPadding") and users.get(layer.name) == 1:
-            pairs = _pairs(layer.padding, inp.spatial_rank)
-            if not all(a == b for a, b in pairs):  # folded into the layer it feeds
-                pending[layer.name] = (inputs[0], pairs, inp)
-                names[layer.name] = inputs[0]
-                continue
-        pads = None
-        if sources and sources[0] in pending:
-            before, pads, _ = pending.pop(sources[0])
-            inputs = (before,)
+            # Folded into the layer it feeds when that layer's kind pads so (conv pad3);
+            # a row of its own otherwise (see _NoFold).
+            pending[layer.name] = (inputs[0], _pairs(layer.padding, inp.spatial_rank), layer)
+            names[layer.name] = inputs[0]
+            continue
+        padded = pending.pop(sources[0], None) if sources else None
         try:
-            kinds = _layers_of(layer, inp, pads)
+            try:
+                kinds = _layers_of(layer, inp, padded[1] if padded else None)
+                if padded:
+                    inputs = (padded[0],)
+            except _NoFold:
+                assert padded is not None
+                kinds = _layers_of(layer, inp, None)
+                pad_layer = padded[2]
+                pad_input = used[pad_layer.name].input_tensors[0]
+                pad_kinds = _layers_of(pad_layer, _shape(pad_input), None)
+                graph.nodes.append(
+                    Node(
+                        pad_layer.name,
+                        "layer",
+                        (padded[0],),
+                        pad_kinds[0],
+                        origin=type(pad_layer).__name__,
+                        path=pad_layer.name,
+                    )
+                )
+                inputs = (pad_layer.name,)
         except _Refused as err:
-            problems.append(Unsupported(layer.name, cls, str(err)))
+            problems.append(
+                Unsupported(layer.name if not padded else padded[2].name, cls, str(err))
+            )
             names[layer.name] = inputs[0]
             continue
         current = inputs[0]
@@ -396,12 +444,35 @@ def keras_graph(model: Any, input_shape: Shape | None = None, name: str | None =
             )
             current = node_name
         names[layer.name] = current
-    for left, (_, pairs, _) in pending.items():
-        problems.append(Unsupported(left, "ZeroPadding2D", f"asymmetric zero padding {pairs}"))
+    for left, (before, _, pad_layer) in pending.items():  # padding the model's output
+        try:
+            pad_kinds = _layers_of(pad_layer, _shape(used[left].input_tensors[0]), None)
+        except _Refused as err:
+            problems.append(Unsupported(left, type(pad_layer).__name__, str(err)))
+            continue
+        graph.nodes.append(
+            Node(left, "layer", (before,), pad_kinds[0], origin="ZeroPadding", path=left)
+        )
+        names[left] = left
     if problems:
         raise unsupported_error(title, problems)
     graph.output = names[model.outputs[0]._keras_history.operation.name]
     return graph
+
+
+def _nodes_used(model: Any) -> dict[str, Any]:
+    """The node of each operation that the model's output is computed through, by name
+    (a layer of a loaded or rebuilt model keeps nodes of other graphs too)."""
+    found: dict[str, Any] = {}
+    pending = [model.outputs[0]]
+    while pending:
+        operation, index, _ = pending.pop()._keras_history
+        if operation.name in found:
+            continue
+        node = operation._inbound_nodes[index]
+        found[operation.name] = node
+        pending.extend(node.input_tensors)
+    return found
 
 
 def _chunk(graph: Graph, layer: Any, source: str, names: dict[str, str]) -> None:
@@ -438,7 +509,9 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> Any:
         try:
             return keras.saving.load_model(path, compile=False, custom_objects=custom_objects())
         except Exception as err:  # a zip that is no Keras model, a bad config, ...
-            raise ModelImportError(f"{target} is not a Keras model file: {_first_line(err)}") from None
+            raise ModelImportError(
+                f"{target} is not a Keras model file: {_first_line(err)}"
+            ) from None
     module_name, sep, attribute = target.rpartition(":")
     if not sep or not module_name or not attribute:
         raise ModelImportError(
