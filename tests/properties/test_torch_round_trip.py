@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shapecalc import Shape, analyze
+from shapecalc import Shape, TorchError, analyze
 from shapecalc.layers import REGISTRY, Layer, torch_kinds
 from shapecalc.render.reference import layer_kinds
 from shapecalc.strategies import single_layers
@@ -27,13 +27,22 @@ from shapecalc import torchcheck  # noqa: E402
 PADDING_MODULES = ("ConstantPad1d", "ConstantPad2d", "ConstantPad3d")
 
 
+def resolved(name: str) -> type[torch.nn.Module] | None:
+    """The class of a torch name a kind reads, or None for one of :data:`TORCHVISION_CLASSES`
+    (``shapecalc import`` reads them in torchvision's models; tests/imports tests that)."""
+    try:
+        return torchcheck.torch_class(name)
+    except TorchError:
+        return None
+
+
 def read_back(module: torch.nn.Module, inp: Shape) -> Layer:
     """The layer a kind reads from ``module``, matched by ``isinstance`` on torch classes."""
     matches = [
         cls
         for name, cls in torch_kinds().items()
         # exact: Hardtanh is not ReLU6's class. torch.nn's, or shapecalc's own.
-        if type(module) is torchcheck.torch_class(name)
+        if type(module) is resolved(name)
     ]
     assert len(matches) == 1, f"{type(module).__name__} is read by {matches}"
     return matches[0].from_torch(module, inp)
@@ -70,11 +79,28 @@ def test_every_example_goes_to_torch_and_back(spec: str) -> None:
     assert_round_trip(spec)
 
 
-def test_every_torch_class_named_is_a_real_torch_class() -> None:
-    """A torch.nn class, or one of shapecalc.torchmodules (whose names torch.nn has not)."""
-    from shapecalc import torchmodules
+#: Classes a kind reads that torchvision defines (``shapecalc import`` meets them in its
+#: models): where each lives.
+TORCHVISION_CLASSES = {
+    "StochasticDepth": "torchvision.ops",
+    "LayerNorm2d": "torchvision.models.convnext",
+}
 
+
+def test_every_torch_class_named_is_a_real_torch_class() -> None:
+    """A torch.nn class, one of shapecalc.torchmodules (whose names torch.nn has not), or
+    one of torchvision's that its models use."""
+    import importlib
+
+    from shapecalc import torchmodules
+    from shapecalc.imports.torch_frontend import import_torchvision
+
+    import_torchvision()
     for name in torch_kinds():
+        if name in TORCHVISION_CLASSES:
+            found = getattr(importlib.import_module(TORCHVISION_CLASSES[name]), name)
+            assert issubclass(found, torch.nn.Module), name
+            continue
         in_nn = isinstance(getattr(torch.nn, name, None), type)
         assert in_nn or name in vars(torchmodules), name
         assert issubclass(torchcheck.torch_class(name), torch.nn.Module), name
