@@ -11,6 +11,17 @@ from .spec import STDIN, analysed
 from .types import Colors
 
 
+def _fit(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Validates --fit where click reads it, so that a bad ratio is a usage error."""
+    from ..render.svg import DrawError, parse_fit
+
+    try:
+        parse_fit(value)
+    except DrawError as err:
+        raise click.BadParameter(str(err)) from None
+    return value
+
+
 @click.command()
 @spec_input
 @click.option(
@@ -60,6 +71,29 @@ from .types import Colors
 )
 @click.option("--title", help="A title above the drawing.")
 @click.option(
+    "--fit",
+    callback=_fit,
+    metavar="W:H|none",
+    help="Fit this aspect ratio (16:9, 4:3, ...): a long network wraps onto rows (columns "
+    "when vertical), shapes shrink and blocks fold until every label is at least 1/60 of the "
+    "drawing's height. Default: 16:9 when one line would be longer than 6:1; none: one line.",
+)
+@click.option(
+    "--width",
+    type=click.FloatRange(16, 100_000),
+    help="Width of the SVG in px (the drawing scales); with --height and no --fit, fits W:H.",
+)
+@click.option(
+    "--height",
+    type=click.FloatRange(16, 100_000),
+    help="Height of the SVG in px (the drawing scales).",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(0, 100),
+    help="Draw blocks nested deeper than N as one labelled tensor each, as the table's --depth.",
+)
+@click.option(
     "--legend/--no-legend", default=True, show_default=True, help="Legend of layer kinds."
 )
 def draw(
@@ -78,6 +112,10 @@ def draw(
     direction: str,
     title: str | None,
     legend: bool,
+    fit: str | None,
+    width: float | None,
+    height: float | None,
+    depth: int | None,
 ) -> None:
     """Draw the network in NN-SVG style (lenet, alexnet or fcnn) as SVG or PNG.
 
@@ -85,6 +123,7 @@ def draw(
     shapecalc draw -f examples/vgg16.shape -o vgg16.svg
     shapecalc draw "784 | dense256 | relu | dense10" -o mlp.png
     shapecalc draw "nxnx1 | conv3x3x16 same | maxpool2" --at n=28 -o - > net.svg
+    shapecalc draw -f examples/resnet50.shape --depth 0 --fit 16:9 -o resnet50.svg
     """
     from ..render.svg import DrawOptions, analysis_to_svg
 
@@ -100,6 +139,10 @@ def draw(
         direction=direction,
         title=title,
         legend=legend,
+        fit=fit,
+        width=width,
+        height=height,
+        depth=depth,
     )
     svg = analysis_to_svg(analysed(spec, file, at), options)
     if output == STDIN:

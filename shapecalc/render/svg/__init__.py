@@ -12,8 +12,20 @@ from typing import Any
 
 from ...analysis import Analysis
 from ...errors import DrawError
-from .elements import document
-from .layout import DEFAULT_COLORS, DIRECTIONS, SCALES, STYLES, DrawOptions, parse_colors
+from .elements import Group, document
+from .fit import LineDrawer, layout
+from .layout import (
+    DEFAULT_COLORS,
+    DIRECTIONS,
+    SCALES,
+    STYLES,
+    DrawOptions,
+    Frame,
+    finish,
+    is_color,
+    parse_colors,
+    parse_fit,
+)
 from .model import Stage, stages
 
 
@@ -43,20 +55,32 @@ def analysis_to_svg(analysis: Analysis, options: DrawOptions | None = None, **kw
     )
     style = options.style or default_style(analysis)
     options = options.with_style(style)
-    drawn = stages(analysis)
+    line: LineDrawer
     if style == "fcnn":
-        from .fcnn import draw
-    elif style == "alexnet":
-        from .alexnet import draw
+        from . import fcnn
+
+        fcnn.check(stages(analysis), options)
+        line = fcnn.line
     else:
-        from .lenet import draw
-    root = draw(drawn, options)
+        from . import alexnet, lenet
+
+        one_line = alexnet.line if style == "alexnet" else lenet.line
+
+        def line(
+            drawn: list[Stage], options: DrawOptions, frame: Frame, lead: bool, *_: int
+        ) -> list[Group]:
+            return one_line(drawn, options, frame, lead)
+
+    fitted = layout(analysis, options, line)
+    root = finish(fitted.body, fitted.stages, options)
     title = options.title or f"{style} drawing of a network"
     # The spec on one line, without comments: what was drawn, for screen readers and search.
     lines = (line.split("#")[0].strip() for line in analysis.source.splitlines())
     spec = " ".join(line for line in lines if line)
     description = f"shapecalc {style} drawing of: {spec}"
-    return document(root, title, description)
+    return document(
+        root, title, description, ratio=fitted.ratio, size=(options.width, options.height)
+    )
 
 
 __all__ = [
@@ -69,6 +93,8 @@ __all__ = [
     "Stage",
     "analysis_to_svg",
     "default_style",
+    "is_color",
     "parse_colors",
+    "parse_fit",
     "stages",
 ]
