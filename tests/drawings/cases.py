@@ -84,6 +84,13 @@ FITS["fit_resnet50_alexnet_vertical"] = (
     {"style": "alexnet", "fit": "16:9", "direction": "vertical"},
 )
 for _depth in (0, 1):
-    FITS[f"depth{_depth}_resnet50_lenet"] = (EXAMPLES["resnet50"], {"style": "lenet", "depth": _depth})
+    FITS[f"depth{_depth}_resnet50_lenet"] = (
+        EXAMPLES["resnet50"],
+        {"style": "lenet", "depth": _depth},
+    )
 FITS["fit_vgg16_lenet_4_3"] = (EXAMPLES["vgg16"], {"style": "lenet", "fit": "4:3"})
-FITS["fit_deep_mlp_fcnn"] = ("784 | " + " | ".join(["dense32"] * 30), {"style": "fcnn", "max_nodes": 6})
+FITS["fit_deep_mlp_fcnn"] = (
+    "784 | " + " | ".join(["dense32"] * 30),
+    {"style": "fcnn", "max_nodes": 6},
+)
+DRAWINGS.update(FITS)

@@ -401,13 +401,15 @@ def test_golden_svg(name: str, request: pytest.FixtureRequest) -> None:
 def test_readme_shows_every_image_in_docs_img() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     images = sorted(p.name for p in (ROOT / "docs" / "img").glob("*.png"))
-    # Each of the four example networks in both spatial styles, and the MLP in fcnn.
+    # Each of the four example networks in both spatial styles, the MLP in fcnn, and
+    # ResNet-50 folded at depths 1 and 0.
     expected = [
         f"{n}_{s}.png"
         for n in ("alexnet", "keras_mnist", "lenet", "vgg16")
         for s in ("alexnet", "lenet")
     ]
-    assert images == sorted([*expected, "mlp_fcnn.png"])
+    folded = ["resnet50_depth1_lenet.png", "resnet50_depth0_alexnet.png"]
+    assert images == sorted([*expected, "mlp_fcnn.png", *folded])
     for name in images:
         assert f"(docs/img/{name})" in readme
         assert (ROOT / "docs" / "img" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

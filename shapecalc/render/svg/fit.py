@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from ...analysis import Analysis
 from .elements import FONT_SIZE, MARGIN, Box, Element, Group, Line, Polygon, Style, Text
-from .layout import LINE, DrawOptions, Frame, finish, moved, narrow
+from .layout import LINE, DrawOptions, Frame, finish, moved, narrow, shape_box
 from .model import Stage, stages
 
 #: A readable drawing is at most this many label heights tall.
@@ -56,27 +56,10 @@ class Layout:
     ratio: float | None
 
 
-def shape_box(group: Group) -> Box | None:
-    """The box of a tensor's shape (maps, vector, box or nodes), not of its labels."""
-    boxes = [
-        child.box()
-        for child in group.children
-        if not isinstance(child, Group | Text)
-        and str(child.style.get("class", "")) in ("map", "vector", "box", "node")
-    ]
-    if not boxes:
-        return group.box()
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-
-
 def breaks(drawn: Sequence[Stage]) -> list[int]:
-    """Where a row may end: before stage ``j`` when no skip bracket crosses from before ``j``
-    to ``j`` or later (so a res or concat block stays on one row)."""
+    """Where a row may end: before stage ``j`` when no skip bracket crosses from before
+    ``j - 1`` to ``j`` or later, so that a res or concat block stays on one row (a bracket
+    from ``j - 1`` itself leaves from where the connector arrives)."""
     positions = [s.index for s in drawn]
     lowest: list[float] = []
     for at, stage in enumerate(drawn):
@@ -88,7 +71,7 @@ def breaks(drawn: Sequence[Stage]) -> list[int]:
     floor = float("inf")
     for j in range(len(drawn) - 1, 0, -1):
         floor = min(floor, lowest[j])
-        if floor >= j:
+        if floor >= j - 1:
             allowed.append(j)
     return sorted(allowed)
 
@@ -170,21 +153,18 @@ def padded_height(width: float, height: float, ratio: float) -> float:
     return max(height + 2 * MARGIN, (width + 2 * MARGIN) / ratio)
 
 
-def _arrowhead(tip: tuple[float, float], towards: str) -> Polygon:
-    x, y = tip
-    points = {
-        "right": ((x, y), (x - 7, y - 4), (x - 7, y + 4)),
-        "down": ((x, y), (x - 4, y - 7), (x + 4, y - 7)),
-    }[towards]
+def _arrowhead(x: float, y: float) -> Polygon:
+    """An arrow head pointing right with its tip at (x, y)."""
+    points = ((x, y), (x - 7, y - 4), (x - 7, y + 4))
     return Polygon(points, {"class": "wrap-head", "fill": "#333333"})
 
 
 def _connector(
-    last: Group, first: Group, end: Box, start: Box, vertical: bool, run: float
+    last: Group, first: Group, end: Box, entry: float, vertical: bool, run: float
 ) -> Group:
     """The connector from ``last`` (the end of a row, whose row ends at ``end``) to
-    ``first`` (the start of the next row, which starts at ``start``), through the band at
-    ``run`` between them; ``end`` and ``start`` are the rows' boxes."""
+    ``first`` (the start of the next row, whose operation's gap begins at ``entry``),
+    through the band at ``run`` between them."""
     a, b = shape_box(last), shape_box(first)
     assert a is not None and b is not None
     style: Style = {"class": "wrap", "stroke": "#333333", "stroke-width": 1.2}
@@ -196,9 +176,15 @@ def _connector(
         # Right out of the last tensor, down, back along the space between the rows, and
         # down into the first tensor from its left.
         beyond = max(end[2], a[2]) + 12
-        left = min(start[0], b[0]) - 12
-        points = [(a[2], ya), (beyond, ya), (beyond, run), (left, run), (left, yb), (b[0] - 7, yb)]
-    head = _arrowhead((b[0], yb), "right")
+        points = [
+            (a[2], ya),
+            (beyond, ya),
+            (beyond, run),
+            (entry, run),
+            (entry, yb),
+            (b[0] - 7, yb),
+        ]
+    head = _arrowhead(b[0], yb)
     lines = [Line(x1, y1, x2, y2, dict(style)) for (x1, y1), (x2, y2) in zip(points, points[1:])]
     return Group(
         {"class": "wrap", "id": f"wrap-{last.attrs['id']}-{first.attrs['id']}"},
@@ -215,17 +201,18 @@ def compose(rows: list[list[Group]], options: DrawOptions) -> list[Element]:
     previous: tuple[list[Group], Box] | None = None
     for row in rows:
         box = Group(children=list(row)).box() or (0.0, 0.0, 0.0, 0.0)
-        # Room on the near side for the connector's arrival.
-        shift = 12.0 if previous is not None else 0.0
-        dx, dy = (
-            (cursor + shift - box[0], -box[1]) if vertical else (-box[0] + shift, cursor - box[1])
-        )
+        # Room on the near side for the connector's arrival; it comes down (horizontal) at
+        # the start of the row's first gap, x = 0 in the row's own coordinates.
+        if vertical:
+            dx, dy = cursor + (12.0 if previous else 0.0) - box[0], -box[1]
+        else:
+            dx, dy = (12.0 - min(box[0], 0.0) if previous else -box[0]), cursor - box[1]
         placed = [moved(g, dx, dy) for g in row]
         here = Group(children=list(placed)).box() or (0.0, 0.0, 0.0, 0.0)
         if previous is not None:
             before, end = previous
             run = (end[2] + here[0]) / 2 if vertical else (end[3] + here[1]) / 2
-            body.append(_connector(before[-1], placed[0], end, here, vertical, run))
+            body.append(_connector(before[-1], placed[0], end, dx, vertical, run))
         body.extend(placed)
         cursor = (here[2] if vertical else here[3]) + ROW_GAP
         previous = (placed, here)
@@ -333,5 +320,4 @@ __all__ = [
     "depths",
     "layout",
     "padded_height",
-    "shape_box",
 ]

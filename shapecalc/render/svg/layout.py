@@ -416,7 +416,10 @@ ARC_GAP, ARC_STEP = 14.0, 7.0
 def skip_arcs(placed: Placed, options: DrawOptions) -> None:
     """The skip connections of res and concat blocks: from each tensor a merge takes in,
     other than the one drawn just before it, a bracket over the drawing (beside it when
-    vertical) to the merge's tensor, added to the merge's group."""
+    vertical) to the merge's tensor, added to the merge's group. In a wrapped row, a merge
+    that takes in the previous row's last tensor has its bracket leave from where the
+    connector from that row arrives (the start of the row; level with the first tensor
+    when vertical)."""
     cells = placed.cells
     # A row's tensor is the stage it belongs to: the last drawn at or before it (folded
     # activations share the stage of the operation before them).
@@ -429,22 +432,53 @@ def skip_arcs(placed: Placed, options: DrawOptions) -> None:
                 max((i for i, p in enumerate(positions) if p <= s), default=-1)
                 for s in cell.stage.sources
             }
-            - {-1, at - 1, at}
+            - {at - 1, at}
         )
+        entering = placed.gaps[0] is not None  # the row's first tensor comes from a row before
         for level, start in enumerate(froms):
-            span = [b for b in (c.group.box() for c in cells[start : at + 1]) if b]
-            first, last = cells[start].group.box(), cell.group.box()
+            if start < 0 and not (entering and at > 0):
+                continue
+            span = [b for b in (c.group.box() for c in cells[max(start, 0) : at + 1]) if b]
+            first, last = cells[max(start, 0)].group.box(), cell.group.box()
             if not span or first is None or last is None:
                 continue
             if vertical:
                 x = min(b[0] for b in span) - ARC_GAP - level * ARC_STEP
-                y1, y2 = (first[1] + first[3]) / 2, (last[1] + last[3]) / 2
-                ends = ((first[0], y1, x, y1), (x, y1, x, y2), (x, y2, last[0], y2))
+                shape = shape_box(cells[0].group) if start < 0 else None
+                y1 = (shape[1] + shape[3]) / 2 if shape else (first[1] + first[3]) / 2
+                y2 = (last[1] + last[3]) / 2
+                ends: tuple[tuple[float, float, float, float], ...] = (
+                    ((x, y1, x, y2), (x, y2, last[0], y2))
+                    if start < 0
+                    else ((first[0], y1, x, y1), (x, y1, x, y2), (x, y2, last[0], y2))
+                )
             else:
                 y = min(b[1] for b in span) - ARC_GAP - level * ARC_STEP
                 x1, x2 = (first[0] + first[2]) / 2, (last[0] + last[2]) / 2
-                ends = ((x1, first[1], x1, y), (x1, y, x2, y), (x2, y, x2, last[1]))
+                ends = (
+                    ((0.0, y, x2, y), (x2, y, x2, last[1]))
+                    if start < 0
+                    else ((x1, first[1], x1, y), (x1, y, x2, y), (x2, y, x2, last[1]))
+                )
             cell.group.add(*(Line(*end, dict(style)) for end in ends))
+
+
+def shape_box(group: Group) -> Box | None:
+    """The box of a tensor's shape (maps, vector, box or nodes), not of its labels."""
+    boxes = [
+        child.box()
+        for child in group.children
+        if not isinstance(child, Group | Text)
+        and str(child.style.get("class", "")) in ("map", "vector", "box", "node")
+    ]
+    if not boxes:
+        return group.box()
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def op_labels(placed: Placed, options: DrawOptions) -> None:
@@ -520,4 +554,5 @@ __all__ = [
     "parse_colors",
     "parse_fit",
     "scaler",
+    "shape_box",
 ]
