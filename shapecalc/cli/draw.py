@@ -27,8 +27,13 @@ def _fit(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 @click.option(
     "-o",
     "--output",
-    required=True,
     help="Where to write: net.svg, net.png (needs the png extra), or - for SVG on stdout.",
+)
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Show the drawing in the terminal: an image in kitty (with the png extra), else "
+    "the same layout in Unicode characters, as wide as the terminal.",
 )
 @click.option(
     "--style",
@@ -99,7 +104,8 @@ def _fit(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 def draw(
     spec: str | None,
     file: Path | None,
-    output: str,
+    output: str | None,
+    preview: bool,
     style: str | None,
     at: tuple[dict[str, int], ...],
     max_channels: int,
@@ -124,8 +130,12 @@ def draw(
     shapecalc draw "784 | dense256 | relu | dense10" -o mlp.png
     shapecalc draw "nxnx1 | conv3x3x16 same | maxpool2" --at n=28 -o - > net.svg
     shapecalc draw -f examples/resnet50.shape --depth 0 --fit 16:9 -o resnet50.svg
+    shapecalc draw -f examples/vgg16.shape --preview
     """
-    from ..render.svg import DrawOptions, analysis_to_svg
+    from ..render.svg import DrawOptions, analysis_preview, analysis_to_svg
+
+    if output is None and not preview:
+        raise click.UsageError("give -o FILE (or - for stdout) or --preview")
 
     options = DrawOptions(
         style=style,
@@ -144,7 +154,15 @@ def draw(
         height=height,
         depth=depth,
     )
-    svg = analysis_to_svg(analysed(spec, file, at), options)
+    analysis = analysed(spec, file, at)
+    if preview:
+        import shutil
+
+        columns = max(40, shutil.get_terminal_size().columns - 1)
+        click.echo(analysis_preview(analysis, options, columns=columns), nl=False)
+    if output is None:
+        return
+    svg = analysis_to_svg(analysis, options)
     if output == STDIN:
         click.echo(svg, nl=False)
         return

@@ -259,3 +259,45 @@ def test_the_unet_folds_to_its_outer_levels() -> None:
 def test_fitting_is_deterministic() -> None:
     first = analyze(EXAMPLES["densenet121"]).to_svg(style="alexnet", fit="16:9")
     assert first == analyze(EXAMPLES["densenet121"]).to_svg(style="alexnet", fit="16:9")
+
+
+# -- 5. a look without leaving the terminal ------------------------------------------------
+
+
+def test_the_unicode_preview_is_the_layout_in_characters() -> None:
+    from shapecalc.render.svg import analysis_preview
+
+    text = analysis_preview(analyze(EXAMPLES["vgg16"]), columns=120, env={"TERM": "xterm"})
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 120
+    assert "\x1b" not in text  # no escape of any kind: plain characters only
+    assert "█" in text and "▶" in text  # tensors, and the connectors' arrows between rows
+    assert text.count("▶") == len(connectors(analyze(EXAMPLES["vgg16"]).to_svg()))
+    assert "128@56×56" in text and "Max-Pool" in text  # labels where they fit
+    assert text == analysis_preview(analyze(EXAMPLES["vgg16"]), columns=120, env={})
+
+
+def test_kitty_gets_an_image() -> None:
+    import base64
+
+    from shapecalc.render.svg import analysis_preview
+    from shapecalc.render.svg.terminal import image_protocol
+
+    assert image_protocol({"TERM": "xterm-kitty"}) == "kitty"
+    assert image_protocol({"KITTY_WINDOW_ID": "1", "TERM": "xterm-256color"}) == "kitty"
+    assert image_protocol({"TERM": "xterm-256color"}) is None
+    shown = analysis_preview(analyze(EXAMPLES["lenet"]), env={"TERM": "xterm-kitty"})
+    assert shown.startswith("\x1b_Ga=T,f=100,")
+    chunks = [part.split(";", 1)[1] for part in shown.strip().split("\x1b\\") if part]
+    png = base64.b64decode("".join(chunks))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_draw_preview_needs_no_output_file() -> None:
+    plain = {"TERM": "dumb", "KITTY_WINDOW_ID": ""}
+    args = ["draw", "28x28x1 | conv3x3x4 | maxpool2", "--preview"]
+    result = CliRunner().invoke(cli, args, env=plain)
+    assert result.exit_code == 0, result.output
+    assert "█" in result.output and "4@26×26" in result.output
+    result = CliRunner().invoke(cli, ["draw", "28x28x1"])
+    assert result.exit_code == 2 and "give -o FILE" in result.output
