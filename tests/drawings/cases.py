@@ -60,8 +60,8 @@ DRAWINGS["odd_relu_first_fcnn"] = (
     {"style": "fcnn"},
 )
 
-#: A U-Net written as nested concats (tests/drawings/unet.shape), until examples/ has one.
-UNET = (Path(__file__).parent / "unet.shape").read_text()
+#: The U-Net of the paper (examples/unet.shape): nested concats with copy-and-crop.
+UNET = EXAMPLES["unet"]
 #: The networks that must fit a 16:9 slide with readable labels (issue 17's proof).
 FITTED = {
     "vgg16": EXAMPLES["vgg16"],
