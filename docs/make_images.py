@@ -24,6 +24,7 @@ IMAGES: dict[str, tuple[str, dict[str, Any]]] = {
     "mlp_fcnn": ("784 | dense256 | relu | dense10 | softmax", {"style": "fcnn"}),
     "resnet50_depth1_lenet": (RESNET50, {"style": "lenet", "depth": 1}),
     "resnet50_depth0_alexnet": (RESNET50, {"style": "alexnet", "depth": 0}),
+    "resnet18_graph": ((ROOT / "examples" / "resnet18.shape").read_text(), {"style": "graph"}),
 }
 
 

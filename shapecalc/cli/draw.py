@@ -37,8 +37,9 @@ def _fit(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 )
 @click.option(
     "--style",
-    type=click.Choice(["lenet", "alexnet", "fcnn"]),
-    help="Default: lenet for networks with feature maps, fcnn for dense-only ones.",
+    type=click.Choice(["lenet", "alexnet", "fcnn", "graph"]),
+    help="Default: lenet for networks with feature maps, fcnn for dense-only ones; graph "
+    "draws a labelled box per layer with arrows.",
 )
 @at_option()
 @click.option(
@@ -123,7 +124,7 @@ def draw(
     height: float | None,
     depth: int | None,
 ) -> None:
-    """Draw the network in NN-SVG style (lenet, alexnet or fcnn) as SVG or PNG.
+    """Draw the network in NN-SVG style (lenet, alexnet or fcnn) or as a graph, as SVG or PNG.
 
     \b
     shapecalc draw -f examples/vgg16.shape -o vgg16.svg

@@ -93,4 +93,9 @@ FITS["fit_deep_mlp_fcnn"] = (
     "784 | " + " | ".join(["dense32"] * 30),
     {"style": "fcnn", "max_nodes": 6},
 )
+#: The graph style: a network with residual blocks, one vertical, one fitted and folded.
+FITS["graph_resnet18"] = (EXAMPLES["resnet18"], {"style": "graph"})
+FITS["graph_lenet_vertical"] = (EXAMPLES["lenet"], {"style": "graph", "direction": "vertical"})
+FITS["fit_densenet121_graph"] = (EXAMPLES["densenet121"], {"style": "graph", "fit": "16:9"})
+FITS["graph_squeezenet_full"] = (EXAMPLES["squeezenet"], {"style": "graph", "fit": "none"})
 DRAWINGS.update(FITS)

@@ -301,3 +301,38 @@ def test_draw_preview_needs_no_output_file() -> None:
     assert "█" in result.output and "4@26×26" in result.output
     result = CliRunner().invoke(cli, ["draw", "28x28x1"])
     assert result.exit_code == 2 and "give -o FILE" in result.output
+
+
+# -- 3. the graph style --------------------------------------------------------------------
+
+
+def test_graph_style_is_a_box_per_layer_with_arrows() -> None:
+    svg = analyze(EXAMPLES["lenet"]).to_svg(style="graph", fit="none")
+    root = parse(svg)
+    groups = [g for g in root.iter(f"{NS}g") if (g.get("class") or "").startswith("layer ")]
+    assert len(groups) == 9  # d2l.ai's LeNet: the input and eight tensors
+    for group in groups:
+        assert len([r for r in group.iter(f"{NS}rect") if r.get("class") == "box"]) == 1
+    labels = [
+        [t.text for t in g.iter(f"{NS}text") if t.get("class") == "shape-label"] for g in groups
+    ]
+    assert labels[:3] == [["1@28×28"], ["6@28×28"], ["6@14×14"]] and labels[-1] == ["1×10"]
+    names = [[t.text for t in g.iter(f"{NS}text") if t.get("class") == "op-name"] for g in groups]
+    assert names[0] == ["Input"] and names[1] == ["Conv 5×5 s1 pad2", "+ Sigmoid"]
+    arrows = [e for e in root.iter(f"{NS}line") if e.get("class") == "arrow"]
+    assert len(arrows) == 8  # one into every box but the input
+
+
+def test_graph_style_keeps_the_shortcuts_folds_and_fits() -> None:
+    squeeze = analyze(EXAMPLES["squeezenet"])
+    assert squeeze.to_svg(style="graph", fit="none").count('class="skip"') == squeeze.to_svg(
+        style="lenet", fit="none"
+    ).count('class="skip"')
+    svg = analyze(EXAMPLES["resnet50"]).to_svg(style="graph", depth=0)
+    assert "bottle(64, 256) ×2" in ops_or_names(svg)
+    width, height = size(analyze(EXAMPLES["densenet121"]).to_svg(style="graph", fit="16:9"))
+    assert width / height == pytest.approx(16 / 9, rel=0.01) and height <= 720
+
+
+def ops_or_names(svg: str) -> list[str]:
+    return [t.text or "" for t in parse(svg).iter(f"{NS}text") if t.get("class") == "op-name"]

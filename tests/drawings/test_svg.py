@@ -402,13 +402,13 @@ def test_readme_shows_every_image_in_docs_img() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     images = sorted(p.name for p in (ROOT / "docs" / "img").glob("*.png"))
     # Each of the four example networks in both spatial styles, the MLP in fcnn, and
-    # ResNet-50 folded at depths 1 and 0.
+    # ResNet-50 folded at depths 1 and 0, ResNet-18 in the graph style.
     expected = [
         f"{n}_{s}.png"
         for n in ("alexnet", "keras_mnist", "lenet", "vgg16")
         for s in ("alexnet", "lenet")
     ]
-    folded = ["resnet50_depth1_lenet.png", "resnet50_depth0_alexnet.png"]
+    folded = ["resnet50_depth1_lenet.png", "resnet50_depth0_alexnet.png", "resnet18_graph.png"]
     assert images == sorted([*expected, "mlp_fcnn.png", *folded])
     for name in images:
         assert f"(docs/img/{name})" in readme

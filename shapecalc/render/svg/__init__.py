@@ -1,4 +1,5 @@
-"""NN-SVG-style drawings of an analysis: LeNet, AlexNet and FCNN styles as standalone SVG.
+"""NN-SVG-style drawings of an analysis: LeNet, AlexNet, FCNN and graph styles as standalone
+SVG.
 
 Pure functions, Analysis in, SVG text out; the geometry is computed in Python (no
 JavaScript) and the output is the same, byte for byte, for the same spec and options.
@@ -46,6 +47,10 @@ def _drawing(analysis: Analysis, options: DrawOptions) -> tuple[Group, float | N
 
         fcnn.check(stages(analysis), options)
         line = fcnn.line
+    elif style == "graph":
+        from . import graph
+
+        line = graph.line
     else:
         from . import alexnet, lenet
 

@@ -13,7 +13,7 @@ from ...errors import DrawError
 from .elements import FONT_SIZE, Box, Circle, Element, Group, Line, Rect, Text, text_width
 from .model import Stage
 
-STYLES = ("lenet", "alexnet", "fcnn")
+STYLES = ("lenet", "alexnet", "fcnn", "graph")
 SCALES = ("linear", "log", "sqrt")
 DIRECTIONS = ("horizontal", "vertical")
 
@@ -126,8 +126,8 @@ class DrawOptions:
     """How to draw: the style and NN-SVG's options.
 
     Attributes:
-        style: ``lenet``, ``alexnet`` or ``fcnn``; None picks lenet for networks with feature
-            maps and fcnn for dense-only ones.
+        style: ``lenet``, ``alexnet``, ``fcnn`` or ``graph``; None picks lenet for networks
+            with feature maps and fcnn for dense-only ones.
         max_channels: feature maps drawn per tensor (lenet) before ``⋯`` and the true count.
         max_nodes: nodes drawn per layer (fcnn) before ``⋮`` and the true count.
         scale: how sizes map to lengths: ``linear``, ``log`` or ``sqrt``.
@@ -347,13 +347,14 @@ class Placed:
 
 def narrow(op: tuple[str, ...], width: float) -> tuple[str, ...]:
     """An operation's label wrapped to ``width`` px at spaces, ``+ ReLU`` and
-    ``bottle(64, 256)`` kept whole: ``Conv 3×3 s1 pad1`` / ``+ ReLU`` at 64 px becomes
+    ``bottle(64, 256) ×2`` kept whole: ``Conv 3×3 s1 pad1`` / ``+ ReLU`` at 64 px becomes
     ``Conv 3×3`` / ``s1 pad1`` / ``+ ReLU``."""
     lines: list[str] = []
     for text in op:
         words: list[str] = []
         for word in text.split(" "):
-            if words and (words[-1] == "+" or words[-1].count("(") > words[-1].count(")")):
+            glued = word.startswith("×") or words[-1:] == ["+"]  # "+ ReLU", "basic(64) ×2"
+            if words and (glued or words[-1].count("(") > words[-1].count(")")):
                 words[-1] = f"{words[-1]} {word}"
             else:
                 words.append(word)
