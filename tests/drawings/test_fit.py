@@ -336,3 +336,22 @@ def test_graph_style_keeps_the_shortcuts_folds_and_fits() -> None:
 
 def ops_or_names(svg: str) -> list[str]:
     return [t.text or "" for t in parse(svg).iter(f"{NS}text") if t.get("class") == "op-name"]
+
+
+@pytest.mark.parametrize("style", ["lenet", "alexnet", "graph"])
+def test_a_projection_shortcut_takes_the_blocks_input_not_the_main_path(style: str) -> None:
+    # res(main ; conv1x1 s2): the 1x1 projection reads the block's 8@28x28 input. It gets
+    # no kernel, pyramid or arrow from the main path's 12@14x14 drawn before it, but a
+    # bracket from the block's input.
+    spec = "28x28x8 | conv3x3x8 pad1 | res(conv3x3x12 s2 pad1 ; conv1x1x12 s2)"
+    root = parse(analyze(spec).to_svg(style=style, fit="none"))
+    groups = {g.get("id"): g for g in root.iter(f"{NS}g") if g.get("id", "").startswith("layer-")}
+    projection = groups["layer-3"]  # rows: 1 conv, 2 main conv, 3 projection, 4 add
+    kinds = {e.get("class") for e in projection.iter() if e.tag != f"{NS}g"}
+    assert not kinds & {"kernel", "projection", "arrow"}
+    skips = [e for e in projection.iter(f"{NS}line") if e.get("class") == "skip"]
+    assert len(skips) == 3
+    main = [
+        e for e in groups["layer-2"].iter() if e.get("class") in ("kernel", "projection", "arrow")
+    ]
+    assert main  # the main path's conv is drawn from the tensor before it, as before

@@ -126,7 +126,7 @@ def _kernel_box(
 ) -> Group | None:
     """The kernel of ``stage``'s operation inside the previous box, with its size written
     beside the box (in the previous cell's coordinates, so that it is placed with it)."""
-    if stage.window is None or prev.front is None or prev.stage.is_flat:
+    if stage.window is None or prev.front is None or prev.stage.is_flat or stage.branches:
         return None
     kernel, kx, ky, kz = _kernel_solid(prev.front[0], prev.front[1], before, stage.window, side)
     style: Style = {"stroke": "#111111", "stroke-width": 0.8, "fill-opacity": 0.85}
@@ -147,7 +147,13 @@ def _pyramid(
 ) -> list[Element]:
     """Lines from the kernel's far face to a point on this box."""
     stage = cell.stage
-    if stage.window is None or prev.front is None or cell.front is None or prev.stage.is_flat:
+    if (
+        stage.window is None
+        or prev.front is None
+        or cell.front is None
+        or prev.stage.is_flat
+        or stage.branches
+    ):
         return []
     kernel, kx, ky, kz = _kernel_solid(prev.front[0], prev.front[1], before, stage.window, side)
     nx0, ny0 = cell.front[0], cell.front[1]
@@ -209,6 +215,8 @@ def line(
     vertical = options.direction == "vertical"
     for i in range(1, len(placed.cells)):
         prev, cell = placed.cells[i - 1], placed.cells[i]
+        if cell.stage.branches:
+            continue  # its input comes by the bracket from the block's input
         if cell.stage.is_flat:
             cell.group.add(*_arrow(prev, solids[i - 1], cell, vertical, thin))
         else:

@@ -74,6 +74,7 @@ def line(
     placed = arrange(cells, options, spacing, op_gaps=False, lead=lead)
     vertical = options.direction == "vertical"
     for prev, cell in zip(placed.cells, placed.cells[1:]):
-        cell.group.add(*_arrow(prev.group, cell.group, vertical))
+        if not cell.stage.branches:  # a later path's input comes by its bracket
+            cell.group.add(*_arrow(prev.group, cell.group, vertical))
     skip_arcs(placed, options)
     return [c.group for c in placed.cells]

@@ -75,7 +75,7 @@ def _cell(
 def _window(prev: Cell, cell: Cell, side: Callable[[int], float], vertical: bool) -> list[Element]:
     """The kernel window on the previous front map and its projection to this tensor."""
     stage = cell.stage
-    if stage.window is None or prev.front is None or cell.front is None:
+    if stage.window is None or prev.front is None or cell.front is None or stage.branches:
         return []
     x0, y0, x1, y1 = prev.front
     kh = stage.window[0]

@@ -37,7 +37,9 @@ class Stage:
         op: lines naming the operation that produced it (empty for the input).
         window: the kernel or pooling window of that operation, when it has one.
         texts: each dim as written in the label (symbolic with ``--at``).
-        sources: for the merge of a res or concat block, the rows whose outputs it merges.
+        sources: for the merge of a res or concat block, the rows whose outputs it merges;
+            for the first layer of a later path (a projection shortcut, a second branch), the
+            row it takes in, which is not the tensor drawn before it. Empty otherwise.
     """
 
     index: int
@@ -48,6 +50,12 @@ class Stage:
     window: tuple[int, ...] | None = None
     texts: tuple[str, ...] = ()
     sources: tuple[int, ...] = ()
+
+    @property
+    def branches(self) -> bool:
+        """The first layer of a later path: its input is not the tensor drawn before it
+        (so no kernel or arrow joins the two; a bracket brings its input)."""
+        return bool(self.sources) and self.kind != "merge"
 
     @property
     def is_flat(self) -> bool:
@@ -109,6 +117,15 @@ def _folding(analysis: Analysis, row: Row, depth: int | None) -> Block | None:
     while block.depth > depth and block.parent is not None:
         block = analysis.blocks[block.parent - 1]
     return block
+
+
+def _sources(row: Row, previous: Stage) -> tuple[int, ...]:
+    """What a stage records of its inputs (see :attr:`Stage.sources`)."""
+    if row.kind == "merge":
+        return row.inputs
+    # A row's input belongs to the last stage drawn at or before it: the one just drawn
+    # unless the row starts a later path of a block.
+    return row.inputs if any(s < previous.index for s in row.inputs) else ()
 
 
 def _title(analysis: Analysis, block: Block) -> str:
@@ -203,7 +220,7 @@ def stages(analysis: Analysis, depth: int | None = None) -> list[Stage]:
                 (op_name(row),),
                 _window_of(row),
                 tuple(fmt(d) for d in shown.dims),
-                row.inputs if row.kind == "merge" else (),
+                _sources(row, result[-1]),
             )
         )
     close()
