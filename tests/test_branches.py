@@ -396,14 +396,16 @@ def test_every_example_draws(style: str) -> None:
 @pytest.mark.parametrize("direction", ["horizontal", "vertical"])
 def test_skip_arcs(style: str, direction: str) -> None:
     # Three merges: the identity res takes the block's input (drawn 3 tensors back), the
-    # concat takes branch 1 (drawn 2 back), the projected res its main path (2 back); each
-    # arc is a bracket of 3 lines.
+    # concat takes branch 1 (drawn 2 back), the projected res its main path (2 back); and two
+    # later paths take the block's input, not the tensor drawn before them: the concat's
+    # second branch (2 back) and the projection shortcut (2 back). Each arc is a bracket of
+    # 3 lines, in one line (fit none).
     spec = (
         "28x28x8 | conv3x3x8 pad1 | res(conv3x3x8 pad1 | relu | conv3x3x8 pad1)"
         " | concat(conv1x1x4 ; conv3x3x4 pad1) | res(conv3x3x12 s2 pad1 ; conv1x1x12 s2)"
     )
-    svg = analyze(spec).to_svg(style=style, direction=direction)
-    assert svg.count('class="skip"') == 3 * 3
+    svg = analyze(spec).to_svg(style=style, direction=direction, fit="none")
+    assert svg.count('class="skip"') == 5 * 3
     assert 'class="skip"' not in analyze("28x28x8 | conv3x3x8 | relu").to_svg(style=style)
 
 

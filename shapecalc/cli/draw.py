@@ -11,18 +11,35 @@ from .spec import STDIN, analysed
 from .types import Colors
 
 
+def _fit(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Validates --fit where click reads it, so that a bad ratio is a usage error."""
+    from ..render.svg import DrawError, parse_fit
+
+    try:
+        parse_fit(value)
+    except DrawError as err:
+        raise click.BadParameter(str(err)) from None
+    return value
+
+
 @click.command()
 @spec_input
 @click.option(
     "-o",
     "--output",
-    required=True,
     help="Where to write: net.svg, net.png (needs the png extra), or - for SVG on stdout.",
 )
 @click.option(
+    "--preview",
+    is_flag=True,
+    help="Show the drawing in the terminal: an image in kitty (with the png extra), else "
+    "the same layout in Unicode characters, as wide as the terminal.",
+)
+@click.option(
     "--style",
-    type=click.Choice(["lenet", "alexnet", "fcnn"]),
-    help="Default: lenet for networks with feature maps, fcnn for dense-only ones.",
+    type=click.Choice(["lenet", "alexnet", "fcnn", "graph"]),
+    help="Default: lenet for networks with feature maps, fcnn for dense-only ones; graph "
+    "draws a labelled box per layer with arrows.",
 )
 @at_option()
 @click.option(
@@ -60,12 +77,36 @@ from .types import Colors
 )
 @click.option("--title", help="A title above the drawing.")
 @click.option(
+    "--fit",
+    callback=_fit,
+    metavar="W:H|none",
+    help="Fit this aspect ratio (16:9, 4:3, ...): a long network wraps onto rows (columns "
+    "when vertical), shapes shrink and blocks fold until every label is at least 1/60 of the "
+    "drawing's height. Default: 16:9 when one line would be longer than 6:1; none: one line.",
+)
+@click.option(
+    "--width",
+    type=click.FloatRange(16, 100_000),
+    help="Width of the SVG in px (the drawing scales); with --height and no --fit, fits W:H.",
+)
+@click.option(
+    "--height",
+    type=click.FloatRange(16, 100_000),
+    help="Height of the SVG in px (the drawing scales).",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(0, 100),
+    help="Draw blocks nested deeper than N as one labelled tensor each, as the table's --depth.",
+)
+@click.option(
     "--legend/--no-legend", default=True, show_default=True, help="Legend of layer kinds."
 )
 def draw(
     spec: str | None,
     file: Path | None,
-    output: str,
+    output: str | None,
+    preview: bool,
     style: str | None,
     at: tuple[dict[str, int], ...],
     max_channels: int,
@@ -78,15 +119,24 @@ def draw(
     direction: str,
     title: str | None,
     legend: bool,
+    fit: str | None,
+    width: float | None,
+    height: float | None,
+    depth: int | None,
 ) -> None:
-    """Draw the network in NN-SVG style (lenet, alexnet or fcnn) as SVG or PNG.
+    """Draw the network in NN-SVG style (lenet, alexnet or fcnn) or as a graph, as SVG or PNG.
 
     \b
     shapecalc draw -f examples/vgg16.shape -o vgg16.svg
     shapecalc draw "784 | dense256 | relu | dense10" -o mlp.png
     shapecalc draw "nxnx1 | conv3x3x16 same | maxpool2" --at n=28 -o - > net.svg
+    shapecalc draw -f examples/resnet50.shape --depth 0 --fit 16:9 -o resnet50.svg
+    shapecalc draw -f examples/vgg16.shape --preview
     """
-    from ..render.svg import DrawOptions, analysis_to_svg
+    from ..render.svg import DrawOptions, analysis_preview, analysis_to_svg
+
+    if output is None and not preview:
+        raise click.UsageError("give -o FILE (or - for stdout) or --preview")
 
     options = DrawOptions(
         style=style,
@@ -100,8 +150,20 @@ def draw(
         direction=direction,
         title=title,
         legend=legend,
+        fit=fit,
+        width=width,
+        height=height,
+        depth=depth,
     )
-    svg = analysis_to_svg(analysed(spec, file, at), options)
+    analysis = analysed(spec, file, at)
+    if preview:
+        import shutil
+
+        columns = max(40, shutil.get_terminal_size().columns - 1)
+        click.echo(analysis_preview(analysis, options, columns=columns), nl=False)
+    if output is None:
+        return
+    svg = analysis_to_svg(analysis, options)
     if output == STDIN:
         click.echo(svg, nl=False)
         return

@@ -59,3 +59,43 @@ DRAWINGS["odd_relu_first_fcnn"] = (
     "1000000000000000000 | relu | dense4096 | dense1",
     {"style": "fcnn"},
 )
+
+#: The U-Net of the paper (examples/unet.shape): nested concats with copy-and-crop.
+UNET = EXAMPLES["unet"]
+#: The networks that must fit a 16:9 slide with readable labels (issue 17's proof).
+FITTED = {
+    "vgg16": EXAMPLES["vgg16"],
+    "resnet50": EXAMPLES["resnet50"],
+    "densenet121": EXAMPLES["densenet121"],
+    "unet": UNET,
+}
+#: name -> (spec, options) of the fitted drawings: every one in both spatial styles, the
+#: long ones also vertical (columns), ResNet-50 folded at depths 0 and 1.
+FITS: dict[str, tuple[str, dict[str, Any]]] = {}
+for _name, _spec in FITTED.items():
+    for _style in ("lenet", "alexnet"):
+        FITS[f"fit_{_name}_{_style}"] = (_spec, {"style": _style, "fit": "16:9"})
+FITS["fit_vgg16_lenet_vertical"] = (
+    EXAMPLES["vgg16"],
+    {"style": "lenet", "fit": "16:9", "direction": "vertical"},
+)
+FITS["fit_resnet50_alexnet_vertical"] = (
+    EXAMPLES["resnet50"],
+    {"style": "alexnet", "fit": "16:9", "direction": "vertical"},
+)
+for _depth in (0, 1):
+    FITS[f"depth{_depth}_resnet50_lenet"] = (
+        EXAMPLES["resnet50"],
+        {"style": "lenet", "depth": _depth},
+    )
+FITS["fit_vgg16_lenet_4_3"] = (EXAMPLES["vgg16"], {"style": "lenet", "fit": "4:3"})
+FITS["fit_deep_mlp_fcnn"] = (
+    "784 | " + " | ".join(["dense32"] * 30),
+    {"style": "fcnn", "max_nodes": 6},
+)
+#: The graph style: a network with residual blocks, one vertical, one fitted and folded.
+FITS["graph_resnet18"] = (EXAMPLES["resnet18"], {"style": "graph"})
+FITS["graph_lenet_vertical"] = (EXAMPLES["lenet"], {"style": "graph", "direction": "vertical"})
+FITS["fit_densenet121_graph"] = (EXAMPLES["densenet121"], {"style": "graph", "fit": "16:9"})
+FITS["graph_squeezenet_full"] = (EXAMPLES["squeezenet"], {"style": "graph", "fit": "none"})
+DRAWINGS.update(FITS)

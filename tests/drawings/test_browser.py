@@ -1,5 +1,7 @@
-"""A real browser lays out every drawing: nothing may stick out of the viewBox and no two
-labels may overlap, measured with the browser's own getBBox().
+"""A real browser lays out every drawing: nothing may stick out of the viewBox, no two
+labels may overlap, every connector between wrapped rows starts on the tensor it leaves and
+ends on the tensor it enters, and the drawings fitted to 16:9 have that ratio with labels at
+least 1/60 of their height, measured with the browser's own getBBox() and computed fonts.
 
 Debian's chromium (which .ci/run installs) loads one HTML page holding every drawing
 file in an iframe; a script writes each element's box as JSON into the page, and
@@ -19,7 +21,7 @@ import pytest
 
 from shapecalc import analyze
 
-from .cases import DRAWINGS
+from .cases import DRAWINGS, FITS
 
 #: Starts chromium.
 pytestmark = pytest.mark.slow
@@ -35,12 +37,35 @@ window.addEventListener("load", () => {
     for (const el of svg.querySelectorAll("rect, polygon, line, circle, text")) {
       if (el.classList.contains("background")) continue;
       const b = el.getBBox();
-      items.push({tag: el.tagName, cls: el.getAttribute("class") || "",
-                  text: el.tagName === "text" ? el.textContent : "",
-                  x: b.x, y: b.y, w: b.width, h: b.height});
+      const item = {tag: el.tagName, cls: el.getAttribute("class") || "",
+                    text: el.tagName === "text" ? el.textContent : "",
+                    x: b.x, y: b.y, w: b.width, h: b.height};
+      if (el.tagName === "text") {
+        item.font = parseFloat(frame.contentWindow.getComputedStyle(el).fontSize);
+      }
+      items.push(item);
+    }
+    // Each tensor's shape (maps, vector, box, nodes), and each connector's ends.
+    const shapes = {};
+    for (const g of svg.querySelectorAll("g[id^=layer-]")) {
+      const parts = [...g.children].filter(c =>
+        ["map", "vector", "box", "node"].includes(c.getAttribute("class")));
+      if (!parts.length) continue;
+      const boxes = parts.map(c => c.getBBox());
+      shapes[g.id] = [Math.min(...boxes.map(b => b.x)), Math.min(...boxes.map(b => b.y)),
+                      Math.max(...boxes.map(b => b.x + b.width)),
+                      Math.max(...boxes.map(b => b.y + b.height))];
+    }
+    const wraps = [];
+    for (const g of svg.querySelectorAll("g.wrap")) {
+      const lines = [...g.querySelectorAll("line")];
+      const head = g.querySelector("polygon").getBBox();
+      wraps.push({id: g.id, start: [lines[0].x1.baseVal.value, lines[0].y1.baseVal.value],
+                  tip: [head.x + head.width, head.y + head.height / 2]});
     }
     out[frame.id] = {root: svg.namespaceURI + " " + svg.localName,
-                     view: [view.x, view.y, view.width, view.height], items: items};
+                     view: [view.x, view.y, view.width, view.height], items: items,
+                     shapes: shapes, wraps: wraps};
   }
   const pre = document.createElement("pre");
   pre.id = "result";
@@ -145,3 +170,50 @@ def test_no_two_labels_overlap(layout: dict[str, dict], name: str) -> None:
 def test_the_title_is_text_not_markup(layout: dict[str, dict]) -> None:
     texts = [i["text"] for i in layout["keras_mnist_lenet_options"]["items"] if i["tag"] == "text"]
     assert "<script>alert('x')</script> & \"quotes\"" in texts
+
+
+def _on_edge(point: list[float], box: list[float], side: int) -> bool:
+    """``point`` lies on side 0 (left) or 2 (right) of ``box``, within its height."""
+    x, y = point
+    return abs(x - box[side]) <= TOLERANCE and box[1] - TOLERANCE <= y <= box[3] + TOLERANCE
+
+
+WRAPPED = sorted(DRAWINGS)
+
+
+@pytest.mark.parametrize("name", WRAPPED)
+def test_connectors_leave_and_enter_the_tensors_they_join(
+    layout: dict[str, dict], name: str
+) -> None:
+    drawing = layout[name]
+    for wrap in drawing["wraps"]:
+        start, end = wrap["id"].removeprefix("wrap-").split("-layer-")
+        # Out of the right side of the row's last tensor, into the left side of the next
+        # row's first, with the arrow's tip on it.
+        assert _on_edge(wrap["start"], drawing["shapes"][start], 2), wrap
+        assert _on_edge(wrap["tip"], drawing["shapes"]["layer-" + end], 0), wrap
+
+
+SLIDES = sorted(
+    name
+    for name, (_, options) in FITS.items()
+    if options.get("fit") == "16:9" and "mlp" not in name
+)
+
+
+def test_the_fitted_networks_are_the_proofs() -> None:
+    # VGG-16, ResNet-50, DenseNet-121 and the U-Net, each in both spatial styles.
+    fitted = {name.split("_")[1] for name in SLIDES}
+    assert fitted == {"vgg16", "resnet50", "densenet121", "unet"}
+
+
+@pytest.mark.parametrize("name", SLIDES)
+def test_fitted_to_16_9_with_labels_a_sixtieth_of_the_height(
+    layout: dict[str, dict], name: str
+) -> None:
+    drawing = layout[name]
+    _, _, width, height = drawing["view"]
+    assert abs(width / height - 16 / 9) <= 0.1 * 16 / 9
+    fonts = [item["font"] for item in drawing["items"] if item["tag"] == "text"]
+    assert min(fonts) >= height / 60
+    assert drawing["wraps"], "each of these networks is longer than one row"

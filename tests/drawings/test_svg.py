@@ -119,7 +119,7 @@ def test_feature_maps_follow_the_channel_cap(cap: int) -> None:
 
 
 def test_alexnet_style_writes_h_w_c_on_the_edges() -> None:
-    root = parse(analyze(EXAMPLES["alexnet"]).to_svg(style="alexnet"))
+    root = parse(analyze(EXAMPLES["alexnet"]).to_svg(style="alexnet", fit="none"))
     groups = layers(root)
     assert len(groups) == len(ALEXNET_LABELS)
     for group, label in zip(groups, ALEXNET_LABELS):
@@ -224,7 +224,8 @@ def test_scales(scale: str, ratio: float) -> None:
 
 
 def test_default_scale_shows_vgg16s_largest_and_smallest_maps() -> None:
-    widths = _front_widths(analyze(EXAMPLES["vgg16"].split("flatten")[0]).to_svg(style="lenet"))
+    vgg = analyze(EXAMPLES["vgg16"].split("flatten")[0])
+    widths = _front_widths(vgg.to_svg(style="lenet", fit="none"))
     assert max(widths) == 160 and min(widths) >= 20  # 7x7 at a fifth of 224x224, not 1/32
 
 
@@ -302,8 +303,8 @@ def test_options() -> None:
         "Reshape",
         "Dense",
     ]
-    narrow = float(parse(analyze(spec).to_svg(spacing=0)).get("width") or 0)
-    wide = float(parse(analyze(spec).to_svg(spacing=300)).get("width") or 0)
+    narrow = float(parse(analyze(spec).to_svg(spacing=0, fit="none")).get("width") or 0)
+    wide = float(parse(analyze(spec).to_svg(spacing=300, fit="none")).get("width") or 0)
     assert wide > narrow + 5 * 200  # six gaps, each at least 300 px instead of the labels' width
 
 
@@ -400,13 +401,15 @@ def test_golden_svg(name: str, request: pytest.FixtureRequest) -> None:
 def test_readme_shows_every_image_in_docs_img() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     images = sorted(p.name for p in (ROOT / "docs" / "img").glob("*.png"))
-    # Each of the four example networks in both spatial styles, and the MLP in fcnn.
+    # Each of the four example networks in both spatial styles, the MLP in fcnn, and
+    # ResNet-50 folded at depths 1 and 0, ResNet-18 in the graph style.
     expected = [
         f"{n}_{s}.png"
         for n in ("alexnet", "keras_mnist", "lenet", "vgg16")
         for s in ("alexnet", "lenet")
     ]
-    assert images == sorted([*expected, "mlp_fcnn.png"])
+    folded = ["resnet50_depth1_lenet.png", "resnet50_depth0_alexnet.png", "resnet18_graph.png"]
+    assert images == sorted([*expected, "mlp_fcnn.png", *folded])
     for name in images:
         assert f"(docs/img/{name})" in readme
         assert (ROOT / "docs" / "img" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -416,7 +419,8 @@ def test_a_drawing_too_large_to_be_useful_is_refused() -> None:
     deep = "784 | " + " | ".join(["dense64"] * 200)  # 200 gaps of 64 x 64 edges = 819,200
     with pytest.raises(DrawError, match="819,200 edges"):
         analyze(deep).to_svg(style="fcnn", max_nodes=64)
-    assert analyze(deep).to_svg(style="fcnn", max_nodes=8).count("<line") == 200 * 64
+    one_line = analyze(deep).to_svg(style="fcnn", max_nodes=8, fit="none")
+    assert one_line.count("<line") == 200 * 64
 
 
 def test_at_most_1000_tensors_are_drawn() -> None:

@@ -1,4 +1,5 @@
-"""NN-SVG-style drawings of an analysis: LeNet, AlexNet and FCNN styles as standalone SVG.
+"""NN-SVG-style drawings of an analysis: LeNet, AlexNet, FCNN and graph styles as standalone
+SVG.
 
 Pure functions, Analysis in, SVG text out; the geometry is computed in Python (no
 JavaScript) and the output is the same, byte for byte, for the same spec and options.
@@ -8,12 +9,25 @@ them, and ``elements`` writes the SVG.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ...analysis import Analysis
 from ...errors import DrawError
-from .elements import document
-from .layout import DEFAULT_COLORS, DIRECTIONS, SCALES, STYLES, DrawOptions, parse_colors
+from .elements import Group, document
+from .fit import LineDrawer, layout
+from .layout import (
+    DEFAULT_COLORS,
+    DIRECTIONS,
+    SCALES,
+    STYLES,
+    DrawOptions,
+    Frame,
+    finish,
+    is_color,
+    parse_colors,
+    parse_fit,
+)
 from .model import Stage, stages
 
 
@@ -23,6 +37,40 @@ def default_style(analysis: Analysis) -> str:
     return "fcnn" if all(s.is_flat for s in shapes) else "lenet"
 
 
+def _drawing(analysis: Analysis, options: DrawOptions) -> tuple[Group, float | None, str]:
+    """The drawing's tree, the ratio its page is padded to, and the style it was drawn in."""
+    style = options.style or default_style(analysis)
+    options = options.with_style(style)
+    line: LineDrawer
+    if style == "fcnn":
+        from . import fcnn
+
+        fcnn.check(stages(analysis), options)
+        line = fcnn.line
+    elif style == "graph":
+        from . import graph
+
+        line = graph.line
+    else:
+        from . import alexnet, lenet
+
+        one_line = alexnet.line if style == "alexnet" else lenet.line
+
+        def line(
+            drawn: list[Stage], options: DrawOptions, frame: Frame, lead: bool, *_: int
+        ) -> list[Group]:
+            return one_line(drawn, options, frame, lead)
+
+    fitted = layout(analysis, options, line)
+    return finish(fitted.body, fitted.stages, options), fitted.ratio, style
+
+
+def _options(options: DrawOptions | None, kwargs: dict[str, Any]) -> DrawOptions:
+    if options is None:
+        return DrawOptions(**kwargs)
+    return DrawOptions(**{**options.__dict__, **kwargs})
+
+
 def analysis_to_svg(analysis: Analysis, options: DrawOptions | None = None, **kwargs: Any) -> str:
     """The drawing of ``analysis`` as an SVG document.
 
@@ -30,33 +78,51 @@ def analysis_to_svg(analysis: Analysis, options: DrawOptions | None = None, **kw
         analysis: the analysed network; symbolic specs need values (``analyze(spec, n=28)``)
             and keep their symbolic labels.
         options: a :class:`DrawOptions`; keyword arguments build or override one
-            (``style="alexnet"``, ``max_channels=8``, ...).
+            (``style="alexnet"``, ``max_channels=8``, ``fit="16:9"``, ``depth=1``, ...).
 
     Raises:
         DrawError: bad options, or a style that cannot draw this network.
         SubstitutionError: a symbolic spec without values for its symbols.
     """
-    options = (
-        DrawOptions(**kwargs)
-        if options is None
-        else (DrawOptions(**{**options.__dict__, **kwargs}))
-    )
-    style = options.style or default_style(analysis)
-    options = options.with_style(style)
-    drawn = stages(analysis)
-    if style == "fcnn":
-        from .fcnn import draw
-    elif style == "alexnet":
-        from .alexnet import draw
-    else:
-        from .lenet import draw
-    root = draw(drawn, options)
+    options = _options(options, kwargs)
+    root, ratio, style = _drawing(analysis, options)
     title = options.title or f"{style} drawing of a network"
     # The spec on one line, without comments: what was drawn, for screen readers and search.
     lines = (line.split("#")[0].strip() for line in analysis.source.splitlines())
     spec = " ".join(line for line in lines if line)
     description = f"shapecalc {style} drawing of: {spec}"
-    return document(root, title, description)
+    return document(root, title, description, ratio=ratio, size=(options.width, options.height))
+
+
+def analysis_preview(
+    analysis: Analysis,
+    options: DrawOptions | None = None,
+    columns: int = 100,
+    env: Mapping[str, str] | None = None,
+    **kwargs: Any,
+) -> str:
+    """The drawing for a terminal: kitty's image escapes when ``env`` (default: the
+    process's environment) says the terminal shows them and resvg-py is installed, else
+    the same layout in Unicode, ``columns`` wide (see :mod:`.terminal`).
+
+    Raises:
+        DrawError, SubstitutionError: as :func:`analysis_to_svg`.
+    """
+    import os
+
+    from .terminal import image_protocol, kitty_image, to_text
+
+    options = _options(options, kwargs)
+    env = os.environ if env is None else env
+    if image_protocol(env) == "kitty":
+        from .raster import svg_to_png
+
+        try:
+            return kitty_image(svg_to_png(analysis_to_svg(analysis, options), zoom=1.0))
+        except DrawError:
+            pass  # no resvg-py: the Unicode rendering is still a picture
+    root, _, _ = _drawing(analysis, options)
+    return to_text(root, columns)
 
 
 __all__ = [
@@ -67,8 +133,11 @@ __all__ = [
     "DrawError",
     "DrawOptions",
     "Stage",
+    "analysis_preview",
     "analysis_to_svg",
     "default_style",
+    "is_color",
     "parse_colors",
+    "parse_fit",
     "stages",
 ]

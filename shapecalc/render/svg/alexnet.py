@@ -15,8 +15,8 @@ from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Tex
 from .layout import (
     Cell,
     DrawOptions,
+    Frame,
     arrange,
-    finish,
     moved,
     op_labels,
     scaler,
@@ -126,7 +126,7 @@ def _kernel_box(
 ) -> Group | None:
     """The kernel of ``stage``'s operation inside the previous box, with its size written
     beside the box (in the previous cell's coordinates, so that it is placed with it)."""
-    if stage.window is None or prev.front is None or prev.stage.is_flat:
+    if stage.window is None or prev.front is None or prev.stage.is_flat or stage.branches:
         return None
     kernel, kx, ky, kz = _kernel_solid(prev.front[0], prev.front[1], before, stage.window, side)
     style: Style = {"stroke": "#111111", "stroke-width": 0.8, "fill-opacity": 0.85}
@@ -147,7 +147,13 @@ def _pyramid(
 ) -> list[Element]:
     """Lines from the kernel's far face to a point on this box."""
     stage = cell.stage
-    if stage.window is None or prev.front is None or cell.front is None or prev.stage.is_flat:
+    if (
+        stage.window is None
+        or prev.front is None
+        or cell.front is None
+        or prev.stage.is_flat
+        or stage.branches
+    ):
         return []
     kernel, kx, ky, kz = _kernel_solid(prev.front[0], prev.front[1], before, stage.window, side)
     nx0, ny0 = cell.front[0], cell.front[1]
@@ -165,14 +171,14 @@ def _shift_depth(element: Element, z: float) -> Element:
     return moved(element, OBLIQUE * z, -OBLIQUE * z)  # type: ignore[no-any-return]
 
 
-def _arrow(prev: Cell, before: Solid, cell: Cell, vertical: bool) -> list[Element]:
+def _arrow(prev: Cell, before: Solid, cell: Cell, vertical: bool, thin: float) -> list[Element]:
     """An arrow from the previous box to a dense layer's box."""
     if prev.front is None or cell.front is None:
         return []
     style: Style = {"class": "arrow", "stroke": "#333333", "stroke-width": 1.0}
     if vertical:
         x = (cell.front[0] + cell.front[2]) / 2
-        y1, y2 = prev.front[3] + 3, cell.front[1] - OBLIQUE * THIN - 3
+        y1, y2 = prev.front[3] + 3, cell.front[1] - OBLIQUE * thin - 3
         head = ((x, y2), (x - 4, y2 - 7), (x + 4, y2 - 7))
         return [Line(x, y1, x, y2 - 6, style), Polygon(head, {"class": "arrow", "fill": "#333333"})]
     y = (cell.front[1] + cell.front[3]) / 2
@@ -181,18 +187,20 @@ def _arrow(prev: Cell, before: Solid, cell: Cell, vertical: bool) -> list[Elemen
     return [Line(x1, y, x2 - 6, y, style), Polygon(head, {"class": "arrow", "fill": "#333333"})]
 
 
-def draw(stages: list[Stage], options: DrawOptions) -> Group:
-    """The drawing of ``stages`` in AlexNet style."""
-    maps = [s for s in stages if not s.is_flat]
-    vectors = [s for s in stages if s.is_flat]
-    side = scaler(
-        options.scale, max((max(s.height, s.width) for s in maps), default=1), LONGEST, SHORTEST
-    )
-    depth = scaler(options.scale, max((s.channels for s in maps), default=1), DEEPEST, SHALLOWEST)
+def line(
+    stages: list[Stage], options: DrawOptions, frame: Frame, lead: bool = False
+) -> list[Group]:
+    """``stages`` drawn in one line in AlexNet style, one group per tensor, sized by
+    ``frame``; ``lead`` leaves room before the first for its operation (a wrapped row)."""
+    zoom = frame.zoom
+    # The shortest side stays: it keeps the labels on a box's edges apart.
+    side = scaler(options.scale, frame.side, max(LONGEST * zoom, SHORTEST), SHORTEST)
+    depth = scaler(options.scale, frame.depth, DEEPEST * zoom, SHALLOWEST * zoom)
     bar_mode = "linear" if options.scale == "linear" else "sqrt"
-    bar = scaler(bar_mode, max((s.channels for s in vectors), default=1), LONGEST, SHORTEST)
+    bar = scaler(bar_mode, frame.vector, max(LONGEST * zoom, SHORTEST), SHORTEST)
+    thin = THIN * zoom
     solids = [
-        Solid(THIN, bar(s.channels), THIN)
+        Solid(thin, bar(s.channels), thin)
         if s.is_flat
         else Solid(depth(s.channels), side(s.height), side(s.width))
         for s in stages
@@ -203,16 +211,18 @@ def draw(stages: list[Stage], options: DrawOptions) -> Group:
             cells[i - 1], solids[i - 1], stages[i], side, options.labels
         )
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
-    placed = arrange(cells, options, spacing)
+    placed = arrange(cells, options, spacing, lead=lead)
     vertical = options.direction == "vertical"
     for i in range(1, len(placed.cells)):
         prev, cell = placed.cells[i - 1], placed.cells[i]
+        if cell.stage.branches:
+            continue  # its input comes by the bracket from the block's input
         if cell.stage.is_flat:
-            cell.group.add(*_arrow(prev, solids[i - 1], cell, vertical))
+            cell.group.add(*_arrow(prev, solids[i - 1], cell, vertical, thin))
         else:
             if prev.extra:
                 cell.group.add(*prev.extra.children)
             cell.group.add(*_pyramid(prev, solids[i - 1], cell, solids[i], side))
     skip_arcs(placed, options)
     op_labels(placed, options)
-    return finish([c.group for c in placed.cells], stages, options)
+    return [c.group for c in placed.cells]

@@ -8,6 +8,7 @@ Coordinates are rounded to two decimals so that output is byte-identical run to 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from xml.sax import saxutils
@@ -34,6 +35,7 @@ _NARROW = set("il.,:;|!'()[]fjtrI1 ")
 _WIDE = set("@mwMWOQGDHNU%&")
 
 
+@functools.lru_cache(maxsize=4096)  # a drawing measures the same few labels again and again
 def text_width(text: str, size: float = FONT_SIZE) -> float:
     """A generous estimate of how wide ``text`` is drawn at ``size`` px."""
     em = 0.0
@@ -239,16 +241,37 @@ Element = Rect | Polygon | Line | Circle | Text | Group
 MARGIN = 16.0
 
 
-def document(root: Group, title: str, description: str, background: str = "#ffffff") -> str:
-    """The standalone SVG 1.1 file: viewBox fitted to ``root`` plus :data:`MARGIN`."""
+def document(
+    root: Group,
+    title: str,
+    description: str,
+    background: str = "#ffffff",
+    ratio: float | None = None,
+    size: tuple[float | None, float | None] = (None, None),
+) -> str:
+    """The standalone SVG 1.1 file: viewBox fitted to ``root`` plus :data:`MARGIN`, widened
+    or heightened about the drawing to ``ratio`` (width / height) when given; ``size`` is
+    the width and height to show it at in px (one alone keeps the viewBox's ratio)."""
     box = root.box() or (0.0, 0.0, 1.0, 1.0)
     x0, y0 = box[0] - MARGIN, box[1] - MARGIN
     width, height = box[2] - box[0] + 2 * MARGIN, box[3] - box[1] + 2 * MARGIN
+    if ratio is not None:
+        if width / height < ratio:
+            x0 -= (height * ratio - width) / 2
+            width = height * ratio
+        else:
+            y0 -= (width / ratio - height) / 2
+            height = width / ratio
+    shown_w, shown_h = size
+    if shown_w is not None and shown_h is None:
+        shown_h = shown_w * height / width
+    elif shown_h is not None and shown_w is None:
+        shown_w = shown_h * width / height
     head: Style = {
         "xmlns": "http://www.w3.org/2000/svg",
         "version": "1.1",
-        "width": width,
-        "height": height,
+        "width": width if shown_w is None else shown_w,
+        "height": height if shown_h is None else shown_h,
         "viewBox": f"{num(x0)} {num(y0)} {num(width)} {num(height)}",
         "font-family": FONT_FAMILY,
         "font-size": FONT_SIZE,

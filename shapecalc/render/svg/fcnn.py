@@ -11,7 +11,7 @@ import math
 
 from ...errors import DrawError
 from .elements import FONT_SIZE, Circle, Element, Group, Line, Style, Text
-from .layout import LINE, Cell, DrawOptions, arrange, finish
+from .layout import LINE, Cell, DrawOptions, Frame, arrange
 from .model import Stage
 
 #: Node radius and the distance between node centres within a layer, in px.
@@ -108,8 +108,12 @@ def _edges(
     return lines
 
 
-def draw(stages: list[Stage], options: DrawOptions) -> Group:
-    """The drawing of ``stages`` in FCNN style; every tensor must be a vector."""
+def check(stages: list[Stage], options: DrawOptions) -> None:
+    """Refuse what FCNN style cannot draw: feature maps, or too many edges.
+
+    Raises:
+        DrawError: with the option that helps.
+    """
     for stage in stages:
         if not stage.is_flat:
             raise DrawError(
@@ -122,9 +126,24 @@ def draw(stages: list[Stage], options: DrawOptions) -> Group:
         raise DrawError(
             f"the drawing would have {total:,} edges (at most {MAX_EDGES:,}); lower --max-nodes"
         )
-    built = [_cell(s, i, len(stages), options) for i, s in enumerate(stages)]
+
+
+def line(
+    stages: list[Stage],
+    options: DrawOptions,
+    frame: Frame,
+    lead: bool = False,
+    first: int = 0,
+    count: int | None = None,
+) -> list[Group]:
+    """``stages`` (every one a vector, see :func:`check`) drawn in one line in FCNN style;
+    ``first`` is the position of the line's first layer among ``count`` (Input, Hidden,
+    Output), ``lead`` leaves a gap before it (a wrapped row). Nodes keep their size:
+    ``frame`` has nothing to scale."""
+    count = len(stages) if count is None else count
+    built = [_cell(s, first + i, count, options) for i, s in enumerate(stages)]
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
-    placed = arrange([cell for cell, _ in built], options, spacing, op_gaps=False)
+    placed = arrange([cell for cell, _ in built], options, spacing, op_gaps=False, lead=lead)
     # Where arrange moved each cell: the offset of its first node.
     groups: list[Group] = []
     previous: list[tuple[float, float]] = []
@@ -137,4 +156,4 @@ def draw(stages: list[Stage], options: DrawOptions) -> Group:
         moved_cell.group.children[:0] = edges
         groups.append(moved_cell.group)
         previous = here
-    return finish(groups, stages, options)
+    return groups

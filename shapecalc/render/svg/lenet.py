@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
-from .layout import Cell, DrawOptions, arrange, finish, op_labels, scaler, skip_arcs, tint
+from .layout import Cell, DrawOptions, Frame, arrange, op_labels, scaler, skip_arcs, tint
 from .model import Stage
 
 #: Longest side of the largest map, and the shortest side of any, in px.
@@ -27,34 +27,39 @@ DEFAULT_SPACING = 40.0
 
 
 def _cell(
-    stage: Stage, options: DrawOptions, side: Callable[[int], float], bar: Callable[[int], float]
+    stage: Stage,
+    options: DrawOptions,
+    side: Callable[[int], float],
+    bar: Callable[[int], float],
+    zoom: float,
 ) -> Cell:
     color = options.color(stage.kind)
     fills = (color, tint(color))
     group = Group({"class": f"layer {stage.kind}", "id": f"layer-{stage.index}"})
     outline: Style = {"stroke": "#333333", "stroke-width": 0.6, "fill-opacity": options.opacity}
     front = None
+    step, thick, slant = STEP * zoom, BAR * zoom, SLANT * zoom
     if stage.is_flat:
         length = bar(stage.channels)
         top = -length / 2
         points = (
-            (-BAR / 2, top + SLANT / 2),
-            (BAR / 2, top - SLANT / 2),
-            (BAR / 2, top + length - SLANT / 2),
-            (-BAR / 2, top + length + SLANT / 2),
+            (-thick / 2, top + slant / 2),
+            (thick / 2, top - slant / 2),
+            (thick / 2, top + length - slant / 2),
+            (-thick / 2, top + length + slant / 2),
         )
         group.add(Polygon(points, {"class": "vector", "fill": fills[0], **outline}))
-        height = length + SLANT
+        height = length + slant
     else:
         w, h = side(stage.width), side(stage.height)
         count = min(stage.channels, options.max_channels)
-        total_w, total_h = w + (count - 1) * STEP, h + (count - 1) * STEP
+        total_w, total_h = w + (count - 1) * step, h + (count - 1) * step
         x0, y0 = -total_w / 2, -total_h / 2
         maps: list[Element] = []
         for i in range(count):
             fill = fills[i % 2]
             maps.append(
-                Rect(x0 + i * STEP, y0 + i * STEP, w, h, {"class": "map", "fill": fill, **outline})
+                Rect(x0 + i * step, y0 + i * step, w, h, {"class": "map", "fill": fill, **outline})
             )
         group.add(*maps)
         front = (x0 + (count - 1) * STEP, y0 + (count - 1) * STEP, x0 + total_w, y0 + total_h)
@@ -70,7 +75,7 @@ def _cell(
 def _window(prev: Cell, cell: Cell, side: Callable[[int], float], vertical: bool) -> list[Element]:
     """The kernel window on the previous front map and its projection to this tensor."""
     stage = cell.stage
-    if stage.window is None or prev.front is None or cell.front is None:
+    if stage.window is None or prev.front is None or cell.front is None or stage.branches:
         return []
     x0, y0, x1, y1 = prev.front
     kh = stage.window[0]
@@ -91,22 +96,22 @@ def _window(prev: Cell, cell: Cell, side: Callable[[int], float], vertical: bool
     return [window, *(Line(x, y, tx, ty, {"class": "projection", **style}) for x, y in corners)]
 
 
-def draw(stages: list[Stage], options: DrawOptions) -> Group:
-    """The drawing of ``stages`` in LeNet style."""
-    maps = [s for s in stages if not s.is_flat]
-    vectors = [s for s in stages if s.is_flat]
-    side = scaler(
-        options.scale, max((max(s.height, s.width) for s in maps), default=1), LONGEST, SHORTEST
-    )
+def line(
+    stages: list[Stage], options: DrawOptions, frame: Frame, lead: bool = False
+) -> list[Group]:
+    """``stages`` drawn in one line in LeNet style, one group per tensor, sized by ``frame``;
+    ``lead`` leaves room before the first for its operation (a wrapped row)."""
+    zoom = frame.zoom
+    side = scaler(options.scale, frame.side, LONGEST * zoom, SHORTEST * zoom)
     # Vectors are drawn linear or sqrt only (NN-SVG); log would make 10 and 4096 look alike.
     bar_mode = "linear" if options.scale == "linear" else "sqrt"
-    bar = scaler(bar_mode, max((s.channels for s in vectors), default=1), LONGEST, SHORTEST)
-    cells = [_cell(s, options, side, bar) for s in stages]
+    bar = scaler(bar_mode, frame.vector, LONGEST * zoom, SHORTEST * zoom)
+    cells = [_cell(s, options, side, bar, zoom) for s in stages]
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
-    placed = arrange(cells, options, spacing)
+    placed = arrange(cells, options, spacing, lead=lead)
     vertical = options.direction == "vertical"
     for prev, cell in zip(placed.cells, placed.cells[1:]):
         cell.group.add(*_window(prev, cell, side, vertical))
     skip_arcs(placed, options)
     op_labels(placed, options)
-    return finish([c.group for c in placed.cells], stages, options)
+    return [c.group for c in placed.cells]

@@ -4,13 +4,17 @@ A *stage* is one tensor in the drawing: the input, or the output of a layer that
 what the tensor means (convolution, pooling, dense, reshape). Activations, dropout and
 normalisation keep the shape, so they are folded into the operation that precedes them
 (``Conv 3×3 s1 same`` / ``+ ReLU``) instead of repeating an identical stack of maps.
+
+With a ``depth``, a block nested at that depth is one stage of kind ``block``: its output
+tensor, named by the block's label; blocks of the same label in a row make one stage,
+``basic(64) ×2``, as the spec writes ``basic(64)x2``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ...analysis import Analysis, Row
+from ...analysis import Analysis, Block, Row
 from ...errors import DrawError, Remedy, SubstitutionError
 from ...shape import Shape
 from ...symbolic import concrete, fmt
@@ -19,7 +23,6 @@ from ...symbolic import concrete, fmt
 FOLDED_KINDS = frozenset({"activation", "dropout", "norm"})
 #: Most tensors one drawing shows, so that a 100,000-layer spec cannot make a gigabyte of SVG.
 MAX_STAGES = 1_000
-
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,9 @@ class Stage:
         op: lines naming the operation that produced it (empty for the input).
         window: the kernel or pooling window of that operation, when it has one.
         texts: each dim as written in the label (symbolic with ``--at``).
-        sources: for the merge of a res or concat block, the rows whose outputs it merges.
+        sources: for the merge of a res or concat block, the rows whose outputs it merges;
+            for the first layer of a later path (a projection shortcut, a second branch), the
+            row it takes in, which is not the tensor drawn before it. Empty otherwise.
     """
 
     index: int
@@ -45,6 +50,12 @@ class Stage:
     window: tuple[int, ...] | None = None
     texts: tuple[str, ...] = ()
     sources: tuple[int, ...] = ()
+
+    @property
+    def branches(self) -> bool:
+        """The first layer of a later path: its input is not the tensor drawn before it
+        (so no kernel or arrow joins the two; a bracket brings its input)."""
+        return bool(self.sources) and self.kind != "merge"
 
     @property
     def is_flat(self) -> bool:
@@ -98,8 +109,47 @@ def _concrete_dims(shape: Shape, analysis: Analysis) -> tuple[int, ...]:
     )
 
 
-def stages(analysis: Analysis) -> list[Stage]:
-    """The tensors to draw, in order, with their labels and the operations between them."""
+def _folding(analysis: Analysis, row: Row, depth: int | None) -> Block | None:
+    """The block at ``depth`` that stands for ``row``, or None when the row is drawn."""
+    if depth is None or row.depth <= depth or row.block is None:
+        return None
+    block = analysis.blocks[row.block - 1]
+    while block.depth > depth and block.parent is not None:
+        block = analysis.blocks[block.parent - 1]
+    return block
+
+
+def _sources(row: Row, previous: Stage) -> tuple[int, ...]:
+    """What a stage records of its inputs (see :attr:`Stage.sources`)."""
+    if row.kind == "merge":
+        return row.inputs
+    # A row's input belongs to the last stage drawn at or before it: the one just drawn
+    # unless the row starts a later path of a block.
+    return row.inputs if any(s < previous.index for s in row.inputs) else ()
+
+
+def _title(analysis: Analysis, block: Block) -> str:
+    """A folded block's name: a ``res`` or ``concat`` that begins a named block is called by
+    that name (``bottle(64, 256)``, not ``res``)."""
+    while block.kind in ("res", "concat") and block.parent is not None:
+        parent = analysis.blocks[block.parent - 1]
+        if parent.first != block.first:
+            break
+        if parent.kind == "block":
+            return parent.label
+        block = parent
+    return block.label
+
+
+def _repeat(op: str) -> tuple[str, int]:
+    """``basic(64) ×3`` -> (``basic(64)``, 3); a name without a count is once."""
+    name, sep, count = op.rpartition(" ×")
+    return (name, int(count)) if sep and count.isdigit() else (op, 1)
+
+
+def stages(analysis: Analysis, depth: int | None = None) -> list[Stage]:
+    """The tensors to draw, in order, with their labels and the operations between them;
+    blocks nested at ``depth`` drawn as one tensor each (None draws every layer)."""
     symbolic = analysis.input_formula is not None
     first = analysis.input_formula if symbolic and analysis.input_formula else analysis.input_shape
     result = [
@@ -120,7 +170,40 @@ def stages(analysis: Analysis) -> list[Stage]:
             result[-1] = replace(last, op=(*last.op, extra))
             folded.clear()
 
+    unit: Block | None = None  # the folded block whose rows are being passed over
     for row in analysis.rows:
+        block = _folding(analysis, row, depth)
+        if block is not None:
+            if block is unit:
+                continue
+            close()
+            unit = block
+            last = result[-1]
+            name, times = _repeat(last.op[0]) if last.kind == "block" and last.op else ("", 0)
+            # The same block again, right after itself: one stage, counted.
+            title = _title(analysis, block)
+            same = name == title and len(last.op) == 1
+            count = times + 1 if same else 1
+            op = f"{title} ×{count}" if count > 1 else title
+            end = analysis.rows[block.last - 1]
+            shown = end.formula if end.formula is not None else block.output_shape
+            stage = Stage(
+                block.last,
+                "block",
+                _concrete_dims(block.output_shape, analysis),
+                shape_label(shown),
+                (op,),
+                None,
+                tuple(fmt(d) for d in shown.dims),
+            )
+            if same:
+                result[-1] = stage
+            else:
+                if len(result) >= MAX_STAGES:
+                    raise DrawError(f"the network has more than {MAX_STAGES:,} tensors to draw")
+                result.append(stage)
+            continue
+        unit = None
         if row.kind in FOLDED_KINDS and len(result) > 1:
             folded.append(op_name(row))
             continue
@@ -137,7 +220,7 @@ def stages(analysis: Analysis) -> list[Stage]:
                 (op_name(row),),
                 _window_of(row),
                 tuple(fmt(d) for d in shown.dims),
-                row.inputs if row.kind == "merge" else (),
+                _sources(row, result[-1]),
             )
         )
     close()
