@@ -10,28 +10,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    BranchError,
-    CostError,
-    DrawError,
-    FormulaTooLargeError,
-    LayerError,
-    MatrixError,
-    MergeError,
-    ModelImportError,
-    ShapecalcError,
-    ShapeError,
-    SolveError,
-    Span,
-    SpecError,
-    SpecSyntaxError,
-    SubstitutionError,
-    TorchError,
-    UnknownLayerError,
-)
-from .network import Analysis, Block, Row, Totals, analyze, check
-from .parser import parse
-from .shape import Shape
+from . import speedups
+
+# The package's frozen dataclasses are built from compiled functions kept from the last
+# import (shapecalc.speedups.DATACLASS_CACHE): most of the plain table's start-up otherwise.
+with speedups.compiled_dataclasses():
+    from .errors import (
+        BranchError,
+        CostError,
+        DrawError,
+        FormulaTooLargeError,
+        KerasError,
+        KerasLayerError,
+        LayerError,
+        MatrixError,
+        MergeError,
+        ModelImportError,
+        ShapecalcError,
+        ShapeError,
+        SolveError,
+        Span,
+        SpecError,
+        SpecSyntaxError,
+        SubstitutionError,
+        TorchError,
+        UnknownLayerError,
+    )
+    from .network import Analysis, Block, Row, Totals, analyze, check
+    from .parser import parse
+    from .shape import Shape
 
 if TYPE_CHECKING:
     from .imports import analyze_torch, from_torch
@@ -63,6 +70,8 @@ __all__ = [
     "CostError",
     "DrawError",
     "FormulaTooLargeError",
+    "KerasError",
+    "KerasLayerError",
     "LayerError",
     "MatrixError",
     "MergeError",

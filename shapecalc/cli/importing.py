@@ -1,4 +1,5 @@
-"""``shapecalc import``: a PyTorch model as a spec (the library's :mod:`shapecalc.imports`)."""
+"""``shapecalc import``: a PyTorch or Keras model as a spec (the library's
+:mod:`shapecalc.imports`)."""
 
 from __future__ import annotations
 
@@ -30,13 +31,18 @@ def _kwargs(text: str | None) -> dict[str, Any] | None:
 
 
 @click.command("import")
-@click.argument("target", metavar="MODULE:NAME")
+@click.argument("target", metavar="MODULE:NAME|FILE.keras")
 @click.option(
     "--input",
     "input_text",
-    default="224x224x3",
-    show_default=True,
-    help="The input shape, channels last; symbols stay symbolic (HxWx3).",
+    help="The input shape, channels last; symbols stay symbolic (HxWx3) for PyTorch. "
+    "Default: the model's own for Keras, 224x224x3 for PyTorch.",
+)
+@click.option(
+    "--framework",
+    type=click.Choice(["torch", "keras"]),
+    help="The model's framework (default: keras for a .keras file or a keras module, "
+    "else torch).",
 )
 @click.option("--kwargs", "kwargs_text", help="JSON keyword arguments for a class or factory.")
 @click.option(
@@ -49,20 +55,35 @@ def _kwargs(text: str | None) -> dict[str, Any] | None:
     "--analyze", "show_analysis", is_flag=True, help="Show the calculator's table of the spec."
 )
 def import_command(
-    target: str, input_text: str, kwargs_text: str | None, output: Path | None, show_analysis: bool
+    target: str,
+    input_text: str | None,
+    framework: str | None,
+    kwargs_text: str | None,
+    output: Path | None,
+    show_analysis: bool,
 ) -> None:
-    """Write a PyTorch model as a spec, symbolic in the input size if asked.
-
-    MODULE is an importable module or a .py file, NAME an nn.Module instance, class or
-    factory: torchvision.models:resnet18, net.py:Net.
+    """Import a PyTorch or Keras model as a spec: MODULE (an importable module or a .py file)
+    and NAME (an nn.Module instance, class or factory; a keras.Model or a factory of one), as
+    in torchvision.models:resnet18, net.py:Net or keras.applications:ResNet50, or a saved
+    Keras model, model.keras.
 
     The spec has a named block for each submodule class used several times, and comments
     naming the module paths; pipe it into 'shapecalc -' or give --analyze for the table.
     """
     from ..imports import input_shape
 
-    shape = input_shape(input_text)  # a bad shape is reported before torch loads
+    # A bad shape is reported before the framework loads.
+    shape = None if input_text is None else input_shape(input_text)
     kwargs = _kwargs(kwargs_text)
+    from ..imports.keras_frontend import is_keras_target
+
+    if (framework or ("keras" if is_keras_target(target) else "torch")) == "keras":
+        from ..imports import from_keras, keras_frontend
+
+        spec = from_keras(keras_frontend.load_model(target, kwargs), shape, name=target)
+        _show(spec, output, show_analysis)
+        return
+    shape = shape or input_shape("224x224x3")
     try:
         from ..imports import torch_frontend
     except ModuleNotFoundError as err:
@@ -76,6 +97,11 @@ def import_command(
     from ..imports import spec_from_graph
 
     spec = spec_from_graph(torch_frontend.torch_graph(model, shape, target))
+    _show(spec, output, show_analysis)
+
+
+def _show(spec: str, output: Path | None, show_analysis: bool) -> None:
+    """The spec to ``output`` or standard output, or (and) its table."""
     if output is not None:
         output.write_text(spec, encoding="utf-8")
     elif not show_analysis:

@@ -74,6 +74,32 @@ def analyze_torch(
     return analyze(from_torch(module, input_shape_, name=name))
 
 
+def from_keras(
+    model: Any, input_shape_: str | Shape | tuple[int, ...] | None = None, *, name: str | None = None
+) -> str:
+    """The spec of a Keras 3 model (functional or Sequential), at its own input shape or at
+    ``input_shape_`` (channels last, numbers: Keras builds a model at fixed sizes).
+
+    Raises:
+        ModelImportError: the model has several inputs or outputs, or layers without a layer
+            kind (one message names every one, by name and class).
+        KerasError: Keras is not installed.
+    """
+    from . import keras_frontend
+
+    shape = None if input_shape_ is None else input_shape(input_shape_)
+    return spec_from_graph(keras_frontend.keras_graph(model, shape, name))
+
+
+def analyze_keras(
+    model: Any, input_shape_: str | Shape | tuple[int, ...] | None = None, *, name: str | None = None
+) -> Analysis:
+    """The calculator's :class:`~shapecalc.analysis.Analysis` of :func:`from_keras`'s spec."""
+    from ..network import analyze
+
+    return analyze(from_keras(model, input_shape_, name=name))
+
+
 def _torch_graph(module: Any, shape: Shape, name: str | None) -> Graph:
     try:
         from . import torch_frontend
@@ -89,4 +115,12 @@ def _torch_graph(module: Any, shape: Shape, name: str | None) -> Graph:
     return torch_frontend.torch_graph(module, shape, name)
 
 
-__all__ = ["Graph", "analyze_torch", "from_torch", "input_shape", "spec_from_graph"]
+__all__ = [
+    "Graph",
+    "analyze_keras",
+    "analyze_torch",
+    "from_keras",
+    "from_torch",
+    "input_shape",
+    "spec_from_graph",
+]

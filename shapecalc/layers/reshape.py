@@ -219,6 +219,10 @@ class ZeroPad(Layer):
         # torch lists (before, after) pairs from the last dim back.
         flat = as_tuple(module.padding)
         pairs = [flat[i : i + 2] for i in range(0, len(flat), 2)][::-1]
+        if any(p < 0 for p in flat):  # torch crops where the padding is negative
+            raise TorchError(
+                f"zero padding {flat} is negative, a crop: write crop with the amounts"
+            )
         if any(before != after for before, after in pairs):
             raise TorchError(f"zero padding {flat} is not the same on both sides of each dim")
         return cls(collapse(tuple(before for before, _ in pairs)))
