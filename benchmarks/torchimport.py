@@ -6,7 +6,13 @@ measured in the same run. Prints figures and the goal's verdict (exit 1 on a reg
 Goal (issue 15): importing ResNet-50 and EfficientNet-B0 takes at most the floor + 1 s, the
 floor being ``python -c "import torch"``. Also shown, to tell the import's own work from what
 any use of these models costs: importing torch and torchvision and building the model (its
-random initialisation) without shapecalc.
+random initialisation) without shapecalc. torchvision's own import loads torch's compiler
+(``torchvision.ops.roi_align`` imports ``torch._dynamo``, about 1 s of CPU here), which no
+shapecalc import of a torchvision model can avoid.
+
+The goal is judged on CPU seconds (user + system), as the figures of the other benchmarks
+are read: this machine is shared, and other processes stretch wall times several-fold (a
+wall-time verdict is printed beside it).
 """
 
 from __future__ import annotations
@@ -49,11 +55,18 @@ def main() -> None:
             print(
                 f"{case:<44} {result.median:>9.3f} {result.best:>8.3f} {result.cpu:>7.3f} {result.peak:>9.0f}"
             )
-        goal = Goal(floor.median + 1.0, unit=" s")
-        verdict = goal.judge(figures.median)
+        goal = Goal(floor.cpu + 1.0, unit=" s")
+        verdict = goal.judge(figures.cpu)
         failed |= verdict == "REGRESSION"
         print(
-            f"  goal: at most floor + 1 s = {floor.median + 1.0:.3f} s: {verdict} (import beyond the floor: {figures.median - floor.median:.3f} s)"
+            f"  goal (CPU): at most floor + 1 s = {floor.cpu + 1.0:.3f} s: {verdict} "
+            f"(beyond the floor {figures.cpu - floor.cpu:.3f} s; beyond torch + torchvision + "
+            f"build {figures.cpu - build.cpu:.3f} s)"
+        )
+        print(
+            f"  wall (not judged): at most floor + 1 s = {floor.median + 1.0:.3f} s: "
+            f"{Goal(floor.median + 1.0, unit=' s').judge(figures.median)} "
+            f"(beyond the floor {figures.median - floor.median:.3f} s)"
         )
     sys.exit(1 if failed else 0)
 

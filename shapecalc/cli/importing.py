@@ -89,10 +89,9 @@ def import_command(
     except ModuleNotFoundError as err:
         if not (err.name or "").startswith("torch"):
             raise
-        raise ModelImportError(
-            'shapecalc import needs PyTorch: pip install "shapecalc-cnn[torch]" '
-            "(or pip install torch==2.13.0)"
-        ) from None
+        from ..install import install_hint
+
+        raise ModelImportError(f"shapecalc import needs PyTorch: {install_hint('torch')}") from None
     speedups.before_check("meta")  # the import's one forward pass runs on the meta device
     model = torch_frontend.load_model(target, kwargs)
     from ..imports import spec_from_graph

@@ -107,10 +107,10 @@ def _torch_graph(module: Any, shape: Shape, name: str | None) -> Graph:
         if err.name != "torch" and not (err.name or "").startswith("torch."):
             raise
         from ..errors import TorchError
+        from ..install import install_hint
 
         raise TorchError(
-            'importing a PyTorch model needs PyTorch: pip install "shapecalc-cnn[torch]" '
-            "(or pip install torch==2.13.0)"
+            f"importing a PyTorch model needs PyTorch: {install_hint('torch')}"
         ) from None
     return torch_frontend.torch_graph(module, shape, name)
 

@@ -54,6 +54,20 @@ SAMPLE_SIZE = 224
 
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 
+#: torchvision classes read as a kind's own torch class: the same attributes and the same
+#: computation (StochasticDepth's "row" mode is DropPath; LayerNorm2d is a LayerNorm over the
+#: channels of a map, as ChannelLayerNorm). They are not in the kinds' ``torch_classes``,
+#: which name classes ``shapecalc check`` can build, and torchvision is no dependency.
+TORCHVISION_CLASSES = {"StochasticDepth": "DropPath", "LayerNorm2d": "ChannelLayerNorm"}
+
+
+def import_kinds() -> dict[str, type[Layer]]:
+    """Every class name the import reads, mapped to its kind: the registry's
+    (:func:`shapecalc.layers.torch_kinds`) and :data:`TORCHVISION_CLASSES`."""
+    kinds = torch_kinds()
+    return kinds | {alias: kinds[name] for alias, name in TORCHVISION_CLASSES.items()}
+
+
 F = nn.functional
 
 #: Functional calls read as the ``torch.nn`` module of the same computation: the module's
@@ -197,7 +211,7 @@ class _Reader:
     def __init__(self, gm: fx.GraphModule, model: str) -> None:
         self.gm = gm
         self.model = model
-        self.kinds = torch_kinds()
+        self.kinds = import_kinds()
         self.values: dict[str, str] = {}  # fx node -> graph value
         # fx node -> where its channels are: "first" (torch's N x C x ...), "last" (after a
         # permute), "grouped:g" / "shuffled:g" (inside a channel shuffle's view/transpose).
@@ -663,7 +677,7 @@ def torch_graph(model: nn.Module, input_shape: Shape, name: str | None = None) -
     was_training = model.training
     model.eval()  # the graph of inference: no auxiliary heads, dropout as a layer
     try:
-        tracer = _Tracer(torch_kinds())
+        tracer = _Tracer(import_kinds())
         try:
             fx_graph = tracer.trace(model)
         except Exception as err:
@@ -792,4 +806,12 @@ def _load_file(path: Path) -> Any:
     return module
 
 
-__all__ = ["SAMPLE_SIZE", "import_torchvision", "load_model", "torch_counts", "torch_graph"]
+__all__ = [
+    "SAMPLE_SIZE",
+    "TORCHVISION_CLASSES",
+    "import_kinds",
+    "import_torchvision",
+    "load_model",
+    "torch_counts",
+    "torch_graph",
+]

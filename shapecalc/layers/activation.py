@@ -352,8 +352,8 @@ class DropPath(Layer):
 
     keyword = "droppath"
     kind = "dropout"
-    # StochasticDepth: torchvision's class (EfficientNet, ConvNeXt), read back by shapecalc import.
-    torch_classes = ("DropPath", "StochasticDepth")
+    # torchvision's StochasticDepth is read as this kind too (shapecalc.imports.torch_frontend).
+    torch_classes = ("DropPath",)
     examples = (Example("56x56x96", "droppath0.1", "56x56x96", 0),)
 
     p: float = 0.0

@@ -164,8 +164,9 @@ class LayerNorm(Layer):
     kind = "norm"
     title = "LayerNorm"
     options = {"nobias": NOBIAS}
-    # LayerNorm2d: torchvision's ConvNeXt's layer norm over the channels of a map.
-    torch_classes = ("LayerNorm", "ChannelLayerNorm", "LayerNorm2d")
+    # torchvision's LayerNorm2d (ConvNeXt) is read as this kind too
+    # (shapecalc.imports.torch_frontend).
+    torch_classes = ("LayerNorm", "ChannelLayerNorm")
     formula = "out = in; params = 2*C (C with nobias)"
     examples = (
         Example("56x56x96", "layernorm", "56x56x96", 192),

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from shapecalc import analyze
 from shapecalc.cli import cli
+from shapecalc.install import install_hint
 
 NET = """
 import torch
@@ -206,4 +207,4 @@ def test_without_torch_one_line_telling_how_to_install() -> None:
     done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
-    assert 'pip install "shapecalc[torch]"' in done.stderr
+    assert f"needs PyTorch: {install_hint('torch')}" in done.stderr
