@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import CodeType
 
 import pytest
 from rich.console import Console
@@ -192,12 +193,12 @@ def _make_dataclasses() -> list[type]:
     return [Point, Named, Counter]
 
 
-def _fingerprint(classes: list[type]) -> dict[str, bytes]:
-    """The bytecode of each generated function (marshal bytes: code, constants, names)."""
-    import marshal
-
+def _fingerprint(classes: list[type]) -> dict[str, CodeType]:
+    """The code of each generated function. Code objects compare by what they hold (bytecode,
+    constants, names, line table), not by identity; their marshal bytes would not do, since
+    marshal marks objects by their reference counts."""
     return {
-        f"{cls.__qualname__}.{name}": marshal.dumps(vars(cls)[name].__code__)
+        f"{cls.__qualname__}.{name}": vars(cls)[name].__code__
         for cls in classes
         for name in GENERATED
         if name in vars(cls) and hasattr(vars(cls)[name], "__code__")
@@ -272,17 +273,22 @@ def test_the_dataclass_cache_switch(
 
 FINGERPRINT = textwrap.dedent(
     """
-    import dataclasses, hashlib, marshal, sys
+    import dataclasses, sys, types
     import shapecalc.cli
     names = ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__")
+    fields = ("co_code", "co_names", "co_varnames", "co_freevars", "co_cellvars", "co_flags",
+              "co_argcount", "co_kwonlyargcount", "co_posonlyargcount", "co_linetable",
+              "co_exceptiontable", "co_firstlineno", "co_qualname", "co_filename")
+    def key(code):
+        consts = tuple(key(c) if isinstance(c, types.CodeType) else repr(c) for c in code.co_consts)
+        return (*(getattr(code, f) for f in fields), consts)
     for module in sorted(m for m in sys.modules if m.startswith("shapecalc")):
         for cls in vars(sys.modules[module]).values():
             if isinstance(cls, type) and dataclasses.is_dataclass(cls):
                 for name in names:
                     function = vars(cls).get(name)
                     if hasattr(function, "__code__"):
-                        digest = hashlib.sha256(marshal.dumps(function.__code__)).hexdigest()
-                        print(module, cls.__qualname__, name, digest)
+                        print(module, cls.__qualname__, name, key(function.__code__))
     """
 )
 
