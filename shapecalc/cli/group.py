@@ -18,6 +18,8 @@ COMMANDS = {
     "check": "check:check_command",
     "conv": "conv:conv",
     "draw": "draw:draw",
+    "import": "importing:import_command",
+    "keras": "keras:keras_command",
     "layers": "layers:layers",
     "pool": "pool:pool",
     "solve": "solve:solve",
@@ -87,5 +89,7 @@ def cli() -> None:
 
     A spec (or -f FILE) runs the calculator (see 'shapecalc calc --help');
     'shapecalc layers' lists every layer keyword; 'shapecalc check' cross-checks a spec
-    against PyTorch and 'shapecalc torch' prints it as PyTorch code.
+    against PyTorch (or Keras, --framework keras); 'shapecalc torch' and 'shapecalc keras'
+    print it as PyTorch or Keras code; 'shapecalc import' turns a PyTorch or Keras model
+    into a spec.
     """
