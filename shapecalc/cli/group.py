@@ -19,6 +19,7 @@ COMMANDS = {
     "draw": "draw:draw",
     "layers": "layers:layers",
     "pool": "pool:pool",
+    "serve": "serve:serve",
     "solve": "solve:solve",
     "torch": "torch:torch_command",
 }
