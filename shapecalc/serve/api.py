@@ -39,6 +39,8 @@ EXPORTS = {
 }
 #: Longest list a request may hold (solve targets, ...): far more than a page sends.
 MAX_ITEMS = 100
+#: Characters read of a spec before its size in bytes is checked against the CLI's cap.
+MAX_BODY_CHARACTERS = 4 * MAX_SPEC_BYTES
 #: Longest string field other than the spec (``--at``, a target, a drawing option).
 MAX_FIELD = 10_000
 
@@ -117,7 +119,7 @@ def _strings(body: dict[str, Any], name: str) -> tuple[str, ...]:
 
 def spec_of(body: dict[str, Any]) -> str:
     """The request's spec, at most as long as the command line reads (1 MB)."""
-    spec = _string(body, "spec", cap=MAX_SPEC_BYTES)
+    spec = _string(body, "spec", cap=MAX_BODY_CHARACTERS)
     if len(spec.encode("utf-8")) > MAX_SPEC_BYTES:
         raise RequestError("the spec is larger than 1 MB; specs are at most 1 MB")
     return spec

@@ -1,7 +1,7 @@
 // shapecalc playground: sends the spec to the local server's JSON API as you type and shows
 // the table, the drawing, the worked arithmetic and the solutions. Plain JavaScript, no build.
-// Every text from the spec or the server reaches the page through textContent (never
-// innerHTML); the drawing is shown as an <img>, where an SVG can run no script.
+// Every text from the spec or the server reaches the page through textContent (never as
+// markup); the drawing is shown as an <img>, where an SVG can run no script.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
