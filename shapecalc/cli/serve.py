@@ -42,6 +42,11 @@ def serve(host: str, port: int, no_browser: bool, verbose: bool) -> None:
             f"{server.port} can use the playground",
             err=True,
         )
+    import threading
+
+    from ..serve.api import warm_up
+
+    threading.Thread(target=warm_up, name="shapecalc-warm-up", daemon=True).start()
     click.echo(f"shapecalc playground at {server.url} (Ctrl-C stops it)")
     if not no_browser:
         import webbrowser

@@ -172,15 +172,16 @@ def _depth(body: dict[str, Any]) -> int | None:
 
 
 def analyze_endpoint(body: dict[str, Any]) -> dict[str, Any]:
-    """``POST /api/analyze``: the table's cells, the worked arithmetic in LaTeX, and the
-    ``--json`` document (with the costs when asked for)."""
+    """``POST /api/analyze``: the table's cells, the validity conditions, and with
+    ``document``: true the ``--json`` document (with the costs when asked for; the page leaves
+    it out, as it costs time on every keystroke)."""
     from ..render.common import COST_COLUMNS, DEFAULT_COLUMNS, RIGHT_ALIGNED, table_data
 
     analysis = _analysed(body)
     costs = _costs(body, analysis)
     columns = COST_COLUMNS if costs is not None else DEFAULT_COLUMNS
     data = table_data(analysis, columns, costs, depth=_depth(body))
-    return {
+    answer: dict[str, Any] = {
         "table": {
             "headers": list(data.headers),
             "right": [header in RIGHT_ALIGNED for header in data.headers],
@@ -189,9 +190,16 @@ def analyze_endpoint(body: dict[str, Any]) -> dict[str, Any]:
         },
         "constraints": [c.text for c in analysis.constraints],
         "symbols": list(analysis.symbols),
-        "working": working_json(analysis),
-        "document": analysis.to_json(costs=costs),
     }
+    if _flag(body, "document"):
+        answer["document"] = analysis.to_json(costs=costs)
+    return answer
+
+
+def explain_endpoint(body: dict[str, Any]) -> dict[str, Any]:
+    """``POST /api/explain``: ``{"working": [...]}``, the worked arithmetic of every layer
+    (:func:`working_json`); apart from the table, which it would slow down on a symbolic spec."""
+    return {"working": working_json(_analysed(body))}
 
 
 def working_json(analysis: Any) -> list[dict[str, Any]]:
@@ -374,6 +382,18 @@ def export(body: dict[str, Any]) -> tuple[bytes, str, str]:
     return data, media, f"network.{ending}"
 
 
+def warm_up() -> None:
+    """Analyse, explain and draw a small symbolic spec once: sympy's first symbolic analysis
+    in a process costs about a second, which the first keystroke would otherwise wait for."""
+    from ..network import analyze
+
+    analysis = analyze("nxnx3 | conv{k}x{k}x8 pad{p} | maxpool2 | flatten | dense10")
+    working_json(analysis)
+    table_body = {"spec": "28x28x1 | conv3x3x4 | maxpool2 | flatten | dense10"}
+    analyze_endpoint(table_body)
+    render_drawing(table_body)
+
+
 def examples(folder: Path | None = None) -> list[dict[str, str]]:
     """``GET /api/examples``: the example specs shipped with the package, by name."""
     folder = folder or Path(__file__).parent / "examples"
@@ -386,6 +406,7 @@ def examples(folder: Path | None = None) -> list[dict[str, str]]:
 #: ``POST`` endpoints that answer JSON: path -> function.
 JSON_ENDPOINTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "/api/analyze": analyze_endpoint,
+    "/api/explain": explain_endpoint,
     "/api/draw": draw_endpoint,
     "/api/solve": solve_endpoint,
 }
@@ -395,7 +416,7 @@ def answer(path: str, body: dict[str, Any]) -> dict[str, Any]:
     """The JSON answer of ``POST path``: ``{"ok": true, ..., "ms": server time}`` or
     ``{"ok": false, "error": Failure}``. A bad request raises :class:`RequestError`."""
     started = time.perf_counter()
-    field = {"/api/draw": "draw", "/api/solve": "solve"}.get(path)
+    field = {"/api/draw": "draw", "/api/solve": "solve", "/api/explain": "explain"}.get(path)
     try:
         result = {"ok": True, **JSON_ENDPOINTS[path](body)}
     except (ShapecalcError, click.ClickException) as err:

@@ -26,7 +26,7 @@ def run(*args: str) -> bytes:
 
 
 def test_analyze_gives_the_tables_cells_and_the_json_document() -> None:
-    answer = api.answer("/api/analyze", {"spec": VGG})
+    answer = api.answer("/api/analyze", {"spec": VGG, "document": True})
     assert answer["ok"] is True
     data = table_data(analyze(VGG))
     assert answer["table"]["headers"] == list(data.headers)
@@ -40,7 +40,14 @@ def test_analyze_gives_the_tables_cells_and_the_json_document() -> None:
 def test_costs_and_at_are_the_cli_options() -> None:
     answer = api.answer(
         "/api/analyze",
-        {"spec": "nxnx3 | conv3x3x8", "at": "n=32", "costs": True, "batch": 4, "dtype": "int8"},
+        {
+            "spec": "nxnx3 | conv3x3x8",
+            "at": "n=32",
+            "costs": True,
+            "batch": 4,
+            "dtype": "int8",
+            "document": True,
+        },
     )
     cli_doc = json.loads(
         run(
@@ -168,3 +175,14 @@ def test_the_examples_menu_lists_the_example_files() -> None:
     listed = {e["name"]: e["spec"] for e in api.examples()}
     files = {p.stem: p.read_text() for p in (ROOT / "examples").glob("*.shape")}
     assert listed == files
+
+
+def test_the_working_is_the_latex_of_the_cli_layer_by_layer() -> None:
+    spec = "nxnx3 | conv3x3x8 pad1 | maxpool2 | relu"
+    answer = api.answer("/api/explain", {"spec": spec, "at": "n=32"})
+    latex = run(spec, "--at", "n=32", "--latex").decode()
+    assert [layer["spec"] for layer in answer["working"]] == ["conv3x3x8 pad1", "maxpool2", "relu"]
+    steps = [step for layer in answer["working"] for step in layer["steps"]]
+    assert steps and all(f"{s['quantity']} &= {s['latex']}" in latex for s in steps)
+    assert all(layer["shapes"] in latex for layer in answer["working"])
+    assert answer["working"][2]["steps"] == []  # relu: nothing to compute

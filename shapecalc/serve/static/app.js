@@ -6,7 +6,7 @@
 
 const $ = (id) => document.getElementById(id);
 /** Milliseconds between the last keystroke and the request. */
-const DEBOUNCE_MS = 25;
+const DEBOUNCE_MS = 10;
 /** Keys of the URL fragment for the fields of the page (drawing options are "d." + name). */
 const FIELDS = ["spec", "at", "costs", "batch", "dtype", "macs", "depth",
   "solve-out", "solve-params", "solve-layer", "solve-range"];
@@ -168,6 +168,7 @@ async function analyze() {
   const started = typedAt;
   const sent = performance.now();
   const answer = await post("analyze", "/api/analyze", common());
+  const received = performance.now();
   if (!answer) return;
   const error = answer.ok ? null : answer.error;
   showError($("error"), error);
@@ -180,9 +181,19 @@ async function analyze() {
   }
   showTable(answer);
   const shown = performance.now();
-  window.shapecalcTimings.push({ fromKey: shown - started, fromRequest: shown - sent, server: answer.ms });
+  window.shapecalcTimings.push({
+    fromKey: shown - started, // the keystroke (its input event) to the table on the page
+    fromRequest: shown - sent, // the request sent to the table on the page
+    answer: received - sent, // the request sent to its answer read (JSON parsed)
+    render: shown - received, // building the table
+    server: answer.ms, // the server's own time (the analysis and the table's cells)
+  });
   $("status").textContent = `table in ${Math.round(shown - sent)} ms (server ${Math.round(answer.ms)} ms)`;
-  setTimeout(() => showWorking(answer.working), 0); // after the table is on screen
+}
+
+async function explain() {
+  const answer = await post("explain", "/api/explain", common());
+  if (answer && answer.ok) showWorking(answer.working);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,13 +349,13 @@ let timer = null;
 
 function update() {
   saveFragment();
-  markSpan(null);
-  // The table first: the drawing and the solver would share the server's time with it.
-  analyze().then(draw).then(solve);
+  // The table first: the drawing, the working and the solver would share the server's time.
+  analyze().then(() => Promise.all([draw(), explain()])).then(solve);
 }
 
 function changed() {
   typedAt = performance.now();
+  if ($("spec").getAttribute("aria-invalid") !== "true") $("highlight").textContent = value("spec");
   clearTimeout(timer);
   timer = setTimeout(update, DEBOUNCE_MS);
 }
