@@ -190,26 +190,50 @@ def test_a_shared_link_reproduces_the_view(page: Any, browser: Any) -> None:
     other.close()
 
 
-def test_a_keystroke_on_vgg16_shows_the_table_in_under_100_ms(page: Any) -> None:
-    page.fill("#spec", (ROOT / "examples" / "vgg16.shape").read_text().rstrip())
-    _wait_for_table_row(page, "dense1000")
+SYMBOLIC_50 = "hxwx3 | " + " | ".join(
+    ["conv3x3x{c} same", "relu", "conv3x3x{c} same", "relu", "maxpool2"] * 10
+)
+
+
+@pytest.mark.parametrize(
+    ("spec", "last", "keys", "goal"),
+    [
+        # dense1000 -> dense10001 -> ...: a new spec, and a new table, each keystroke
+        pytest.param(
+            (ROOT / "examples" / "vgg16.shape").read_text().rstrip(),
+            "dense1000",
+            "1234567",
+            100,
+            id="vgg16",
+        ),
+        # maxpool2 -> maxpool21 -> ...: 50 layers, symbolic sizes and channels
+        pytest.param(SYMBOLIC_50, "maxpool2", "11111", 500, id="symbolic-50"),
+    ],
+)
+def test_a_keystroke_shows_the_new_table_in_time(
+    page: Any, spec: str, last: str, keys: str, goal: float
+) -> None:
+    """Issue 19's goals: VGG-16 under 100 ms, 50 symbolic layers under 500 ms, from the
+    keystroke (its input event, the 10 ms debounce included) to the table on the page."""
+    page.fill("#spec", spec)
+    _wait_for_table_row(page, last)
+    page.wait_for_timeout(500)  # the drawing and working of the spec filled in
     timings = []
-    for digit in "123456789":
+    for key in keys:
         count = page.evaluate("window.shapecalcTimings.length")
         page.focus("#spec")
         page.keyboard.press("Control+End")
-        page.keyboard.type(digit)  # dense1000 -> dense10001 -> ...: a new table each time
+        page.keyboard.type(key)
         page.wait_for_function("n => window.shapecalcTimings.length > n", arg=count)
-        page.wait_for_timeout(150)  # let the drawing of this keystroke finish too
+        page.wait_for_timeout(goal * 3)  # the drawing and working of this keystroke too
         timings.append(page.evaluate("window.shapecalcTimings.at(-1)"))
-    request = statistics.median(t["fromRequest"] for t in timings)
-    server = statistics.median(t["server"] for t in timings)
-    key = statistics.median(t["fromKey"] for t in timings)
+    key_ms = statistics.median(t["fromKey"] for t in timings)
+    request_ms = statistics.median(t["fromRequest"] for t in timings)
+    server_ms = statistics.median(t["server"] for t in timings)
     print(
-        f"VGG-16 keystroke: table {request:.1f} ms after the request (server {server:.1f} ms), "
-        f"{key:.1f} ms after the key with the 10 ms debounce"
+        f"keystroke -> table {key_ms:.1f} ms (request -> table {request_ms:.1f} ms, server {server_ms:.1f} ms)"
     )
-    assert request < 100, timings
+    assert key_ms < goal, timings
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])

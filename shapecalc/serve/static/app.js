@@ -348,9 +348,10 @@ function loadFragment() {
 let timer = null;
 
 function update() {
-  saveFragment();
   // The table first: the drawing, the working and the solver would share the server's time.
-  analyze().then(() => Promise.all([draw(), explain()])).then(solve);
+  const table = analyze();
+  saveFragment(); // after the request is sent: replaceState takes some milliseconds
+  table.then(() => Promise.all([draw(), explain()])).then(solve);
 }
 
 function changed() {
