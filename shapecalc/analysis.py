@@ -139,6 +139,10 @@ class Totals:
         return expand(4 * self.params)
 
 
+#: A comment that silences :attr:`Analysis.warnings` for its spec.
+QUIET_PRAGMA = "# shapecalc: quiet"
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Every layer's shape and parameter count for a spec.
@@ -160,6 +164,16 @@ class Analysis:
     def layers(self) -> tuple[Row, ...]:
         """The expanded layers (alias of ``rows``)."""
         return self.rows
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the spec was probably not meant to say, though it is valid: an input that
+        looks channels-first (``3x224x224``). A ``# shapecalc: quiet`` comment in the spec
+        silences them."""
+        if QUIET_PRAGMA in self.source:
+            return ()
+        reading = self.input_shape.channels_first_reading()
+        return () if reading is None else (reading,)
 
     @property
     def output_shape(self) -> Shape:
@@ -228,9 +242,10 @@ class Analysis:
         except ModuleNotFoundError as err:
             if err.name is None or err.name.split(".")[0] != "torch":
                 raise
+            from .install import install_hint
+
             raise TorchError(
-                'the check needs PyTorch: pip install "shapecalc[torch]" '
-                "(or pip install torch==2.13.0)"
+                f"the check needs PyTorch: {install_hint('torch')}, or pip install torch==2.13.0"
             ) from None
         return torchcheck.check(self, device=device, batch=batch, seed=seed)
 

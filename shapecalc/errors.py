@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+E = TypeVar("E", bound="ShapecalcError")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,15 @@ class Span:
 _ECHO_WIDTH = 100
 
 
+def shortened(text: str, width: int = 24) -> str:
+    """``text`` as written, or its start and end around ``…`` when longer than ``width``
+    (a number of 4,000 digits quoted in an error)."""
+    if len(text) <= width:
+        return text
+    keep = (width - 1) // 2
+    return f"{text[:keep]}…{text[-keep:]}"
+
+
 def location(source: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of ``offset`` in ``source``."""
     before = source[:offset]
@@ -39,8 +51,75 @@ def position(source: str, offset: int) -> str:
     return f"line {line}, column {column}" if "\n" in source else f"column {column}"
 
 
+@dataclass(frozen=True)
+class Remedy:
+    """What a user can do about an error: give symbols values, narrow the ranges a solve
+    searches, or leave values out.
+
+    The library words it in its API's terms (:meth:`words`: ``give values for n, f``); a
+    front end that takes values from places of its own (the command line's ``--at`` and
+    ``--range``) words it from the fields instead.
+
+    Attributes:
+        values: the symbols that want a value (empty: "some symbols").
+        example: a value to show for each of ``values`` (``n=32``), or None for none.
+        narrow: the symbols whose search range is too wide.
+        omit: the values given leave nothing to solve for: leave some out.
+        otherwise: another remedy, joined with "or" (``add a target that depends on it``).
+    """
+
+    values: tuple[str, ...] = ()
+    example: int | None = None
+    narrow: tuple[str, ...] = ()
+    omit: bool = False
+    otherwise: str | None = None
+
+    def examples(self, separator: str) -> str:
+        """``n=32,f=32`` (with ``separator`` ",") for :attr:`values` and :attr:`example`."""
+        return separator.join(f"{name}={self.example}" for name in self.values)
+
+    def words(self) -> str:
+        """The remedy in the library's terms, as the message of the error ends with it."""
+        if self.omit:
+            text = "leave out the values of the symbols to solve for"
+        elif self.narrow and len(self.narrow) > 1:
+            text = f"narrow the ranges of {', '.join(self.narrow)} or give some symbols values"
+        elif self.narrow:
+            text = f"narrow the range of {self.narrow[0]}"
+        elif not self.values:
+            text = "give some symbols values"
+        elif self.example is not None:
+            text = f"give values for {', '.join(self.values)} ({self.examples(', ')})"
+        else:
+            text = f"give a value for {', '.join(self.values)}"
+        return text if self.otherwise is None else f"{text} or {self.otherwise}"
+
+
 class ShapecalcError(Exception):
-    """Base class of every error shapecalc raises on bad input."""
+    """Base class of every error shapecalc raises on bad input.
+
+    Attributes:
+        problem: what is wrong, without the remedy (the whole message when there is none).
+        remedy: what the user can do, or None; the message ends with :meth:`Remedy.words`.
+        range_of: the symbol whose search range the error is about (``solve``'s ``bounds``),
+            or None; the message then starts with ``the range of NAME:``.
+    """
+
+    problem: str | None = None
+    remedy: Remedy | None = None
+    range_of: str | None = None
+
+    @classmethod
+    def with_remedy(
+        cls: type[E], problem: str, remedy: Remedy | None = None, *, range_of: str | None = None
+    ) -> E:
+        """An error whose message is ``problem`` and ``remedy``, with both kept apart for a
+        front end to word its own way (``cls`` must take the message alone)."""
+        subject = "" if range_of is None else f"the range of {range_of}: "
+        tail = "" if remedy is None else f"; {remedy.words()}"
+        err = cls(f"{subject}{problem}{tail}")
+        err.problem, err.remedy, err.range_of = problem, remedy, range_of
+        return err
 
     def render(self) -> str:
         """The full human-readable message (may span several lines)."""
@@ -212,6 +291,7 @@ class FormulaTooLargeError(ShapeError):
     """
 
     FIX = "give some symbols values"
+    problem: str
 
     def __init__(
         self, problem: str, source: str, span: Span, prefix: str | None = None, *, fix: str = FIX

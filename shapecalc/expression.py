@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Union
 
-from .errors import Span, SpecSyntaxError
+from .errors import Span, SpecSyntaxError, shortened
 from .symbolic import Dim, concrete, floor_div, is_concrete, sp
 
 #: Largest number an expression may contain or compute (as any number in a spec).
@@ -174,7 +174,7 @@ class _ExprParser:
                 raise self.error(f"expressions take whole numbers, found {tok.text!r}", tok.span)
             if len(tok.text) > 19 or int(tok.text) > MAX_NUMBER:
                 raise self.error(
-                    f"number {tok.text[:24]!r} is too large (the limit is 10**18)", tok.span
+                    f"number {shortened(tok.text)!r} is too large (the limit is 10**18)", tok.span
                 )
             return self.node(Num(int(tok.text), tok.span))
         if tok.kind == "name":

@@ -28,9 +28,10 @@ from .errors import (
     UnknownLayerError,
 )
 from .expression import evaluate
+from .hints import lowercase_hint, option_first_hint, parse_spec
 from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import OPTION_ALIASES, suggest_keyword
-from .layers.merge import MERGES, Merge
+from .layers.merge import MERGES, Chunk, Merge
 from .parser import (
     BlockSpec,
     BranchSpec,
@@ -39,7 +40,6 @@ from .parser import (
     ParsedSpec,
     Value,
     evaluate_layer,
-    parse,
     uses_note,
 )
 from .shape import Shape
@@ -134,7 +134,18 @@ class _Close:
     shown: bool = True
 
 
-_Event = _Placed | _Open | _Close
+@dataclass(frozen=True)
+class _Take:
+    """The start of a ``split`` block's path: the row that takes its part of the channels."""
+
+    index: int
+    chunks: int
+    span: Span  # the block, whose keyword an error points at
+    repeat: str | None = None
+    uses: tuple[BlockSpec, ...] = ()
+
+
+_Event = _Placed | _Open | _Close | _Take
 
 
 def _path_label(kind: str, index: int) -> str:
@@ -168,11 +179,22 @@ def _expand(
             count_row(item.span)
             continue
         if isinstance(item, BranchSpec):
+            if item.kind == "split" and len(item.paths) < 2:
+                raise SpecSyntaxError(
+                    "split gives each path an equal part of the channels and needs two or "
+                    "more paths, separated by ';' as in split( identity ; conv1x1x8 )",
+                    source,
+                    item.keyword_span,
+                    prefix="split block",
+                )
             out.append(_Open(item.kind, item.kind, item.span, note, uses))
             shown = len(item.paths) > 1
             for index, path in enumerate(item.paths):
                 label = _path_label(item.kind, index)
                 out.append(_Open("path", label, item.path_spans[index], note, uses, shown))
+                if item.kind == "split":
+                    out.append(_Take(index, len(item.paths), item.keyword_span, note, uses))
+                    count_row(item.span)
                 _expand(path, source, out, note, uses, counter)
                 out.append(_Close("path", item.path_spans[index], note, uses, shown=shown))
             out.append(_Close(item.kind, item.span, note, uses, item.path_spans))
@@ -267,8 +289,13 @@ def _build(spec: LayerSpec, source: str, symbols: _Symbols) -> Layer:
             spec.keyword_span.cover(spec.params[-1].span) if spec.params else spec.keyword_span
         )
         word = source[word_span.start : word_span.end]
+        first = source[spec.options[0].span.start : spec.options[0].span.end] if spec.options else None
         close = suggest_keyword(spec.keyword)
-        hint = f" — did you mean {close!r}?" if close else " — run 'shapecalc layers' for the list"
+        hint = (
+            lowercase_hint(word)
+            or option_first_hint(spec.keyword, word, first)
+            or (f" — did you mean {close!r}?" if close else " — run 'shapecalc layers' for the list")
+        )
         raise UnknownLayerError(f"unknown layer {word!r}{hint}", source, word_span)
     spec = symbols.evaluate(spec, source)
     return cls.from_spec(SpecReader(spec, source, cls, symbols.resolve))
@@ -446,6 +473,8 @@ class _Walk:
             self.open(event)
         elif isinstance(event, _Close):
             self.close(event)
+        elif isinstance(event, _Take):
+            self.take(event)
         else:
             self.place(event)
 
@@ -517,6 +546,37 @@ class _Walk:
             )
         )
         self.shape, self.current = merge.output, index
+
+    def take(self, event: _Take) -> None:
+        """The first row of a ``split`` block's path: its part of the block's channels."""
+        checks = Checks()
+        try:
+            Chunk.divides(event.chunks, self.shape, checks)
+        except MergeError as err:
+            note = _uses_note(self.source, event.uses)
+            prefix = "split block" + (f" ({note})" if note else "")
+            raise BranchError(err.message, self.source, event.span, prefix=prefix) from None
+        layer = Chunk(event.index, event.chunks)
+        out = layer.output_shape(self.shape, checks)
+        depth, parent = self.enclosing()
+        index = len(self.rows) + 1
+        self.rows.append(
+            Row(
+                index,
+                layer.to_spec(),
+                event.span,
+                layer,
+                self.shape,
+                out,
+                0,
+                0,
+                tuple(merge_constraints(checks.constraints)),
+                depth=depth,
+                block=parent,
+                sources=(self.current,),
+            )
+        )
+        self.shape, self.current = out, index
 
     def place(self, where: _Placed) -> None:
         """The row of one layer."""
@@ -607,6 +667,18 @@ def analyze_parsed(parsed: ParsedSpec, subs: dict[str, int] | None = None) -> An
     return walk.analysis(names, subs)
 
 
+def _with_channel_order(err: ShapeError, parsed: ParsedSpec) -> ShapeError:
+    """``err``, adding how the input was read when it looks channels-first (``1x28x28``), the
+    likely cause of a layer that does not fit it."""
+    dims = tuple(v.number for v in parsed.input.dims)
+    if type(err) is not ShapeError or not all(isinstance(d, int) for d in dims):
+        return err
+    reading = Shape(tuple(d for d in dims if d is not None)).channels_first_reading()
+    if reading is None:
+        return err
+    return ShapeError(f"{err.message}; {reading}", err.source, err.span, err.prefix)
+
+
 def analyze(spec: str, **subs: int) -> Analysis:
     """Analyse a spec: every layer's output shape and parameter count.
 
@@ -618,8 +690,11 @@ def analyze(spec: str, **subs: int) -> Analysis:
     Raises:
         ShapecalcError: a subclass naming what is wrong and, for spec errors, where.
     """
-    parsed = parse(spec)
-    analysis = analyze_parsed(parsed, subs)
+    parsed = parse_spec(spec)
+    try:
+        analysis = analyze_parsed(parsed, subs)
+    except ShapeError as err:
+        raise _with_channel_order(err, parsed) from None
     if not subs:
         return analysis
     try:

@@ -7,7 +7,7 @@ The grammar, in EBNF (``{ }`` repeats, ``[ ]`` is optional)::
     sep      = "|" | newline ;                     (* runs of newlines count once *)
     item     = group | branch | use | layer ;
     group    = "(" , spec , ")" , times ;          (* "(conv3x3x64 same | relu)x2" *)
-    branch   = ( "res" | "concat" | "mul" ) , "(" , spec , { ";" , spec } , ")" , [ times ] ;
+    branch   = ( "res" | "concat" | "mul" | "split" ) , "(" , spec , { ";" , spec } , ")" , [ times ] ;
                                                    (* "res(conv3x3x8 same | relu ; conv1x1x8)" *)
     define   = name , "(" , [ ident , { "," , ident } ] , ")" , "=" , line ;
     line     = item , { "|" , { newline } , item } ;   (* a newline after "|" continues it *)
@@ -49,7 +49,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from .errors import Span, SpecError, SpecSyntaxError, position
+from .errors import Span, SpecError, SpecSyntaxError, position, shortened
 from .expression import (
     MAX_TERMS,
     Expr,
@@ -222,7 +222,7 @@ class BlockDef:
 #: An item of a spec: a layer, a repeated group, a branch block, or a named block's use.
 Item = LayerSpec | RepeatSpec | BranchSpec | BlockSpec
 #: Keywords that open a branch block.
-BRANCH_KINDS = ("res", "concat", "mul")
+BRANCH_KINDS = ("res", "concat", "mul", "split")
 #: Most items the uses of named blocks may expand to, so nested uses cannot exhaust memory.
 MAX_BLOCK_ITEMS = 100_000
 
@@ -911,7 +911,7 @@ class _Parser:
 
     def to_int(self, raw: str, span: Span) -> int:
         if len(raw) > 19 or int(raw) > MAX_NUMBER:
-            raise self.error(f"number {raw[:24]!r} is too large (the limit is 10**18)", span)
+            raise self.error(f"number {shortened(raw)!r} is too large (the limit is 10**18)", span)
         return int(raw)
 
 

@@ -21,6 +21,23 @@ class Shape:
 
     dims: tuple[Dim, ...]
 
+    def channels_first_reading(self) -> str | None:
+        """How a shape that looks channels-first was read, and how to write it channels
+        last: ``3x224x224 is read as H=3, W=224, C=224 (channels last); for 3 channels write
+        224x224x3``. None unless the first of 3 or 4 whole-number dims is 1, 3 or 4 (gray,
+        RGB, RGBA) and every other dim is larger."""
+        dims = self.dims
+        if len(dims) not in (3, 4) or not all(isinstance(d, int) for d in dims):
+            return None
+        first = dims[0]
+        if first not in (1, 3, 4) or not all(int(d) > int(first) for d in dims[1:]):
+            return None
+        names = ("D", "H", "W", "C")[-len(dims) :]
+        read = ", ".join(f"{name}={d}" for name, d in zip(names, dims))
+        last = "x".join(str(d) for d in (*dims[1:], first))
+        what = "channel" if first == 1 else "channels"
+        return f"{self} is read as {read} (channels last); for {first} {what} write {last}"
+
     @property
     def is_flat(self) -> bool:
         """A flat vector of features (no spatial dims)."""

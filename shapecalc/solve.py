@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ShapecalcError, SolveError
+from .errors import Remedy, ShapecalcError, SolveError
 from .evaluate import Compiled, compile_formula, distance, holds, overflow_safe
+from .hints import parse_spec
 from .network import Analysis, analyze_parsed
-from .parser import parse
 from .symbolic import sp, symbols_of
 
 #: Default upper bound of every unknown (raised to twice the largest target number).
@@ -188,9 +188,9 @@ def solve(
             target depends on, or a search too large for the bounds.
     """
     if not targets:
-        raise SolveError("give a target: --out SHAPE or --params N")
+        raise SolveError("give a target: an output shape or a parameter count")
     if limit < 1:
-        raise SolveError("--limit must be at least 1")
+        raise SolveError("the limit must be at least 1")
     problem = _problem(spec, targets, at or {}, bounds or {})
     found, exact = _search(problem, limit)
     solutions = [dict(zip(problem.unknowns, values)) for values in found[:limit]]
@@ -211,26 +211,28 @@ def solve(
 def _problem(
     spec: str, targets: list[Target], at: dict[str, int], bounds: dict[str, tuple[int, int]]
 ) -> _Problem:
-    parsed = parse(spec)
+    parsed = parse_spec(spec)
     analysis = analyze_parsed(parsed, at)
     unknowns = analysis.symbols
     if not unknowns:
-        raise SolveError(
-            "the spec has no unknowns; write them as symbols, as in conv7x7x32 pad{p}"
-            if not at
-            else "every symbol has a value from --at; leave out the ones to solve for"
-        )
+        if not at:
+            raise SolveError(
+                "the spec has no unknowns; write them as symbols, as in conv7x7x32 pad{p}"
+            )
+        raise SolveError.with_remedy("every symbol has a value", Remedy(omit=True))
     equations = [eq for t in targets for eq in _equations(analysis, t)]
     used = set().union(*(symbols_of(eq.expr) for eq in equations))
     for name in unknowns:
         if name not in used:
-            raise SolveError(
-                f"unknown {name!r} appears in no target's formula; give it a value with "
-                f"--at {name}=... or add a target that depends on it"
+            raise SolveError.with_remedy(
+                f"unknown {name!r} appears in no target's formula",
+                Remedy(values=(name,), otherwise="add a target that depends on it"),
             )
     for name in bounds:
         if name not in unknowns:
-            raise SolveError(f"--range {name}: not an unknown; the unknowns: {', '.join(unknowns)}")
+            raise SolveError.with_remedy(
+                f"not an unknown; the unknowns: {', '.join(unknowns)}", range_of=name
+            )
     largest = max([eq.value for eq in equations] + [0])
     cap = min(max(DEFAULT_CAP, 2 * largest), MAX_BOUND)
     symbols = {s.name: s for eq in equations for s in eq.expr.free_symbols}
@@ -239,14 +241,15 @@ def _problem(
         low = 0 if symbols[name].is_nonnegative and not symbols[name].is_positive else 1
         ranges[name] = bounds.get(name, (low, cap))
         if ranges[name][0] < low:
-            raise SolveError(
-                f"--range {name}: {name} must be at least {low}"
-                + ("" if low == 0 else " (only a symbol used just for padding may be 0)")
+            raise SolveError.with_remedy(
+                f"{name} must be at least {low}"
+                + ("" if low == 0 else " (only a symbol used just for padding may be 0)"),
+                range_of=name,
             )
         if ranges[name][1] > MAX_BOUND:
-            raise SolveError(f"--range {name}: the range goes beyond 10**18")
+            raise SolveError.with_remedy("the range goes beyond 10**18", range_of=name)
         if ranges[name][0] > ranges[name][1]:
-            raise SolveError(f"--range {name}: the low end is above the high end")
+            raise SolveError.with_remedy("the low end is above the high end", range_of=name)
     return _Problem(parsed, dict(at), unknowns, ranges, targets, equations)
 
 
@@ -268,9 +271,12 @@ def _equations(analysis: Analysis, target: Target) -> list[Equation]:
     assert target.shape is not None
     shape = _targeted(analysis, target)
     if len(target.shape) != len(shape.dims):
+        missing = len(shape.dims) - len(target.shape)
+        # Fewer sizes than dims: the usual slip is leaving out the channels; '_' is any size.
+        hint = f"; write {target.shape_text() + 'x_' * missing}" if missing > 0 else ""
         raise SolveError(
             f"target shape {target.shape_text()} has "
-            f"{len(target.shape)} dims, but {where} is {shape} ({len(shape.dims)} dims)"
+            f"{len(target.shape)} dims, but {where} is {shape} ({len(shape.dims)} dims){hint}"
         )
     return [
         Equation(sp().sympify(expr), wanted)
@@ -313,9 +319,9 @@ def _search(problem: _Problem, limit: int) -> tuple[list[tuple[int, ...]], bool]
         size *= len(v)
     if multi and size > MAX_GRID:
         ranges = ", ".join(f"{n} {lo}..{hi}" for n, (lo, hi) in problem.bounds.items())
-        raise SolveError(
-            f"{size:,} combinations of values to try ({ranges}); narrow them with "
-            "--range NAME=LOW..HIGH or give some values with --at"
+        raise SolveError.with_remedy(
+            f"{size:,} combinations of values to try ({ranges})",
+            Remedy(narrow=tuple(problem.bounds)),
         )
     confirmed: list[tuple[int, ...]] = []
     exact = True
@@ -367,9 +373,8 @@ def _solve_one(eq: Equation, name: str, bounds: tuple[int, int], domain: Any) ->
         result = np.array(found, dtype=np.int64)
     else:
         if domain is None and high - low + 1 > MAX_SCAN:
-            raise SolveError(
-                f"{name} would need {high - low + 1:,} values tried; narrow it with "
-                f"--range {name}=LOW..HIGH"
+            raise SolveError.with_remedy(
+                f"{name} would need {high - low + 1:,} values tried", Remedy(narrow=(name,))
             )
         candidates = domain if domain is not None else np.arange(low, high + 1, dtype=np.int64)
         formula = compile_formula(expr)

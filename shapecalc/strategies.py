@@ -22,8 +22,8 @@ A spec is built left to right: the input shape first, then each layer chosen amo
 that apply to the current shape, with hyperparameters drawn so that the layer is valid for
 that shape: kernels, strides, paddings (numbers, ``same``, ``valid``), dilation, groups and
 depthwise, ceil mode, 1D/2D/3D, the spellings of options, repeats ``(a | b)x3``, and
-branch blocks ``res( ... ; ... )`` / ``concat( ... ; ... )`` whose paths agree by
-construction. The strategies track the shape themselves with the plain textbook formulas (an independent model,
+branch blocks ``res( ... ; ... )`` / ``concat( ... ; ... )`` / ``mul`` / ``split`` whose
+paths agree by construction. The strategies track the shape themselves with the plain textbook formulas (an independent model,
 not shapecalc's code), so every drawn spec is valid by construction and no ``assume`` is
 needed.
 
@@ -433,6 +433,60 @@ def draw_upsample(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     return Drawn((keyword, *sizes(draw, written)), apply)
 
 
+def _divisors(n: int, most: int) -> list[int]:
+    """The divisors of ``n`` up to ``most``."""
+    return [d for d in range(1, min(n, most) + 1) if n % d == 0]
+
+
+def draw_reshape(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """reshape to a shape of the same element count: flat, or 1 to 3 spatial dims (each a
+    divisor of what is left, within the soft cap) and the rest as channels."""
+    count = prod(shape)
+    rank = draw(st.sampled_from([1, 2, 0, 3]))
+    target: list[int] = []
+    left = count
+    for _ in range(rank):
+        side = draw(st.sampled_from(_divisors(left, MAX_SIDE[rank])))
+        target.append(side)
+        left //= side
+    target.append(left)
+
+    def apply(inp: Dims) -> Dims:
+        if prod(inp) != count:
+            raise Invalid("reshape to another element count")
+        return tuple(target)
+
+    sep = draw(st.sampled_from(["x", "×"]))
+    return Drawn((keyword, sep.join(map(str, target))), apply)
+
+
+def draw_crop(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """crop<c> or one value per dim, 0 allowed, leaving at least one position."""
+    _, written = per_dim(draw, [(0, min(3, (n - 1) // 2)) for n in shape[:-1]])
+
+    def apply(inp: Dims) -> Dims:
+        sp = spatial_of(inp)
+        out = [n - 2 * c for n, c in zip(sp, spread(written, len(sp)))]
+        if min(out) < 1:
+            raise Invalid("a crop larger than the map")
+        return (*out, inp[-1])
+
+    return Drawn((keyword, *sizes(draw, written, zero_ok=True)), apply)
+
+
+def draw_shuffle(draw: Draw, shape: Dims, keyword: str) -> Drawn:
+    """shuffle<g>, g a divisor of the channels."""
+    groups = draw(st.sampled_from(_divisors(shape[-1], shape[-1])))
+
+    def apply(inp: Dims) -> Dims:
+        spatial_of(inp)
+        if inp[-1] % groups:
+            raise Invalid("shuffle groups that do not divide the channels")
+        return inp
+
+    return Drawn((keyword, Num(groups)), apply)
+
+
 def draw_leakyrelu(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     """leakyrelu, or leakyrelu with a slope from 0 to 1 (never a symbol)."""
     slope = draw(st.sampled_from(["", "0.2", "0.1", "0", "1", "0.01", "0.3"]))
@@ -594,6 +648,9 @@ LAYER_STRATEGIES: dict[type[Layer], LayerStrategy] = dict(
         _kind(reshape.Identity, None, draw_same_shape),
         _kind(reshape.ZeroPad, "spatial", draw_zeropad),
         _kind(reshape.Upsample, "spatial", draw_upsample),
+        _kind(reshape.Reshape, None, draw_reshape),
+        _kind(reshape.Crop, "spatial", draw_crop),
+        _kind(reshape.ChannelShuffle, "spatial", draw_shuffle),
         _kind(dense.Dense, "flat", draw_dense),
         _kind(norm.BatchNorm, None, draw_same_shape),
         _kind(norm.LocalResponseNorm, "spatial", draw_lrn),
@@ -760,8 +817,11 @@ def draw_branch(draw: Draw, shape: Dims, sep: str, depth: int) -> Drawn:
     ``identity`` (or a copy of the first). A ``mul`` gates its input with its path when the
     path's output broadcasts with it (each dim equal, or 1 in one of them), else multiplies
     two copies of the path."""
-    kind = draw(st.sampled_from(["res", "concat", "mul"]))
+    kinds = ["res", "concat", "mul"] + (["split"] if shape[-1] % 2 == 0 else [])
+    kind = draw(st.sampled_from(kinds))
     semi = draw(st.sampled_from([" ; ", "; ", " ;\n  "]))
+    if kind == "split":
+        return _draw_split(draw, shape, sep, depth, semi)
     main = _draw_path(draw, shape, sep, depth)
     out = _apply_all(main, shape)
     paths = [main]
@@ -805,6 +865,42 @@ def draw_branch(draw: Draw, shape: Dims, sep: str, depth: int) -> Drawn:
         if kind == "res":
             return first
         return (*first[:-1], sum(o[-1] for o in outs))
+
+    return Drawn(tuple(body), apply)
+
+
+def _draw_split(draw: Draw, shape: Dims, sep: str, depth: int, semi: str) -> Drawn:
+    """``split( a ; b [; c] )``: each path drawn on its equal part of the channels (the
+    count of paths divides them), kept when its spatial size agrees with the first's, else
+    replaced by ``identity``."""
+    counts = [n for n in (2, 3) if shape[-1] % n == 0]
+    count = draw(st.sampled_from(counts))
+    part = (*shape[:-1], shape[-1] // count)
+    paths = [_draw_path(draw, part, sep, depth)]
+    first = _apply_all(paths[0], part)
+    for _ in range(count - 1):
+        other = _draw_path(draw, part, sep, depth)
+        got = _apply_all(other, part)
+        if len(got) != len(first) or got[:-1] != first[:-1]:
+            keeps = len(part) == len(first) and part[:-1] == first[:-1]
+            other = [Drawn(("identity",), lambda inp: inp)] if keeps else paths[0]
+        paths.append(other)
+    body: list[Part] = ["split", "("]
+    for i, path in enumerate(paths):
+        if i:
+            body.append(semi)
+        body.extend(_joined(path, sep))
+    body.append(")")
+
+    def apply(inp: Dims) -> Dims:
+        if inp[-1] % count:
+            raise Invalid("the paths of a split do not divide the channels")
+        part = (*inp[:-1], inp[-1] // count)
+        outs = [_apply_all(path, part) for path in paths]
+        for other in outs[1:]:
+            if len(other) != len(outs[0]) or other[:-1] != outs[0][:-1]:
+                raise Invalid("the paths of a split disagree")
+        return (*outs[0][:-1], sum(o[-1] for o in outs))
 
     return Drawn(tuple(body), apply)
 

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from .analysis import Analysis, Row
-from .errors import ShapecalcError, TorchError
+from .errors import Remedy, ShapecalcError, TorchError
 from .layers import Layer
 from .layers.merge import Add, Merge, Mul
 from .network import analyze_parsed
@@ -460,9 +460,9 @@ def sample_points(
             break
     if not found:
         conditions = ", ".join(c.text for c in analysis.constraints) or "none recorded"
-        raise TorchError(
-            f"no sample point found where the spec is valid (valid when: {conditions}); "
-            "give values with --at"
+        raise TorchError.with_remedy(
+            f"no sample point found where the spec is valid (valid when: {conditions})",
+            Remedy(values=tuple(analysis.symbols)),
         )
     return found
 

@@ -27,7 +27,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import TorchError
+from .errors import Remedy, TorchError
 from .layers import Layer
 from .layers.conv import same_pad
 from .shape import Shape
@@ -69,19 +69,20 @@ def torch_code(analysis: Analysis, *, class_name: str = "Net") -> str:
     Each layer of the spec (repeats expanded) is one child module, preceded by a comment with
     its output shape, in spec order and in torch order. A ``res`` block becomes a
     ``Residual(main, shortcut)`` and a ``concat`` block a ``Concat(*branches)`` (both defined
-    in the emitted file, each path an ``nn.Sequential``), a named block an ``nn.Sequential``.
+    in the emitted file, each path an ``nn.Sequential``), a named block an ``nn.Sequential``;
+    a ``split`` block is a ``Concat`` whose paths each start with the ``Chunk`` of the
+    channels they take.
     A layer whose module shapecalc defines (:mod:`shapecalc.torchmodules`) gets that class's
     source copied into the file.
 
     Raises:
-        TorchError: the analysis still has symbols (give them values with ``--at``).
+        TorchError: the analysis still has symbols (give them values).
     """
     if analysis.symbols:
         names = ", ".join(analysis.symbols)
-        example = ",".join(f"{name}=32" for name in analysis.symbols)
-        raise TorchError(
-            f"the spec has symbols ({names}); torch modules need sizes: "
-            f"give every symbol a value with --at, as in --at {example}"
+        raise TorchError.with_remedy(
+            f"the spec has symbols ({names}); torch modules need sizes",
+            Remedy(values=tuple(analysis.symbols), example=32),
         )
     inp = analysis.input_shape
     order = {0: "C", 1: "C x L", 2: "C x H x W", 3: "C x D x H x W"}[inp.spatial_rank]
@@ -173,14 +174,18 @@ _MERGE_MODULES = {
     "res": ("Residual", _RESIDUAL),
     "concat": ("Concat", _CONCAT),
     "mul": ("Multiply", _MULTIPLY),
+    # Each path starts with the Chunk that takes its part of the channels.
+    "split": ("Concat", _CONCAT),
 }
 
 
 def _helper_classes(analysis: Analysis) -> list[str]:
     kinds = {block.kind for block in analysis.blocks}
     lines: list[str] = []
-    for kind, (_, code) in _MERGE_MODULES.items():
-        if kind in kinds:
+    emitted: set[str] = set()
+    for kind, (name, code) in _MERGE_MODULES.items():
+        if kind in kinds and name not in emitted:
+            emitted.add(name)
             lines += [*code.splitlines(), "", ""]
     used: list[str] = []
     for row in analysis.rows:

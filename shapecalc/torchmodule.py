@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import TorchError
+from .errors import Remedy, TorchError
 from .shape import Shape
-from .symbolic import Dim, fmt, is_concrete
+from .symbolic import Dim, fmt, is_concrete, symbols_of
 
 #: Generated lines are wrapped to stay within this width (ruff's default).
 CODE_WIDTH = 88
@@ -90,8 +90,9 @@ def python_literal(value: Any, indent: int = 0) -> str:
 def concrete_int(value: Dim, what: str) -> int:
     """``value`` as an int; a symbol left in it is a :class:`TorchError` (torch needs sizes)."""
     if not is_concrete(value):
-        raise TorchError(
-            f"{what} is {fmt(value)}; torch needs numbers: give every symbol a value with --at"
+        raise TorchError.with_remedy(
+            f"{what} is {fmt(value)}; torch needs numbers",
+            Remedy(values=tuple(sorted(symbols_of(value)))),
         )
     return int(value)
 

@@ -73,3 +73,45 @@ class DropPath(nn.Module):
         if survival > 0.0:
             noise.div_(survival)
         return x * noise
+
+
+class Reshape(nn.Module):
+    """Reshapes each sample to ``shape`` (torch order, C x ...), as ``x.reshape(N, *shape)``:
+    the values are read in torch's order, channels first."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.reshape(x.shape[0], *self.shape)
+
+
+class Crop(nn.Module):
+    """Removes ``crop[i]`` positions from both ends of spatial dim ``i`` (in N x C x ...
+    order), as U-Net's copy-and-crop cuts the centre out of a skip connection's map."""
+
+    def __init__(self, crop: tuple[int, ...]) -> None:
+        super().__init__()
+        self.crop = tuple(crop)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for dim, amount in enumerate(self.crop, start=2):
+            if x.shape[dim] - 2 * amount < 1:
+                raise ValueError(f"crop {amount} leaves nothing of size {x.shape[dim]}")
+            x = x.narrow(dim, amount, x.shape[dim] - 2 * amount)
+        return x
+
+
+class Chunk(nn.Module):
+    """Chunk ``index`` of ``chunks`` equal parts of the channels, as
+    ``x.chunk(chunks, dim=1)[index]``: one path's part of a ``split( a ; b )`` block
+    (ShuffleNetV2's channel split)."""
+
+    def __init__(self, index: int, chunks: int) -> None:
+        super().__init__()
+        self.index = index
+        self.chunks = chunks
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.chunk(self.chunks, dim=1)[self.index]

@@ -117,7 +117,7 @@ ERRORS = [
         "56x56x64 | res(conv3x3x64 s2 pad1)",
         "res block at column 12: the main path gives 28x28x64 but the identity shortcut passes "
         "56x56x64; the shapes must agree; add a projection shortcut after ';', such as "
-        "conv1x1x64\n  56x56x64 | res(conv3x3x64 s2 pad1)\n             ^^^",
+        "conv1x1x64 stride2\n  56x56x64 | res(conv3x3x64 s2 pad1)\n             ^^^",
     ),
     (
         "28x28x8 | res(conv3x3x4 pad1 ; conv3x3x4)",
@@ -205,7 +205,7 @@ ERRORS = [
         "b(c) = conv3x3x{c} s2 pad1 | bn\nblk(c) = res(b({c}))\n8x8x4\nblk(4)",
         "res block (in blk(4) used at line 4, column 1) at line 2, column 10: the main path "
         "gives 4x4x4 but the identity shortcut passes 8x8x4; the shapes must agree; add a "
-        "projection shortcut after ';', such as conv1x1x4\n  blk(c) = res(b({c}))\n"
+        "projection shortcut after ';', such as conv1x1x4 stride2\n  blk(c) = res(b({c}))\n"
         "           ^^^",
     ),
     (

@@ -35,6 +35,16 @@ EXPECTED_TRAINABLE = {
     "squeezenet.shape": ("1000", 1_248_424),
     "googlenet.shape": ("1000", 6_624_904),
     "densenet121.shape": ("1000", 7_978_856),
+    # torchvision's documented count for shufflenet_v2_x1_0.
+    "shufflenet_v2.shape": ("1000", 2_278_604),
+    # From the reference definitions in tests/reference_nets.py (the U-Net paper's Fig. 1,
+    # the PyTorch DCGAN tutorial, the MNIST autoencoder tutorial), whose counts and outputs
+    # test_example_references.py compares; the DCGAN counts are the tutorial's too.
+    "unet.shape": ("388x388x2", 31_030_658),
+    "unet_padded.shape": ("256x256x2", 31_030_658),
+    "dcgan_generator.shape": ("64x64x3", 3_576_704),
+    "dcgan_discriminator.shape": ("1x1x1", 2_765_568),
+    "conv_autoencoder.shape": ("28x28x1", 210_369),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import fuzzing
 import pytest
 
@@ -137,3 +139,105 @@ def test_no_error_class_is_defined_outside_errors_py() -> None:
         and any(isinstance(base, ast.Name) and base.id in names for base in node.bases)
     ]
     assert defined == []
+
+
+def test_no_library_module_words_an_error_with_at_or_range() -> None:
+    """The values of symbols are ``--at`` and ``--range`` only on the command line: a library
+    error that asks for them says so in the API's terms (a :class:`Remedy`)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    package = Path(shapecalc.__file__).parent
+    worded = [
+        f"{path.relative_to(package)}:{node.lineno}"
+        for path in sorted(package.rglob("*.py"))
+        if "cli" not in path.relative_to(package).parts
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Raise)
+        for part in ast.walk(node)
+        if isinstance(part, ast.Constant)
+        and isinstance(part.value, str)
+        and re.search(r"--(at|range)\b", part.value)
+    ]
+    assert worded == []
+
+
+def _solve(spec: str, out: str | None = None, params: int | None = None, **kw: object) -> None:
+    from shapecalc.solve import Target, solve
+
+    target = Target.parse_shape(out, None) if out else Target(layer=None, params=params)
+    solve(spec, [target], **kw)  # type: ignore[arg-type]
+
+
+LIBRARY_AND_PROGRAM = [
+    (
+        lambda: _solve("nxnx3 | conv{f}x{f}x8", params=224),
+        ["solve", "nxnx3 | conv{f}x{f}x8", "--params", "224"],
+        "unknown 'n' appears in no target's formula; give a value for n or add a target that "
+        "depends on it",
+        "unknown 'n' appears in no target's formula; give it a value with --at n=... or add a "
+        "target that depends on it",
+    ),
+    (
+        lambda: _solve("nxnx3 | conv3x3x8", "5x5x8", at={"n": 7}),
+        ["solve", "nxnx3 | conv3x3x8", "--out", "5x5x8", "--at", "n=7"],
+        "every symbol has a value; leave out the values of the symbols to solve for",
+        "every symbol has a value; leave out of --at the ones to solve for",
+    ),
+    (
+        lambda: _solve("nxnx3 | conv3x3x8", "5x5x8", bounds={"m": (1, 4)}),
+        ["solve", "nxnx3 | conv3x3x8", "--out", "5x5x8", "--range", "m=1..4"],
+        "the range of m: not an unknown; the unknowns: n",
+        "--range m: not an unknown; the unknowns: n",
+    ),
+    (
+        lambda: _solve("nxnx3 | conv3x3x8", "5x5x8", bounds={"n": (5, 4)}),
+        ["solve", "nxnx3 | conv3x3x8", "--out", "5x5x8", "--range", "n=5..4"],
+        "the range of n: the low end is above the high end",
+        "--range n: the low end is above the high end",
+    ),
+    (
+        lambda: _solve("nxnx3 | conv{f}x{f}x8 stride{s}", "7x7x8"),
+        ["solve", "nxnx3 | conv{f}x{f}x8 stride{s}", "--out", "7x7x8"],
+        "1,073,741,824 combinations of values to try (n 1..1024, f 1..1024, s 1..1024); narrow "
+        "the ranges of n, f, s or give some symbols values",
+        "1,073,741,824 combinations of values to try (n 1..1024, f 1..1024, s 1..1024); narrow "
+        "them with --range NAME=LOW..HIGH or give some values with --at",
+    ),
+    (
+        lambda: analyze("nxnx1 | conv3x3x16").to_svg(),
+        ["draw", "nxnx1 | conv3x3x16", "-o", "-"],
+        "a drawing needs a size for every dim; give values for n (n=28)",
+        "a drawing needs a size for every dim; give values for n with --at n=28",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "args", "library", "program"), LIBRARY_AND_PROGRAM)
+def test_a_remedy_is_worded_by_the_library_and_by_the_program(
+    call: Callable[[], object], args: list[str], library: str, program: str
+) -> None:
+    from click.testing import CliRunner
+
+    from shapecalc.cli import cli
+
+    with pytest.raises(ShapecalcError) as info:
+        call()
+    assert str(info.value) == library
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.output) == (2, f"error: {program}\n")
+
+
+def test_torch_needs_numbers_for_a_symbolic_option() -> None:
+    from shapecalc.errors import TorchError
+    from shapecalc.torchmodule import concrete_int
+
+    with pytest.raises(TorchError) as info:
+        concrete_int(analyze("nxnx3 | conv3x3x{c}").rows[0].output_shape.channels, "channels")
+    assert str(info.value) == "channels is c; torch needs numbers; give a value for c"
+    from shapecalc.cli.errors import library_error
+
+    assert library_error(info.value) == (
+        "error: channels is c; torch needs numbers; give it a value with --at c=..."
+    )

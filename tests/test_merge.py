@@ -7,7 +7,7 @@ import pytest
 from shapecalc import analyze
 from shapecalc.errors import BranchError, LayerError, MergeError
 from shapecalc.layers import Checks
-from shapecalc.layers.merge import MERGES, Add, Concat, Merge, Mul, agree
+from shapecalc.layers.merge import MERGES, Add, Concat, Merge, Mul, Split, agree
 from shapecalc.shape import Shape
 from shapecalc.symbolic import Constraint, Dim, make_symbol
 
@@ -24,7 +24,7 @@ def _merge(
 
 
 def test_every_block_keyword_has_its_merge() -> None:
-    assert MERGES == {"res": Add, "concat": Concat, "mul": Mul}
+    assert MERGES == {"res": Add, "concat": Concat, "mul": Mul, "split": Split}
     from shapecalc.parser import BRANCH_KINDS
 
     assert set(BRANCH_KINDS) == set(MERGES)
@@ -64,7 +64,7 @@ def test_concat_sums_the_channels_of_every_path() -> None:
             [(4, 4, 4)],
             1,
             "the main path gives 4x4x4 but the identity shortcut passes 8x8x4; the shapes must "
-            "agree; add a projection shortcut after ';', such as conv1x1x4",
+            "agree; add a projection shortcut after ';', such as conv1x1x4 stride2",
         ),
         (
             Concat,

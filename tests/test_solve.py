@@ -110,7 +110,7 @@ def test_validity_conditions_hold_for_every_solution() -> None:
     [
         (
             ["nxnx3 | conv3x3x8 | maxpool2", "--out", "14x14"],
-            "target shape 14x14 has 2 dims, but the output is (floor(n/2) - 1) x (floor(n/2) - 1) x 8 (3 dims)",
+            "target shape 14x14 has 2 dims, but the output is (floor(n/2) - 1) x (floor(n/2) - 1) x 8 (3 dims); write 14x14x_",
         ),
         (
             ["nxnx3 | conv{f}x{f}x8", "--params", "224"],

@@ -273,7 +273,9 @@ def test_without_torch_the_check_says_how_to_install_it() -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert 'pip install "shapecalc[torch]"' in result.stderr
+    assert 'pip install "shapecalc-cnn[torch]" (from a clone: pip install ".[torch]")' in (
+        result.stderr
+    )
     assert "torch==2.13.0" in result.stderr
     assert _without_torch("28x28x1 | relu", "--check").returncode == 2
 

@@ -27,7 +27,7 @@ CLASSES = [
 
 def test_the_classes_are_found() -> None:
     assert sorted(cls.__name__ for cls in CLASSES) == sorted(defined_sources())
-    assert list(defined_sources()) == ["ChannelLayerNorm", "LayerScale", "DropPath"]
+    assert list(defined_sources()) == ["ChannelLayerNorm", "LayerScale", "DropPath", "Reshape", "Crop", "Chunk"]
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)

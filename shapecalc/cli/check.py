@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .. import speedups
-from .options import at_option, check_options, json_option, spec_input
+from .options import at_option, check_only_options, json_option, spec_input
 from .output import console
 from .spec import analysed
 
@@ -36,7 +36,7 @@ def show_check(result: Any, as_json: bool) -> None:
 @spec_input
 @at_option()
 @json_option("Print the analysis and check as JSON.")
-@check_options
+@check_only_options
 def check_command(
     spec: str | None,
     file: Path | None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import FormulaTooLargeError, ShapecalcError, SubstitutionError
+from ..errors import FormulaTooLargeError, Remedy, ShapecalcError, SubstitutionError
 
 #: The exit code of a usage or spec error (a check that disagrees with torch exits with 1).
 EXIT_ERROR = 2
@@ -34,7 +34,29 @@ def _worded(err: ShapecalcError) -> str:
     if isinstance(err, FormulaTooLargeError):
         fix = f"{err.fix} with --at"
         return FormulaTooLargeError(err.problem, err.source, err.span, err.prefix, fix=fix).render()
+    if err.problem is not None and (err.remedy is not None or err.range_of is not None):
+        subject = "" if err.range_of is None else f"--range {err.range_of}: "
+        tail = "" if err.remedy is None else f"; {with_flags(err.remedy)}"
+        return f"{subject}{err.problem}{tail}"
     return err.render()
+
+
+def with_flags(remedy: Remedy) -> str:
+    """``remedy`` in the command line's words: the values come from ``--at``, the ranges of
+    ``solve`` from ``--range``."""
+    if remedy.omit:
+        text = "leave out of --at the ones to solve for"
+    elif remedy.narrow and len(remedy.narrow) > 1:
+        text = "narrow them with --range NAME=LOW..HIGH or give some values with --at"
+    elif remedy.narrow:
+        text = f"narrow it with --range {remedy.narrow[0]}=LOW..HIGH"
+    elif remedy.example is not None and remedy.values:
+        text = f"give values for {', '.join(remedy.values)} with --at {remedy.examples(',')}"
+    elif len(remedy.values) == 1:
+        text = f"give it a value with --at {remedy.values[0]}=..."
+    else:
+        text = "give values with --at"
+    return text if remedy.otherwise is None else f"{text} or {remedy.otherwise}"
 
 
 def report_library_error(ctx: click.Context, err: ShapecalcError) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..errors import ShapecalcError
+from ..install import DISTRIBUTION
 from .errors import report_library_error
 
 #: Every command: its name and where it is defined, ``module:attribute`` in this package.
@@ -69,7 +70,7 @@ class DefaultGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
 )
-@click.version_option(package_name="shapecalc", prog_name="shapecalc")
+@click.version_option(package_name=DISTRIBUTION, prog_name="shapecalc")
 def cli() -> None:
     """Exact shapes and parameter counts of CNNs.
 

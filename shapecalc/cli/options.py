@@ -28,9 +28,24 @@ MATRIX_HELP = (
 )
 
 
+#: Where ``--quiet`` is kept in the click context's ``meta`` for :func:`shapecalc.cli.spec.analysed`.
+QUIET = "shapecalc.quiet"
+
+
+def _keep_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[QUIET] = value
+
+
 def spec_input(command: F) -> F:
-    """The SPEC argument and ``-f FILE``, shared by every command that reads a spec (read by
-    :func:`shapecalc.cli.spec.read_spec`)."""
+    """The SPEC argument, ``-f FILE`` and ``--quiet``, shared by every command that reads a
+    spec (read by :func:`shapecalc.cli.spec.read_spec`)."""
+    command = click.option(
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_keep_quiet,
+        help="Print no warnings (such as an input that looks channels-first).",
+    )(command)
     command = click.option(
         "-f",
         "--file",
@@ -69,7 +84,24 @@ def matrix_option(command: F) -> F:
 
 
 def check_options(command: F) -> F:
-    """The options of the PyTorch cross-check: --batch and --device."""
+    """The options of the PyTorch cross-check, --batch and --device, as the main command has
+    them (there --batch is also the batch the costs are counted for)."""
+    return checks_with(
+        "Batch size: of --check's random input, and the one the costs are counted for."
+    )(command)
+
+
+def check_only_options(command: F) -> F:
+    """--batch and --device as ``shapecalc check`` has them (no costs there)."""
+    return checks_with("Batch size of the check's random input.")(command)
+
+
+def checks_with(batch_help: str) -> Callable[[F], F]:
+    """--batch (with ``batch_help``) and --device."""
+    return lambda command: _check_options(command, batch_help)
+
+
+def _check_options(command: F, batch_help: str) -> F:
     command = click.option(
         "--device",
         type=click.Choice(["cpu", "cuda", "meta"]),
@@ -84,7 +116,7 @@ def check_options(command: F) -> F:
         type=click.IntRange(1, 10**9),
         default=1,
         show_default=True,
-        help="Batch size: of the check's random input, and the costs are counted for.",
+        help=batch_help,
     )(command)
 
 

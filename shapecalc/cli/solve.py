@@ -91,6 +91,10 @@ def solve(
     """
     from ..solve import solve as find
 
+    if not outs and not params:
+        from ..errors import SolveError
+
+        raise SolveError("give a target: --out SHAPE or --params N")
     bounds = merge_assignments(ranges, "--range")
     result = find(
         read_spec(spec, file),

@@ -21,10 +21,33 @@ MAX_SPEC_BYTES = 1_000_000
 def analysed(spec: str | None, file: Path | None, at: tuple[dict[str, int], ...]) -> Analysis:
     """:func:`shapecalc.analyze` of the spec (:func:`read_spec`) at the ``--at`` values
     (:func:`merge_assignments`); the library's errors go up to the group, which reports them."""
+    from ..errors import ShapecalcError
     from ..network import analyze
+    from .options import QUIET
 
     text = read_spec(spec, file)
-    return analyze(text, **merge_assignments(at))
+    try:
+        analysis = analyze(text, **merge_assignments(at))
+    except ShapecalcError:
+        if file is None and spec is not None and looks_like_a_file(spec):
+            raise click.UsageError(f"{spec!r} is not a spec; did you mean -f {spec}?") from None
+        raise
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not ctx.meta.get(QUIET):
+        for warning in analysis.warnings:
+            click.echo(
+                f"warning: {warning} (--quiet or a '# shapecalc: quiet' comment silences this)",
+                err=True,
+            )
+    return analysis
+
+
+def looks_like_a_file(spec: str) -> bool:
+    """Whether a SPEC argument that is no spec names a file: one that exists, or a name with
+    the extension of spec files (``net.shape``)."""
+    if "|" in spec or "\n" in spec:
+        return False
+    return spec.endswith((".shape", ".txt", ".spec")) or Path(spec).is_file()
 
 
 def read_spec(spec: str | None, file: Path | None) -> str:
@@ -43,7 +66,7 @@ def read_spec(spec: str | None, file: Path | None) -> str:
         if len(data) > MAX_SPEC_BYTES:
             raise click.UsageError("standard input holds more than 1 MB; specs are at most 1 MB")
         try:
-            return data.decode("utf-8")
+            return data.decode("utf-8-sig")  # a byte-order mark is no part of the spec
         except UnicodeDecodeError:
             raise click.UsageError("standard input is not UTF-8 text") from None
     return spec
@@ -54,7 +77,8 @@ def read_text(path: Path) -> str:
     from ..files import TooLarge, read_limited
 
     try:
-        return read_limited(path, MAX_SPEC_BYTES).decode("utf-8")
+        # utf-8-sig: editors on Windows start UTF-8 files with a byte-order mark.
+        return read_limited(path, MAX_SPEC_BYTES).decode("utf-8-sig")
     except TooLarge:
         raise click.UsageError(f"{path} is larger than 1 MB; spec files are at most 1 MB") from None
     except OSError as err:

@@ -215,8 +215,7 @@ class SpecReader:
             return UnknownLayerError(
                 f"{self.spec.keyword} takes no options, found {word!r}", self.source, opt.span
             )
-        close = difflib.get_close_matches(opt.key, names, n=1)
-        hint = f" — did you mean {close[0]!r}?" if close else f" — options: {', '.join(names)}"
+        hint = _option_hint(opt.key, word, names)
         return UnknownLayerError(
             f"unknown option {word!r} for {self.spec.keyword}{hint}", self.source, opt.span
         )
@@ -389,6 +388,17 @@ def register(cls: L) -> L:
 def torch_kinds() -> dict[str, type[Layer]]:
     """Every ``torch.nn`` class name a registered kind reads back, mapped to that kind."""
     return {name: cls for cls in set(REGISTRY.values()) for name in cls.torch_classes or ()}
+
+
+def _option_hint(key: str, word: str, names: list[str]) -> str:
+    """What an unknown option most likely is: another layer (a missing '|'), an option
+    written with capitals, or a typo of one of ``names``."""
+    if key.lower() in names and key != key.lower():
+        return f" — options are lowercase: write {word.lower()!r}"
+    if key in REGISTRY:
+        return f" — missing '|' before {word!r}?"
+    close = difflib.get_close_matches(key, names, n=1)
+    return f" — did you mean {close[0]!r}?" if close else f" — options: {', '.join(names)}"
 
 
 def suggest_keyword(word: str) -> str | None:

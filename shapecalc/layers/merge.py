@@ -1,5 +1,9 @@
 """The merge at the end of a branch block: ``res`` adds its paths, ``concat`` joins channels.
 
+A ``split( a ; b )`` block gives each path an equal part of the channels before they are
+joined: the analysis starts each of its paths with a :class:`Chunk` row (not a spec keyword
+either) that takes the path's part.
+
 These are not keywords of the spec language (the parser reads ``res( ... )`` and
 ``concat( ... ; ... )``); the analysis makes one merge row per block so that the shape after
 the merge shows in the table, and the renderers, the torch check and the drawings can treat
@@ -22,8 +26,19 @@ from typing import Any, ClassVar
 
 from ..errors import LayerError, MergeError
 from ..shape import Shape
-from ..symbolic import Constraint, Dim, expand, fmt, sp
-from ..working import Call, Step, Var, plus
+from ..symbolic import (
+    Constraint,
+    Dim,
+    divides,
+    exact_div,
+    expand,
+    fmt,
+    sp,
+    substitute,
+    symbols_of,
+)
+from ..torchmodule import TorchModule, concrete_int
+from ..working import Call, Quot, Step, Var, plus
 from .base import Checks, Layer, SpecReader, dim_names
 
 #: How far each symbol is searched for a value at which two paths agree.
@@ -188,10 +203,37 @@ class Add(Merge):
         if index < paths:
             return super().describe(inputs, index, paths)
         first = inputs[0]
+        projection = _projection(inputs[index], first)
         return (
             f"the main path gives {first} but the identity shortcut passes {inputs[index]}",
-            f"; add a projection shortcut after ';', such as conv1x1x{fmt(first.channels)}",
+            "" if projection is None else f"; add a projection shortcut after ';', {projection}",
         )
+
+
+def _projection(passed: Shape, wanted: Shape) -> str | None:
+    """The 1x1 convolution that turns the shortcut's ``passed`` into ``wanted`` (``conv1x1x64
+    stride2``), or None when no 1x1 convolution can (another rank, or sizes no stride gives)."""
+    if passed.spatial_rank != wanted.spatial_rank or passed.spatial_rank == 0:
+        return None
+    kernel = "x".join("1" * passed.spatial_rank)
+    conv = f"conv{kernel}x{fmt(wanted.channels)}"
+    if passed.spatial == wanted.spatial:
+        return f"such as {conv}"
+    # A 1x1 kernel with stride s gives floor((n - 1)/s) + 1 of n: the smallest stride that
+    # gives every wanted size (as in ResNet's downsampling shortcut). Symbolic sizes are
+    # compared at sample values: the hint only proposes, the analysis of the fix decides.
+    names = sorted({name for d in (*passed.spatial, *wanted.spatial) for name in symbols_of(d)})
+    points = [dict.fromkeys(names, v) for v in range(1, 65)] if names else [{}]
+    sizes = [
+        (substitute(n, p), substitute(m, p))
+        for p in points
+        for n, m in zip(passed.spatial, wanted.spatial)
+    ]
+    largest = max(int(n) for n, _ in sizes)
+    for stride in range(2, largest + 1):
+        if all((int(n) - 1) // stride + 1 == int(m) for n, m in sizes):
+            return f"such as {conv} stride{stride}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -273,8 +315,67 @@ class Mul(Merge):
         return tuple(steps)
 
 
+@dataclass(frozen=True)
+class Split(Concat):
+    """The outputs of a ``split`` block's paths joined along the channels; each path took
+    an equal part of the block's input channels (a :class:`Chunk`), as ShuffleNetV2's
+    ``x1, x2 = x.chunk(2, dim=1)`` and ``cat(x1, branch(x2))``."""
+
+    keyword = "concat"
+    block = "split"
+
+    @classmethod
+    def path_label(cls, index: int) -> str:
+        return f"part {index + 1}"
+
+
+@dataclass(frozen=True)
+class Chunk(Layer):
+    """Part ``index`` (from 0) of ``chunks`` equal parts of the channels: the first row of
+    each path of a ``split`` block. torch's ``x.chunk(chunks, dim=1)[index]``."""
+
+    keyword = "chunk"
+    kind = "reshape"
+    title = "Chunk"
+    formula = "out channels = C / parts (the parts must divide C)"
+
+    index: int
+    chunks: int
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Chunk:
+        raise LayerError("a chunk is made by split( ... ; ... ), not written")
+
+    @classmethod
+    def divides(cls, chunks: int, inp: Shape, checks: Checks) -> None:
+        """Require ``chunks`` equal parts of ``inp``'s channels; raises :class:`MergeError`
+        naming the block's input when they do not divide (path -1: the keyword)."""
+        verdict = divides(chunks, inp.channels)
+        if verdict is False:
+            raise MergeError(
+                f"{chunks} paths split the {fmt(inp.channels)} channels of {inp} into equal "
+                f"parts, and {chunks} does not divide {fmt(inp.channels)}",
+                path=-1,
+            )
+        if isinstance(verdict, Constraint):
+            checks.constraints.append(verdict)
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        return Shape((*inp.spatial, exact_div(inp.channels, self.chunks)))
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        return (Step("C", Quot(Var("C", inp.channels), Var("parts", self.chunks)), out.channels),)
+
+    def to_spec(self) -> str:
+        return f"part {self.index + 1} of {self.chunks}"
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        concrete_int(inp.channels, "channels")
+        return TorchModule("Chunk", (self.index, self.chunks), defined=True)
+
+
 #: The merge that ends each kind of branch block, by the block's spec keyword.
-MERGES: dict[str, type[Merge]] = {cls.block: cls for cls in (Add, Concat, Mul)}
+MERGES: dict[str, type[Merge]] = {cls.block: cls for cls in (Add, Concat, Mul, Split)}
 
 
 __all__ = [
@@ -282,9 +383,11 @@ __all__ = [
     "AGREEMENT_SEARCH",
     "MERGES",
     "Add",
+    "Chunk",
     "Concat",
     "Merge",
     "Mul",
+    "Split",
     "agree",
     "ever_equal",
 ]

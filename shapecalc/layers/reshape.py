@@ -1,16 +1,16 @@
-"""Layers that reshape without parameters: flatten, zero padding, upsampling."""
+"""Layers that reshape without parameters: flatten, reshape, zero padding, crop, upsampling."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import TorchError
+from ..errors import LayerError, TorchError
 from ..shape import Shape
-from ..symbolic import Dim, product, ratio
-from ..torchmodule import TorchModule, as_tuple, collapse, keywords, spatial_rank
+from ..symbolic import Constraint, Dim, divides, fmt, product, ratio
+from ..torchmodule import TorchModule, as_tuple, collapse, concrete_int, keywords, spatial_rank
 from ..torchmodule import per_dim as concrete_per_dim
-from ..working import Num, Step, Var, plus
+from ..working import Num, Step, Var, minus, plus
 from ..working import times as mul
 from .base import (
     Checks,
@@ -28,6 +28,7 @@ from .base import (
     require_spatial,
     sizes_text,
 )
+from .merge import agree
 
 
 @register
@@ -74,6 +75,95 @@ class Flatten(Layer):
         if module.start_dim != 1 or module.end_dim != -1:
             raise TorchError("a flatten of other dims than all but the batch has no spec form")
         return cls()
+
+
+@register
+@dataclass(frozen=True)
+class Reshape(Layer):
+    """Reshapes to the given shape, channels last like every shape: ``reshape4x4x1024``.
+
+    The element counts must agree (when symbolic, that is recorded as a condition). The
+    values are taken in PyTorch's order, channels first: ``reshape4x4x1024`` is what a torch
+    user writes as ``x.view(N, 1024, 4, 4)``, as DCGAN's generator reshapes its projected
+    noise vector. (Keras' ``Reshape((4, 4, 1024))`` reads the values channels last: the
+    shapes and counts agree, the order of the values inside differs on a map input.)
+    """
+
+    keyword = "reshape"
+    kind = "reshape"
+    title = "Reshape"
+    torch_classes = ("Unflatten", "Reshape")
+    formula = "out = the given shape; prod(out) must equal prod(in)"
+    examples = (
+        Example("16384", "reshape4x4x1024", "4x4x1024", 0),
+        Example("7x7x64", "reshape49x64", "49x64", 0),
+    )
+
+    shape: tuple[Dim, ...]
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Reshape:
+        params = reader.params(range(1, 5), "reshape<d>x...x<C>, as in reshape4x4x1024")
+        return cls(tuple(reader.dim(v, what="size") for v in params))
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        given, wanted = product(inp.dims), product(self.shape)
+        verdict = agree(given, wanted)
+        if verdict is False:
+            raise LayerError(
+                f"{self.to_spec()} needs {fmt(wanted)} values but the input {inp} has "
+                f"{fmt(given)}; the element counts must agree"
+            )
+        if isinstance(verdict, Constraint):
+            checks.constraints.append(verdict)
+        return Shape(self.shape)
+
+    def windows(self, inp: Shape) -> Windows:
+        if inp.is_flat:  # no spatial grid before it: nothing to follow
+            return ()
+        # To a vector: as flatten. Map to map: each output value comes from one input value,
+        # but not along a window per dim.
+        return NoWindow.SEES_ALL if len(self.shape) == 1 else NoWindow.NOT_COMPUTABLE
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        names_in = (*dim_names(inp.spatial_rank), "C") if not inp.is_flat else ("C",)
+        names_out = (*dim_names(out.spatial_rank), "C") if not out.is_flat else ("C",)
+        steps = [
+            Step(
+                "values in",
+                mul(*(Var(n, d) for n, d in zip(names_in, inp.dims))),
+                product(inp.dims),
+            ),
+            Step(
+                "values out",
+                mul(*(Var(n, d) for n, d in zip(names_out, out.dims))),
+                product(out.dims),
+            ),
+        ]
+        # Each new spatial size, as given (the working of every changed size shows).
+        steps += [Step(n, Var("given", d), d) for n, d in zip(names_out[:-1], out.spatial)]
+        return tuple(steps)
+
+    def to_spec(self) -> str:
+        return f"reshape{sizes_text(self.shape)}"
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        target = Shape(tuple(concrete_int(d, "size") for d in self.shape)).torch_order()[1:]
+        if inp.is_flat:  # torch's own class for a vector's view(N, C, H, W)
+            return TorchModule("Unflatten", (1, target))
+        return TorchModule("Reshape", (target,), defined=True)
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Reshape:
+        if type(module).__name__ == "Reshape":
+            sizes = tuple(module.shape)
+        else:
+            if module.dim not in (1, -1) or not inp.is_flat:
+                raise TorchError(
+                    "an unflatten of other dims than a flat vector's features has no spec form"
+                )
+            sizes = as_tuple(module.unflattened_size)
+        return cls(Shape.from_torch_order((1, *sizes)).dims)
 
 
 @register
@@ -137,6 +227,75 @@ class ZeroPad(Layer):
 
 @register
 @dataclass(frozen=True)
+class Crop(Layer):
+    """Cuts positions off both sides of every spatial dim: ``crop4``, ``crop4x2`` (per dim).
+
+    U-Net's copy-and-crop: ``concat( crop4 ; maxpool2 | ... | deconv2x2x512 s2 )`` cuts the
+    skip connection's 64x64 map to the 56x56 of the upsampled path. At least one position
+    must remain in each dim.
+    """
+
+    keyword = "crop"
+    kind = "reshape"
+    torch_classes = ("Crop",)
+    formula = "out = in - 2*crop (at least 1)"
+    params_zero_ok = True
+    examples = (
+        Example("64x64x512", "crop4", "56x56x512", 0),
+        Example("30x20x8", "crop4x2", "22x16x8", 0),
+    )
+
+    crop: tuple[Dim, ...]
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> Crop:
+        params = reader.params(range(1, 4), "crop<c> or crop<c>x<c>")
+        return cls(tuple(reader.dim(v, what="crop", zero_ok=True) for v in params))
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        require_spatial(self.keyword, inp)
+        crop = broadcast(self.crop, inp.spatial_rank, self.keyword)
+        names = dim_names(inp.spatial_rank)
+        for name, n, c in zip(names, inp.spatial, crop):
+
+            def message(name: str = name, n: Dim = n, c: Dim = c) -> str:
+                return (
+                    f"{self.to_spec()} cuts {fmt(c)} from each side of {name} = {fmt(n)}, "
+                    f"which leaves nothing; the crop must be smaller than half the map"
+                )
+
+            checks.at_least(n - 2 * c, 1, message)
+        return inp.with_spatial([n - 2 * c for n, c in zip(inp.spatial, crop)])
+
+    def windows(self, inp: Shape) -> tuple[Window, ...]:
+        # Output o is input o + c: a 1-wide window that starts c positions in.
+        crop = broadcast(self.crop, inp.spatial_rank, self.keyword)
+        return tuple(Window(1, 1, -c) for c in crop)
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        crop = broadcast(self.crop, inp.spatial_rank, self.keyword)
+        return tuple(
+            Step(name, minus(Var("n", n), mul(Num(2), Var("c", c))), o)
+            for name, n, c, o in zip(dim_names(inp.spatial_rank), inp.spatial, crop, out.spatial)
+        )
+
+    def to_spec(self) -> str:
+        return f"crop{sizes_text(self.crop)}"
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        rank = spatial_rank(inp, self.keyword)
+        return TorchModule("Crop", (concrete_per_dim(self.crop, rank, "crop"),), defined=True)
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> Crop:
+        return cls(collapse(tuple(int(c) for c in module.crop)))
+
+    def drawing_label(self, inp: Shape) -> str:
+        return f"Crop {drawing_sizes(self.crop)}"
+
+
+@register
+@dataclass(frozen=True)
 class Upsample(Layer):
     """Nearest-neighbour upsampling by an integer factor: ``upsample2``, ``upsample2x1``."""
 
@@ -190,6 +349,7 @@ class Upsample(Layer):
 
     def drawing_label(self, inp: Shape) -> str:
         return f"Upsample {drawing_sizes(self.factor)}"
+
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
         return tuple(
@@ -199,6 +359,57 @@ class Upsample(Layer):
 
     def to_spec(self) -> str:
         return f"upsample{sizes_text(self.factor)}"
+
+
+@register
+@dataclass(frozen=True)
+class ChannelShuffle(Layer):
+    """Channel shuffle in g groups: ``shuffle2`` (ShuffleNet's; torch's ``nn.ChannelShuffle``).
+
+    The channels, seen as g groups of C/g, are interleaved (a transpose of g x C/g), so the
+    next grouped convolution or split sees channels from every group. The groups must
+    divide the channels; the shape is kept.
+    """
+
+    keyword = "shuffle"
+    kind = "reshape"
+    torch_classes = ("ChannelShuffle",)
+    formula = "out = in; groups must divide C"
+    examples = (Example("28x28x116", "shuffle2", "28x28x116", 0),)
+
+    groups: Dim
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> ChannelShuffle:
+        (groups,) = reader.params(range(1, 2), "shuffle<groups>, as in shuffle2")
+        return cls(reader.dim(groups, what="groups"))
+
+    def output_shape(self, inp: Shape, checks: Checks) -> Shape:
+        require_spatial(self.keyword, inp)
+        channels, groups = inp.channels, self.groups
+
+        def message() -> str:
+            return (
+                f"input channels ({fmt(channels)}) are not divisible by the shuffle's groups "
+                f"({fmt(groups)})"
+            )
+
+        checks.require(divides(groups, channels), message)
+        return inp
+
+    def to_spec(self) -> str:
+        return f"shuffle{sizes_text((self.groups,))}"
+
+    def torch_module(self, inp: Shape) -> TorchModule:
+        spatial_rank(inp, self.keyword)
+        return TorchModule("ChannelShuffle", (concrete_int(self.groups, "groups"),))
+
+    @classmethod
+    def from_torch(cls, module: Any, inp: Shape) -> ChannelShuffle:
+        return cls(int(module.groups))
+
+    def drawing_label(self, inp: Shape) -> str:
+        return f"Shuffle {fmt(self.groups)}"
 
 
 @register

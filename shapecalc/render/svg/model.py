@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ...analysis import Analysis, Row
-from ...errors import DrawError, SubstitutionError
+from ...errors import DrawError, Remedy, SubstitutionError
 from ...shape import Shape
 from ...symbolic import concrete, fmt
 
@@ -93,10 +93,8 @@ def _concrete_dims(shape: Shape, analysis: Analysis) -> tuple[int, ...]:
     dims = tuple(concrete(d) for d in shape.dims)
     if all(isinstance(d, int) for d in dims):
         return dims
-    names = ", ".join(analysis.symbols) or "the symbols"
-    example = ",".join(f"{n}=28" for n in analysis.symbols) or "n=28"
-    raise SubstitutionError(
-        f"a drawing needs a size for every dim; give values for {names} with --at {example}"
+    raise SubstitutionError.with_remedy(
+        "a drawing needs a size for every dim", Remedy(values=tuple(analysis.symbols), example=28)
     )
 
 

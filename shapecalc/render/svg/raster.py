@@ -1,7 +1,7 @@
 """PNG output through resvg (the ``png`` extra), imported only when a PNG is asked for.
 
 resvg-py is chosen over cairosvg because it is one self-contained wheel (resvg is written
-in Rust and statically linked), so ``pip install 'shapecalc[png]'`` works on a fresh
+in Rust and statically linked), so ``pip install 'shapecalc-cnn[png]'`` works on a fresh
 machine; cairosvg needs the cairo C library from the system's package manager.
 """
 
@@ -38,9 +38,9 @@ def svg_to_png(svg: str, zoom: float = 2.0) -> bytes:
     try:
         import resvg_py
     except ImportError:
-        raise DrawError(
-            "PNG output needs resvg-py: pip install 'shapecalc[png]' (or write .svg)"
-        ) from None
+        from ...install import install_hint
+
+        raise DrawError(f"PNG output needs resvg-py: {install_hint('png')}, or write .svg") from None
     try:
         data = resvg_py.svg_to_bytes(svg_string=svg, zoom=png_zoom(svg, zoom))
     except ValueError as err:
