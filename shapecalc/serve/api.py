@@ -49,6 +49,16 @@ class RequestError(ValueError):
     """A request that is not of the endpoint's form (a missing or mistyped field)."""
 
 
+class FieldError(click.BadParameter):
+    """A field's value that the command line's type for it refuses; ``field`` is the
+    request's field name (``at``, ``range``)."""
+
+    def __init__(self, message: str, field: str) -> None:
+        # Worded with the flag the field stands for: the page labels each field with it.
+        super().__init__(message, param_hint=f"--{field}")
+        self.field = field
+
+
 @dataclass(frozen=True)
 class Failure:
     """What went wrong, as the page shows it: the message, the text as the terminal prints it
@@ -76,8 +86,8 @@ def failure(err: Exception, field: str | None = None) -> Failure:
 
     if isinstance(err, click.ClickException):
         text = err.format_message()
-        if isinstance(err, click.BadParameter) and err.param_hint == "--at":
-            field = "at"
+        if isinstance(err, FieldError):
+            field = err.field
         return Failure(text.split("\n")[0], text, field=field)
     assert isinstance(err, ShapecalcError), err
     text = library_error(err).removeprefix("error: ")
@@ -136,7 +146,7 @@ def at_of(body: dict[str, Any]) -> dict[str, int]:
     try:
         return Assignments().convert(text, None, None)
     except click.BadParameter as err:
-        raise click.BadParameter(err.format_message(), param_hint="--at") from None
+        raise FieldError(err.format_message(), "at") from None
 
 
 def _analysed(body: dict[str, Any]) -> Any:
@@ -333,7 +343,7 @@ def solve_endpoint(body: dict[str, Any]) -> dict[str, Any]:
     try:
         bounds = Ranges().convert(ranges, None, None) if ranges else {}
     except click.BadParameter as err:
-        raise click.BadParameter(err.format_message(), param_hint="--range") from None
+        raise FieldError(err.format_message(), "range") from None
     outs = tuple(t for t in _strings(body, "out") if t.strip())
     params = tuple(t for t in _strings(body, "params") if t.strip())
     result = solve(

@@ -257,5 +257,7 @@ def test_screenshots(
     assert shot.evaluate("document.documentElement.scrollWidth") <= width
     shot.close()
     assert path.stat().st_size > 10_000
+    shown = f"(docs/img/serve/{width}x{height}.png)"
+    assert shown in (ROOT / "README.md").read_text() and (ROOT / shown[1:-1]).exists()
     if os.environ.get("SHAPECALC_SCREENSHOTS"):
-        shutil.copy(path, ROOT / "docs" / "img" / path.name)
+        shutil.copy(path, ROOT / "docs" / "img" / "serve" / f"{width}x{height}.png")

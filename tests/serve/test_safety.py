@@ -6,6 +6,7 @@ answering), user text escaped, and the Content-Security-Policy of every answer."
 from __future__ import annotations
 
 import json
+import statistics
 import threading
 import time
 from pathlib import Path
@@ -120,18 +121,22 @@ def test_a_bomb_is_refused_and_the_server_keeps_answering(client: Client) -> Non
     answers: list[dict[str, object]] = []
 
     def send_bombs() -> None:
-        for bomb in bombs:
-            answers.append(client.post("/api/analyze", {"spec": bomb}).json())
+        for _ in range(3):
+            for bomb in bombs:
+                answers.append(Client(client.server).post("/api/analyze", {"spec": bomb}).json())
 
     thread = threading.Thread(target=send_bombs)
     thread.start()
-    started = time.perf_counter()
-    reply = client.post("/api/analyze", {"spec": "28x28x1 | conv3x3x16 same"})
-    small = time.perf_counter() - started
-    thread.join(60)
-    assert reply.json()["ok"] is True
-    assert small < 2.0, small
-    assert len(answers) == len(bombs)
+    times = []
+    while thread.is_alive() or not times:
+        started = time.perf_counter()
+        reply = client.post("/api/analyze", {"spec": "28x28x1 | conv3x3x16 same"})
+        times.append(time.perf_counter() - started)
+        assert reply.json()["ok"] is True
+    thread.join(120)
+    # Answered while the bombs were being refused (generous bounds: CI shares two cores).
+    assert statistics.median(times) < 1.0 and max(times) < 5.0, times
+    assert len(answers) == 3 * len(bombs)
     for answer in answers:
         assert answer["ok"] is False and answer["error"]["span"] is not None, answer  # type: ignore[index]
 
