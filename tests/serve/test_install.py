@@ -57,7 +57,7 @@ def test_a_wheel_install_serves_the_page_katex_and_the_examples(tmp_path: Path) 
         check=True,
         capture_output=True,
     )
-    (wheel,) = (tmp_path / "wheel").glob("shapecalc-*.whl")
+    (wheel,) = (tmp_path / "wheel").glob("shapecalc*.whl")
     target = tmp_path / "installed"
     subprocess.run(
         [
