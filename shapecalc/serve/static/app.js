@@ -356,7 +356,6 @@ function update() {
 
 function changed() {
   typedAt = performance.now();
-  if ($("spec").getAttribute("aria-invalid") !== "true") $("highlight").textContent = value("spec");
   clearTimeout(timer);
   timer = setTimeout(update, DEBOUNCE_MS);
 }
