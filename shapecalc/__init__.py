@@ -10,34 +10,45 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    BranchError,
-    CostError,
-    DrawError,
-    FormulaTooLargeError,
-    LayerError,
-    MatrixError,
-    MergeError,
-    ShapecalcError,
-    ShapeError,
-    SolveError,
-    Span,
-    SpecError,
-    SpecSyntaxError,
-    SubstitutionError,
-    TorchError,
-    UnknownLayerError,
-)
-from .network import Analysis, Block, Row, Totals, analyze, check
-from .parser import parse
-from .shape import Shape
+from . import speedups
+
+# The package's frozen dataclasses are built from compiled functions kept from the last
+# import (shapecalc.speedups.DATACLASS_CACHE): most of the plain table's start-up otherwise.
+with speedups.compiled_dataclasses():
+    from .errors import (
+        BranchError,
+        CostError,
+        DrawError,
+        FormulaTooLargeError,
+        KerasError,
+        KerasLayerError,
+        LayerError,
+        MatrixError,
+        MergeError,
+        ModelImportError,
+        ShapecalcError,
+        ShapeError,
+        SolveError,
+        Span,
+        SpecError,
+        SpecSyntaxError,
+        SubstitutionError,
+        TorchError,
+        UnknownLayerError,
+    )
+    from .network import Analysis, Block, Row, Totals, analyze, check
+    from .parser import parse
+    from .shape import Shape
 
 if TYPE_CHECKING:
+    from .imports import analyze_torch, from_torch
     from .numeric import NumericResult, conv2d, conv_transpose2d, pool2d
 
 #: Names imported when first used: the matrix arithmetic of ``shapecalc conv``/``pool`` is
 #: not on the calculator's path (it cost the table about 7 ms of its start-up).
 _LAZY = {name: "numeric" for name in ("NumericResult", "conv2d", "conv_transpose2d", "pool2d")}
+#: The import from PyTorch (torch itself is imported only when a model is read).
+_LAZY |= {"from_torch": "imports", "analyze_torch": "imports"}
 
 
 def __getattr__(name: str) -> Any:
@@ -59,9 +70,12 @@ __all__ = [
     "CostError",
     "DrawError",
     "FormulaTooLargeError",
+    "KerasError",
+    "KerasLayerError",
     "LayerError",
     "MatrixError",
     "MergeError",
+    "ModelImportError",
     "NumericResult",
     "Row",
     "Shape",
@@ -77,9 +91,11 @@ __all__ = [
     "UnknownLayerError",
     "__version__",
     "analyze",
+    "analyze_torch",
     "check",
     "conv2d",
     "conv_transpose2d",
+    "from_torch",
     "parse",
     "pool2d",
 ]

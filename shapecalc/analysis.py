@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import ShapecalcError, Span, TorchError
+from .errors import KerasError, ShapecalcError, Span, TorchError
 from .shape import Shape
 from .symbolic import Constraint, Dim, expand, symbols_of
 
@@ -227,8 +227,12 @@ class Analysis:
 
         return analysis_table(self)
 
-    def check(self, *, device: str = "cpu", batch: int = 1, seed: int = 0) -> CheckResult:
-        """Cross-check every row against a PyTorch forward pass (needs torch).
+    def check(
+        self, *, device: str = "cpu", batch: int = 1, seed: int = 0, framework: str = "torch"
+    ) -> CheckResult:
+        """Cross-check every row against a PyTorch forward pass (needs torch), or with
+        ``framework="keras"`` against Keras 3 (needs the ``keras`` extra; see
+        :mod:`shapecalc.kerascheck`).
 
         A symbolic analysis is checked at a few points where it is valid. Returns a
         :class:`shapecalc.torchcheck.CheckResult` (``.ok``, ``to_json()``, renders with rich).
@@ -236,7 +240,17 @@ class Analysis:
         Raises:
             TorchError: torch is not installed, the device is unavailable, or no valid point
                 was found for the symbols.
+            KerasError: Keras is not installed, or an unknown framework.
         """
+        if framework == "keras":
+            from .kerasbackend import load_keras
+
+            load_keras()  # a missing Keras or torch is a KerasError naming the extra
+            from . import kerascheck
+
+            return kerascheck.check(self, device=device, batch=batch, seed=seed)
+        if framework != "torch":
+            raise KerasError(f"unknown framework {framework!r}; choose torch or keras")
         try:
             from . import torchcheck
         except ModuleNotFoundError as err:
@@ -259,6 +273,18 @@ class Analysis:
         from .torchcode import torch_code
 
         return torch_code(self, class_name=class_name)
+
+    def to_keras_code(self, model_name: str = "net") -> str:
+        """A runnable Python module whose ``build_model()`` returns the network as a Keras 3
+        model (no Keras needed to write it; see :mod:`shapecalc.kerascode`).
+
+        Raises:
+            KerasError: the analysis still has symbols.
+            KerasLayerError: Keras cannot express a layer of the spec.
+        """
+        from .kerascode import keras_code
+
+        return keras_code(self, model_name=model_name)
 
     def to_svg(self, style: str | None = None, **options: Any) -> str:
         """An NN-SVG-style drawing: ``style`` is lenet, alexnet or fcnn (None picks one).

@@ -271,6 +271,20 @@ class TorchError(ShapecalcError):
     symbols without values."""
 
 
+class KerasError(ShapecalcError):
+    """The Keras code or cross-check cannot be made: Keras missing, symbols without values,
+    a device Keras does not run on."""
+
+
+class KerasLayerError(SpecError, KerasError):
+    """A layer of the spec that Keras cannot express, pointed at in the spec."""
+
+
+class ModelImportError(ShapecalcError):
+    """A model cannot be imported as a spec (``shapecalc import``): it cannot be traced, or
+    some of its modules or operations have no layer kind (the message names every one)."""
+
+
 class MatrixError(ShapecalcError):
     """Bad numbers for ``shapecalc conv``/``pool``: a ragged or non-numeric matrix, a missing
     file, a kernel that does not fit the input, a zero stride."""

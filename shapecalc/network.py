@@ -710,13 +710,17 @@ def analyze(spec: str, **subs: int) -> Analysis:
     return replace(analysis, rows=rows, input_formula=symbolic.input_shape)
 
 
-def check(spec: str, *, device: str = "cpu", batch: int = 1, **subs: int) -> CheckResult:
-    """Analyse a spec and cross-check it against a PyTorch forward pass.
+def check(
+    spec: str, *, device: str = "cpu", batch: int = 1, framework: str = "torch", **subs: int
+) -> CheckResult:
+    """Analyse a spec and cross-check it against a PyTorch (or Keras) forward pass.
 
     Args:
         spec: the architecture.
-        device: ``cpu``, ``cuda`` or ``meta`` (no memory allocated; shapes and counts only).
+        device: ``cpu``, ``cuda`` or ``meta`` (no memory allocated; shapes and counts only;
+            torch only).
         batch: the batch size of the random input.
+        framework: ``torch`` or ``keras`` (Keras 3 on the torch backend).
         **subs: values for symbols; symbols left without one are checked at sample points.
 
     Returns:
@@ -725,7 +729,7 @@ def check(spec: str, *, device: str = "cpu", batch: int = 1, **subs: int) -> Che
     Raises:
         ShapecalcError: a bad spec, or :class:`TorchError` (no torch, device unavailable).
     """
-    return analyze(spec, **subs).check(device=device, batch=batch)
+    return analyze(spec, **subs).check(device=device, batch=batch, framework=framework)
 
 
 __all__ = ["Analysis", "Block", "Row", "Totals", "analyze", "analyze_parsed", "check"]

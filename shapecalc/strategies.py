@@ -224,10 +224,11 @@ def room(n: int, rank: int) -> int:
 
 
 def draw_conv(draw: Draw, shape: Dims, keyword: str) -> Drawn:
-    """conv on a 1D/2D/3D input: kernel per dim, stride, pad/same/valid, dilation, groups, dw."""
+    """conv on a 1D/2D/3D input: kernel per dim, stride, pad/same/valid (causal in 1D),
+    dilation, groups, dw."""
     spatial, cin, rank = list(shape[:-1]), shape[-1], len(shape) - 1
     options: list[tuple[Part, ...]] = []
-    mode = draw(st.sampled_from(["default", "valid", "pad", "same"]))
+    mode = draw(st.sampled_from(["default", "valid", "pad", "same"] + ["causal"] * (rank == 1)))
     dilation = [1] * rank
     if draw(st.booleans()):
         dilation, written = per_dim(draw, [(1, 2)] * rank)
@@ -240,7 +241,9 @@ def draw_conv(draw: Draw, shape: Dims, keyword: str) -> Drawn:
         options.append(flag(draw, ["same", "pad=same", "padding=same"]))
     elif mode == "valid":
         options.append(flag(draw, ["valid", "pad=valid"]))
-    if mode == "same":
+    elif mode == "causal":
+        options.append((" causal",))
+    if mode in ("same", "causal"):
         kernel = [draw(st.integers(1, 5)) for _ in spatial]
     else:
         kernel = [
@@ -265,11 +268,14 @@ def draw_conv(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     bias = draw(st.booleans())
     if not bias:
         options.append((" nobias",))
-    same, depthwise = mode == "same", grouping == "dw"
+    same, depthwise, causal = mode == "same", grouping == "dw", mode == "causal"
 
     def apply(inp: Dims) -> Dims:
         if len(inp) - 1 != rank:
             raise Invalid("kernel rank differs from the input rank")
+        if causal:  # all padding before: (n + d*(k - 1) - d*(k - 1) - 1)//s + 1
+            (n,), (s,) = inp[:-1], stride
+            return (ceil_div(n, s), filters)
         c = inp[-1]
         g = c if depthwise else groups
         if c % g or filters % g:
@@ -421,16 +427,27 @@ def draw_zeropad(draw: Draw, shape: Dims, keyword: str) -> Drawn:
     return Drawn((keyword, *sizes(draw, written, zero_ok=True)), apply)
 
 
+#: The interpolating upsampling modes of each spatial rank (nearest fits every rank).
+UPSAMPLE_MODES = {1: ["linear"], 2: ["bilinear", "bicubic"], 3: ["trilinear"]}
+
+
 def draw_upsample(draw: Draw, shape: Dims, keyword: str) -> Drawn:
-    """upsample<f> or one factor per dim, keeping sizes under the soft cap."""
+    """upsample<f> or one factor per dim, keeping sizes under the soft cap; nearest (plain
+    or written), or a mode of the input's rank, with or without aligncorners."""
     spatial, rank = list(shape[:-1]), len(shape) - 1
     _, written = per_dim(draw, [(1, max(1, min(3, MAX_SIDE[rank] // n))) for n in spatial])
+    mode = draw(st.sampled_from(["", "nearest", *UPSAMPLE_MODES[rank]]))
+    options: tuple[Part, ...] = (f" {mode}",) if mode else ()
+    if mode not in ("", "nearest") and draw(st.booleans()):
+        options += (" aligncorners",)
 
     def apply(inp: Dims) -> Dims:
         sp = spatial_of(inp)
+        if mode not in ("", "nearest") and mode not in UPSAMPLE_MODES[len(sp)]:
+            raise Invalid(f"{mode} upsampling on a {len(sp)}D input")
         return (*(n * f for n, f in zip(sp, spread(written, len(sp)))), inp[-1])
 
-    return Drawn((keyword, *sizes(draw, written)), apply)
+    return Drawn((keyword, *sizes(draw, written), *options), apply)
 
 
 def _divisors(n: int, most: int) -> list[int]:

@@ -74,14 +74,17 @@ class LayerCheck:
 
     Attributes:
         row: the calculator's row (concrete).
-        torch: torch's results, or None when torch did not run the row.
+        torch: torch's results (the framework's: Keras' in a Keras check), or None when it
+            did not run the row.
         error: torch's error text when it refused the row (or an earlier one, then the row
             was not run).
+        framework: who ran the row: ``torch``, or ``keras`` (:mod:`shapecalc.kerascheck`).
     """
 
     row: Row
     torch: TorchRow | None
     error: str | None = None
+    framework: str = "torch"
 
     @property
     def calculator(self) -> TorchRow:
@@ -99,18 +102,19 @@ class LayerCheck:
 
     def describe(self) -> str:
         """What differs, in a few words (empty when the row agrees)."""
+        who = self.framework
         if self.error is not None:
-            return f"torch: {self.error.strip().splitlines()[0] if self.error.strip() else '?'}"
+            return f"{who}: {self.error.strip().splitlines()[0] if self.error.strip() else '?'}"
         assert self.torch is not None
         mine, theirs = self.calculator, self.torch
         parts = []
         if mine.output_shape != theirs.output_shape:
             shape = "x".join(map(str, theirs.output_shape))
-            parts.append(f"shape {self.row.output_shape} vs torch {shape}")
+            parts.append(f"shape {self.row.output_shape} vs {who} {shape}")
         if mine.trainable != theirs.trainable:
-            parts.append(f"trainable {mine.trainable:,} vs torch {theirs.trainable:,}")
+            parts.append(f"trainable {mine.trainable:,} vs {who} {theirs.trainable:,}")
         if mine.non_trainable != theirs.non_trainable:
-            parts.append(f"non-trainable {mine.non_trainable:,} vs torch {theirs.non_trainable:,}")
+            parts.append(f"non-trainable {mine.non_trainable:,} vs {who} {theirs.non_trainable:,}")
         return "; ".join(parts)
 
 
@@ -146,6 +150,8 @@ class CheckResult:
     device: str
     batch: int
     points: tuple[PointCheck, ...]
+    #: Who ran the check: ``torch``, or ``keras`` (:mod:`shapecalc.kerascheck`).
+    framework: str = "torch"
 
     @property
     def ok(self) -> bool:
@@ -156,6 +162,10 @@ class CheckResult:
     def torch_version(self) -> str:
         """The torch version that ran the check."""
         return str(torch.__version__)
+
+    def versions(self) -> dict[str, str]:
+        """The versions that ran the check, as the JSON document names them."""
+        return {"torch_version": self.torch_version}
 
     def first_mismatch(self) -> tuple[PointCheck, LayerCheck] | None:
         """The first row that disagrees, with its point."""
@@ -172,7 +182,7 @@ class CheckResult:
             return ""
         point, layer = found
         at = " at " + ",".join(f"{k}={v}" for k, v in point.at.items()) if point.at else ""
-        return f"layer {layer.row.index} {layer.row.spec!r}{at} disagrees with torch: " + (
+        return f"layer {layer.row.index} {layer.row.spec!r}{at} disagrees with {self.framework}: " + (
             layer.describe()
         )
 
@@ -404,7 +414,7 @@ def check_point(
     return PointCheck(dict(analysis.substitutions), analysis, tuple(layers))
 
 
-def _cost(analysis: Analysis, batch: int) -> int:
+def tensor_elements(analysis: Analysis, batch: int) -> int:
     """Tensor elements a forward pass allocates: the input, activations and weights."""
     total = batch * math.prod(int(d) for d in analysis.input_shape.dims)
     for row in analysis.rows:
@@ -453,7 +463,7 @@ def sample_points(
             concrete = analyze_parsed(parsed, {**fixed, **point})
         except ShapecalcError:
             continue
-        if budget is not None and _cost(concrete, batch) > budget:
+        if budget is not None and tensor_elements(concrete, batch) > budget:
             continue
         found.append(concrete)
         if len(found) == count:
@@ -551,7 +561,7 @@ def check(
         points = sample_points(analysis, batch=batch, budget=budget)
     else:
         points = [analysis]
-        needed = _cost(analysis, batch)
+        needed = tensor_elements(analysis, batch)
         if device != "meta" and needed > CHECK_BUDGET:
             raise TorchError(
                 f"checking this spec on {device} needs {needed:,} tensor elements "

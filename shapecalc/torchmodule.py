@@ -66,13 +66,19 @@ class TorchModule:
         """Python source that builds the module; ``indent`` is the column it starts at."""
         items = [python_literal(a, indent + 4) for a in self.args]
         items += [f"{key}={python_literal(value, indent + 4)}" for key, value in self.kwargs]
-        one_line = f"{self.qualified}({', '.join(items)})"
-        # + 1: every module stands in an argument list, followed by a comma.
-        if indent + len(one_line) + 1 <= CODE_WIDTH and "\n" not in one_line:
-            return one_line
-        pad = " " * (indent + 4)
-        body = "".join(f"{pad}{item},\n" for item in items)
-        return f"{self.qualified}(\n{body}{' ' * indent})"
+        return call_code(self.qualified, items, indent)
+
+
+def call_code(callee: str, items: Sequence[str], indent: int, after: str = "") -> str:
+    """Python source of the call ``callee(item, ...)`` followed by ``after``, starting at
+    column ``indent``: on one line when it fits :data:`CODE_WIDTH`, else one item a line."""
+    one_line = f"{callee}({', '.join(items)}){after}"
+    # + 1: the call may stand in an argument list, followed by a comma.
+    if indent + len(one_line) + 1 <= CODE_WIDTH and "\n" not in one_line:
+        return one_line
+    pad = " " * (indent + 4)
+    body = "".join(f"{pad}{item},\n" for item in items)
+    return f"{callee}(\n{body}{' ' * indent}){after}"
 
 
 def python_literal(value: Any, indent: int = 0) -> str:
@@ -167,6 +173,7 @@ __all__ = [
     "CODE_WIDTH",
     "TorchModule",
     "as_tuple",
+    "call_code",
     "collapse",
     "concrete_int",
     "constant_pad",

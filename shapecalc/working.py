@@ -2,12 +2,14 @@
 
 A :class:`Term` tree is built by a layer from its own hyperparameters (see
 ``Layer.explain``). The same tree prints as the general formula (``⌊(n + 2p − k)/s⌋ + 1``),
-as the working with the numbers put in (``⌊(63 − 7)/2⌋ + 1``), in plain Unicode or in LaTeX,
+as the working with every value put in (``(63 + 2·0 − 7)/2 + 1``), as that working with each
+quotient's numerator and denominator worked out (``56/2 + 1``), in plain Unicode or in LaTeX,
 and evaluates exactly, so tests can check that the working arrives at the calculator's result.
 
-Conventions, as courses write them: a product with a zero factor is left out of a sum in the
-working (no ``+ 2·0``); a quotient shows the floor or ceiling brackets when the divisor is not
-1, since only then can they act; numbers print without thousands separators inside a formula.
+Conventions, as courses write them: every symbol is substituted, zeros included (``2·0``); the
+general formula shows the floor or ceiling brackets when the divisor is not 1, the working
+only where the division is not exact (``⌊57/2⌋``, but ``56/2``), since only then do they act;
+numbers print without thousands separators inside a formula.
 """
 
 from __future__ import annotations
@@ -162,8 +164,14 @@ def formula(term: Term, style: Style = "text") -> str:
 
 
 def working(term: Term, style: Style = "text") -> str:
-    """The formula with the values put in: ``⌊(63 − 7)/2⌋ + 1``."""
+    """The formula with every value put in: ``(63 + 2·0 − 7)/2 + 1``."""
     return _Printer(style, values=True).term(term)
+
+
+def simplified(term: Term, style: Style = "text") -> str:
+    """The working with each quotient's numerator and denominator worked out: ``56/2 + 1``
+    (the same as :func:`working` where there is nothing to work out)."""
+    return _Printer(style, values=True, reduced=True).term(term)
 
 
 def value_text(value: Dim, style: Style = "text", grouped: bool = True) -> str:
@@ -176,11 +184,13 @@ def value_text(value: Dim, style: Style = "text", grouped: bool = True) -> str:
 
 
 class _Printer:
-    """Prints a term tree; ``values`` chooses the working over the formula."""
+    """Prints a term tree; ``values`` chooses the working over the formula, ``reduced`` the
+    working with its quotients' parts worked out."""
 
-    def __init__(self, style: Style, values: bool) -> None:
+    def __init__(self, style: Style, values: bool, reduced: bool = False) -> None:
         self.style = style
         self.values = values
+        self.reduced = reduced
 
     def term(self, term: Term) -> str:
         if isinstance(term, Var):
@@ -209,19 +219,9 @@ class _Printer:
     def _parens(self, text: str) -> str:
         return rf"\left({text}\right)" if self.style == "latex" else f"({text})"
 
-    def _is_zero(self, term: Term) -> bool:
-        """In the working, a term whose value is 0 is left out of a sum."""
-        if not self.values:
-            return False
-        value = evaluate(term)
-        return _is_number(value) and value == 0
-
     def _sum(self, term: Sum) -> str:
-        kept = [(sign, sub) for sign, sub in term.terms if not self._is_zero(sub)]
-        if not kept:
-            return "0"
         parts = []
-        for position, (sign, sub) in enumerate(kept):
+        for position, (sign, sub) in enumerate(term.terms):
             text = self.term(sub)
             if isinstance(sub, Sum) and (sign < 0 or position > 0):
                 text = self._parens(text)
@@ -246,8 +246,21 @@ class _Printer:
         return _DOT[self.style].join(parts)
 
     def _quot(self, term: Quot) -> str:
-        num, den = self.term(term.num), self.term(term.den)
-        shows_rounding = term.rounding is not None and not self._is_one(term.den)
+        num_value, den_value = evaluate(term.num), evaluate(term.den)
+        concrete = isinstance(num_value, int) and isinstance(den_value, int) and den_value != 0
+        if self.reduced and concrete:
+            num, den = str(num_value), str(den_value)
+            grouped = (False, False)
+        else:
+            num, den = self.term(term.num), self.term(term.den)
+            grouped = (isinstance(term.num, (Sum, Prod, Quot)), isinstance(term.den, (Sum, Prod, Quot)))
+        if term.rounding is None:
+            shows_rounding = False
+        elif self.values and concrete:
+            # In the working the brackets stand only where they act: a division not exact.
+            shows_rounding = int(num_value) % int(den_value) != 0
+        else:
+            shows_rounding = not self._is_one(term.den)
         if self.style == "latex":
             body = rf"\frac{{{num}}}{{{den}}}"
             if shows_rounding:
@@ -256,9 +269,9 @@ class _Printer:
                 )
                 return rf"\left\{left} {body} \right\{right}"
             return body
-        if isinstance(term.num, (Sum, Prod, Quot)):
+        if grouped[0]:
             num = f"({num})"
-        if isinstance(term.den, (Sum, Prod, Quot)):
+        if grouped[1]:
             den = f"({den})"
         body = f"{num}/{den}"
         if shows_rounding:
@@ -299,7 +312,7 @@ def _latex_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One line of working: ``H: ⌊(n + 2p − k)/s⌋ + 1 = ⌊(63 − 7)/2⌋ + 1 = 29``.
+    """One line of working: ``H: ⌊(n + 2p − k)/s⌋ + 1 = (63 + 2·0 − 7)/2 + 1 = 56/2 + 1 = 29``.
 
     Attributes:
         quantity: what the line computes (``H``, ``W``, ``params``, ``pad H``, ...).
@@ -323,12 +336,18 @@ class Step:
         return f"{before} before, {after} after"
 
     def line(self, style: Style = "text") -> str:
-        """The whole line, formula = working = result."""
-        general, worked = formula(self.term, style), working(self.term, style)
+        """The whole line: formula = working = simplified working = result, each written
+        once (a step that is the one before it is left out)."""
         result = value_text(self.result, style)
-        parts = [general] if general == worked else [general, worked]
-        if worked != result:
-            parts.append(result)
+        parts: list[str] = []
+        for text in (
+            formula(self.term, style),
+            working(self.term, style),
+            simplified(self.term, style),
+            result,
+        ):
+            if not parts or text != parts[-1]:
+                parts.append(text)
         text = " = ".join(parts)
         note = self.note(style)
         if note:
@@ -351,6 +370,7 @@ __all__ = [
     "formula",
     "minus",
     "plus",
+    "simplified",
     "times",
     "value_text",
     "working",

@@ -244,6 +244,12 @@ EXTRA_SEEDS = [
     "8x8x8x2 | conv3x3x3x4 pad1 | avgpool2 | flatten",
     "784 | dense256 | relu | dropout0.5 | dense10 | softmax",
     "28x28x1 | (conv3x3x8 same | relu)x3",
+    # issue 14's kinds: reshape, crop, split and shuffle, upsampling modes, causal padding
+    "100 | dense64 | reshape4x4x4 | upsample2 bilinear | conv3x3x3 pad1 | tanh",
+    "64x64x8 | concat( crop4 ; maxpool2 | conv3x3x8 | conv3x3x8 | deconv2x2x8 s2 )",
+    "nxnx{c} | split( identity ; conv1x1x{c//2} | relu ) | shuffle2 | crop{p}",
+    "100x8 | conv3x8 causal d2 | upsample2 linear aligncorners | reshape{1600}",
+    "4x4x4x2 | upsample2 trilinear | split( relu ; identity )",
 ]
 
 
@@ -658,6 +664,9 @@ LIMIT_CASES: list[tuple[str, str, str | None]] = [
     ("repeat x10**18", "28x28x3 | (relu)x" + str(10**18), "the limit is 100,000"),
     ("repeat x10**30", "28x28x3 | (relu)x" + str(10**30), "is too large (the limit is 10**18)"),
     ("res repeated x100000", "28x28x3 | (res(relu))x100000", "expands to 200,000 layers"),
+    # Each path of a split adds its part's row: 2 parts, 2 layers and the merge per pass.
+    ("split repeated x100000", "28x28x4 | (split(relu ; relu))x100000", "500,000 layers"),
+    ("reshape to 10**18", f"{10**18}x4 | reshape{10**18}x2x2", None),
     ("input dim 10**18", f"{10**18}x{10**18}x3 | conv3x3x8", None),
     ("input dim 10**18+1", f"{10**18 + 1}x3 | relu", "is too large (the limit is 10**18)"),
     ("channels 10**18", f"28x28x{10**18} | conv3x3x{10**18}", None),

@@ -89,8 +89,8 @@ def test_working_shows_torchs_formula_with_the_numbers() -> None:
         "k_h·k_w·C_out·C_in + C_out = 4·4·3·8 + 3 = 387",
     ]
     assert _steps("5x6 | deconv3x4 stride2 dilation2 outpad1 groups2 nobias") == [
-        "(n − 1)·s − 2p + d·(k − 1) + op + 1 = (5 − 1)·2 + 2·(3 − 1) + 1 + 1 = 14",
-        "(k·C_out)/g·C_in = (3·4)/2·6 = 36",
+        "(n − 1)·s − 2p + d·(k − 1) + op + 1 = (5 − 1)·2 − 2·0 + 2·(3 − 1) + 1 + 1 = 14",
+        "(k·C_out)/g·C_in = (3·4)/2·6 = 12/2·6 = 36",
     ]
 
 
@@ -155,7 +155,7 @@ def _error(spec: str) -> str:
         ),
         (
             "1x3 | deconv1x3 dilation2 pad1",
-            "layer 1 'deconv1x3 dilation2 pad1' at column 27: pad 1 leaves no output: (n − 1)·s − 2p + d·(k − 1) + 1 = −2·1 + 1 = -1; use less padding\n  1x3 | deconv1x3 dilation2 pad1\n                            ^^^^",
+            "layer 1 'deconv1x3 dilation2 pad1' at column 27: pad 1 leaves no output: (n − 1)·s − 2p + d·(k − 1) + 1 = (1 − 1)·1 − 2·1 + 2·(1 − 1) + 1 = -1; use less padding\n  1x3 | deconv1x3 dilation2 pad1\n                            ^^^^",
         ),
         (
             "784 | deconv3x8",

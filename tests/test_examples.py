@@ -25,7 +25,9 @@ EXPECTED = {
 # Published trainable counts (PyTorch's convention: batchnorm running statistics are buffers,
 # not parameters): torchvision's model documentation ("Params" of each weights enum) for the
 # resnets, mobilenet_v2, squeezenet1_0, googlenet (aux_logits=False) and densenet121; the
-# Keras MobileNet (alpha 1.0) summary for MobileNetV1 (4,253,864 total, 21,888 non-trainable).
+# Keras MobileNet (alpha 1.0) summary for MobileNetV1 (4,253,864 total, 21,888 non-trainable);
+# the same documentation for mobilenet_v3_small/_large, efficientnet_b0, regnet_y_400mf and
+# convnext_tiny, whose models tests/test_torchvision_zoo.py also compares layer by layer.
 EXPECTED_TRAINABLE = {
     "resnet18.shape": ("1000", 11_689_512),
     "resnet34.shape": ("1000", 21_797_672),
@@ -45,6 +47,11 @@ EXPECTED_TRAINABLE = {
     "dcgan_generator.shape": ("64x64x3", 3_576_704),
     "dcgan_discriminator.shape": ("1x1x1", 2_765_568),
     "conv_autoencoder.shape": ("28x28x1", 210_369),
+    "mobilenet_v3_small.shape": ("1000", 2_542_856),
+    "mobilenet_v3_large.shape": ("1000", 5_483_032),
+    "efficientnet_b0.shape": ("1000", 5_288_548),
+    "regnet_y_400mf.shape": ("1000", 4_344_144),
+    "convnext_tiny.shape": ("1000", 28_589_128),
 }
 
 

@@ -25,8 +25,8 @@ def steps(spec: str, **subs: int) -> dict[str, str]:
     ("spec", "quantity", "line"),
     [
         # The issue's own examples, as the course writes them.
-        ("28x28x1 | conv3x3x16 pad1", "H", "(n + 2p − k)/s + 1 = (28 + 2·1 − 3)/1 + 1 = 28"),
-        ("63x63x16 | conv7x7x32 stride2", "W", "⌊(n + 2p − k)/s⌋ + 1 = ⌊(63 − 7)/2⌋ + 1 = 29"),
+        ("28x28x1 | conv3x3x16 pad1", "H", "(n + 2p − k)/s + 1 = (28 + 2·1 − 3)/1 + 1 = 27/1 + 1 = 28"),
+        ("63x63x16 | conv7x7x32 stride2", "W", "⌊(n + 2p − k)/s⌋ + 1 = (63 + 2·0 − 7)/2 + 1 = 56/2 + 1 = 29"),
         (
             "28x28x1 | conv3x3x16 pad1",
             "params",
@@ -36,7 +36,7 @@ def steps(spec: str, **subs: int) -> dict[str, str]:
         ("784 | dense10 nobias", "params", "N_in·units = 784·10 = 7,840"),
         ("5x5x16 | flatten", "N", "H·W·C = 5·5·16 = 400"),
         ("28x28x64 | bn", "non-trainable", "2C = 2·64 = 128"),
-        ("100x8 | conv5x16 pad2", "L", "(n + 2p − k)/s + 1 = (100 + 2·2 − 5)/1 + 1 = 100"),
+        ("100x8 | conv5x16 pad2", "L", "(n + 2p − k)/s + 1 = (100 + 2·2 − 5)/1 + 1 = 99/1 + 1 = 100"),
         # same: ceil(n/s), and the padding it takes, odd pixel after (TensorFlow).
         ("28x28x1 | conv3x3x16 same", "pad H", "k − 1 = 3 − 1 = 2 (1 before, 1 after)"),
         ("7x7x8 | maxpool2 same", "H", "⌈n/s⌉ = ⌈7/2⌉ = 4"),
@@ -49,20 +49,20 @@ def steps(spec: str, **subs: int) -> dict[str, str]:
         (
             "28x28x8 | conv3x3x16 groups4 dilation2",
             "H",
-            "(n + 2p − d·(k − 1) − 1)/s + 1 = (28 − 2·(3 − 1) − 1)/1 + 1 = 24",
+            "(n + 2p − d·(k − 1) − 1)/s + 1 = (28 + 2·0 − 2·(3 − 1) − 1)/1 + 1 = 23/1 + 1 = 24",
         ),
         (
             "28x28x8 | conv3x3x16 groups4 dilation2",
             "params",
-            "((k_h·k_w·C_in)/g + 1)·C_out = ((3·3·8)/4 + 1)·16 = 304",
+            "((k_h·k_w·C_in)/g + 1)·C_out = ((3·3·8)/4 + 1)·16 = (72/4 + 1)·16 = 304",
         ),
         # ceil mode: the min(...) only where the last-window rule acts.
-        ("7x7x8 | maxpool2 ceil", "H", "⌈(n + 2p − k)/s⌉ + 1 = ⌈(7 − 2)/2⌉ + 1 = 4"),
+        ("7x7x8 | maxpool2 ceil", "H", "⌈(n + 2p − k)/s⌉ + 1 = ⌈(7 + 2·0 − 2)/2⌉ + 1 = ⌈5/2⌉ + 1 = 4"),
         (
             "8x8x8 | maxpool3 stride3 pad1 ceil",
             "H",
             "min(⌈(n + 2p − k)/s⌉, ⌊(n + p − 1)/s⌋) + 1 = "
-            "min(⌈(8 + 2·1 − 3)/3⌉, ⌊(8 + 1 − 1)/3⌋) + 1 = 3",
+            "min(⌈(8 + 2·1 − 3)/3⌉, ⌊(8 + 1 − 1)/3⌋) + 1 = min(⌈7/3⌉, ⌊8/3⌋) + 1 = 3",
         ),
         ("28x28x1 | zeropad2", "H", "n + 2p = 28 + 2·2 = 32"),
         ("14x14x8 | upsample2", "W", "n·f = 14·2 = 28"),
@@ -77,7 +77,7 @@ def steps(spec: str, **subs: int) -> dict[str, str]:
             "params",
             "(k_h·k_w·C_in + 1)·C_out = (f·f·3 + 1)·8 = (3·f² + 1)·8",
         ),
-        ("HxWx3 | maxpool2", "H", "⌊(n + 2p − k)/s⌋ + 1 = ⌊(H − 2)/2⌋ + 1 = ⌊H/2⌋"),
+        ("HxWx3 | maxpool2", "H", "⌊(n + 2p − k)/s⌋ + 1 = ⌊(H + 2·0 − 2)/2⌋ + 1 = ⌊H/2⌋"),
     ],
 )
 def test_step_text(spec: str, quantity: str, line: str) -> None:
@@ -86,7 +86,7 @@ def test_step_text(spec: str, quantity: str, line: str) -> None:
 
 def test_at_values_give_the_numeric_working() -> None:
     lines = steps("nxnx3 | conv{f}x{f}x8 pad{p}", n=28, f=3, p=1)
-    assert lines["H"] == "(n + 2p − k)/s + 1 = (28 + 2·1 − 3)/1 + 1 = 28"
+    assert lines["H"] == "(n + 2p − k)/s + 1 = (28 + 2·1 − 3)/1 + 1 = 27/1 + 1 = 28"
     assert lines["params"] == "(k_h·k_w·C_in + 1)·C_out = (3·3·3 + 1)·8 = 224"
 
 
@@ -111,7 +111,7 @@ def test_cli_explain_terminal() -> None:
     result = CliRunner().invoke(cli, ["63x63x16 | conv7x7x32 stride2 | relu", "--explain"])
     assert result.exit_code == 0, result.output
     assert "Working" in result.output
-    assert "H: ⌊(n + 2p − k)/s⌋ + 1 = ⌊(63 − 7)/2⌋ + 1 = 29" in result.output
+    assert "H: ⌊(n + 2p − k)/s⌋ + 1 = (63 + 2·0 − 7)/2 + 1 = 56/2 + 1 = 29" in result.output
     assert "params: (k_h·k_w·C_in + 1)·C_out = (7·7·16 + 1)·32 = 25,120" in result.output
     assert "shape kept, no parameters" in result.output
 
@@ -135,6 +135,7 @@ def test_cli_explain_json() -> None:
     assert dense["explain"]["params"] == {
         "formula": "(N_in + 1)·units",
         "working": "(400 + 1)·120",
+        "simplified": "(400 + 1)·120",
         "result": 48120,
         "note": "",
         "text": "(N_in + 1)·units = (400 + 1)·120 = 48,120",
@@ -219,3 +220,25 @@ def test_terminal_working_prints_as_one_text_per_line(spec: str, width: int, col
         console.print(renderable)
         printed.append(console.file.getvalue())  # type: ignore[attr-defined]
     assert printed[0] == printed[1]
+
+
+def test_courses_full_substitution_in_every_form() -> None:
+    """Every symbol substituted (zeros too), then each quotient worked out, then the result;
+    floor brackets in the working only where the division is not exact (issue 18 §6)."""
+    analysis = analyze("63x63x16 | conv7x7x32 stride2 | maxpool2")
+    conv, pool = (layer.steps[0] for layer in analysis.explain().layers)
+    assert conv.line("text") == "⌊(n + 2p − k)/s⌋ + 1 = (63 + 2·0 − 7)/2 + 1 = 56/2 + 1 = 29"
+    assert pool.line("text") == "⌊(n + 2p − k)/s⌋ + 1 = ⌊(29 + 2·0 − 2)/2⌋ + 1 = ⌊27/2⌋ + 1 = 14"
+    assert conv.line("latex") == (
+        r"\left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1 = \frac{63 + 2 \cdot 0 - 7}{2} + 1"
+        r" = \frac{56}{2} + 1 = 29"
+    )
+    markdown = analysis.explain().to_markdown()
+    assert "- H: `⌊(n + 2p − k)/s⌋ + 1 = (63 + 2·0 − 7)/2 + 1 = 56/2 + 1 = 29`" in markdown
+    doc = analysis.explain().to_json()[0]["H"]
+    assert (doc["formula"], doc["working"], doc["simplified"], doc["result"]) == (
+        "⌊(n + 2p − k)/s⌋ + 1",
+        "(63 + 2·0 − 7)/2 + 1",
+        "56/2 + 1",
+        29,
+    )

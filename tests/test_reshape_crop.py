@@ -135,3 +135,13 @@ def test_emitted_torch_code_uses_unflatten_for_a_vector_and_reshape_for_a_map() 
     code = analyze("4x4x4 | reshape16x4 | crop1").to_torch_code()
     assert "class Reshape(nn.Module):" in code and "Reshape((4, 16))" in code
     assert "class Crop(nn.Module):" in code and "Crop((1,))" in code
+
+
+def test_negative_zero_padding_from_torch_is_refused_as_a_crop() -> None:
+    torch = pytest.importorskip("torch", reason="torch modules (CI installs torch)")
+    from shapecalc import TorchError
+    from shapecalc.layers.reshape import ZeroPad
+
+    with pytest.raises(TorchError, match="negative, a crop: write crop"):
+        ZeroPad.from_torch(torch.nn.ZeroPad2d(-1), Shape((8, 8, 1)))
+    assert ZeroPad.from_torch(torch.nn.ZeroPad2d(1), Shape((8, 8, 1))) == ZeroPad((1,))

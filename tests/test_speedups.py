@@ -81,7 +81,7 @@ def test_a_meta_check_is_the_same_with_the_tricks_off() -> None:
         ("true", set()),
         ("all", set()),
         ("gc", set(speedups.TRICKS) - {"gc"}),
-        (" GC , long-table ", {"fast-exit", "meta-kernels"}),
+        (" GC , long-table ", {"fast-exit", "meta-kernels", "dataclass-cache"}),
         ("gc,nonsense", set(speedups.TRICKS) - {"gc"}),
     ],
 )
@@ -165,3 +165,145 @@ def test_the_meta_kernels_switch(off: str | None, dynamo: bool) -> None:
     imported = {line.rsplit(b"|", 1)[-1].strip() for line in proc.stderr.splitlines()}
     assert b"torch" in imported
     assert (b"torch._dynamo" in imported) is dynamo
+
+
+#: What the dataclass cache must reproduce: every function ``@dataclass`` writes.
+GENERATED = ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__")
+
+
+def _make_dataclasses() -> list[type]:
+    """Two frozen dataclasses and a plain one, made anew (as an import would)."""
+    from dataclasses import dataclass, field
+
+    @dataclass(frozen=True)
+    class Point:
+        x: int
+        y: int = 0
+
+    @dataclass(frozen=True)
+    class Named:
+        name: str
+        tags: tuple[str, ...] = field(default=())
+
+    @dataclass
+    class Counter:
+        count: int = 0
+
+    return [Point, Named, Counter]
+
+
+def _fingerprint(classes: list[type]) -> dict[str, bytes]:
+    """The bytecode of each generated function (marshal bytes: code, constants, names)."""
+    import marshal
+
+    return {
+        f"{cls.__qualname__}.{name}": marshal.dumps(vars(cls)[name].__code__)
+        for cls in classes
+        for name in GENERATED
+        if name in vars(cls) and hasattr(vars(cls)[name], "__code__")
+    }
+
+
+def test_the_dataclass_cache_gives_the_functions_compile_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    monkeypatch.delenv(speedups.ENV, raising=False)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    cache = tmp_path / "dataclasses.marshal"
+    plain = _fingerprint(_make_dataclasses())
+
+    with speedups.compiled_dataclasses(cache):
+        first = _make_dataclasses()
+    assert "exec" not in vars(dataclasses)  # put back as it was
+    assert cache.exists()
+    assert _fingerprint(first) == plain
+
+    compiled: list[str] = []
+    monkeypatch.setattr(speedups, "compile", lambda *a, **k: compiled.append(a[0]), raising=False)
+    with speedups.compiled_dataclasses(cache):
+        again = _make_dataclasses()
+    assert compiled == []  # every function came from the file
+    assert _fingerprint(again) == plain
+    point = again[0](3)
+    assert (point, repr(point), hash(point) == hash(again[0](3, 0))) == (
+        again[0](3, 0),
+        "_make_dataclasses.<locals>.Point(x=3, y=0)",
+        True,
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        point.x = 4  # type: ignore[misc]
+
+
+def test_an_unreadable_dataclass_cache_is_ignored_and_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(speedups.ENV, raising=False)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    cache = tmp_path / "dataclasses.marshal"
+    cache.write_bytes(b"\x00 not marshal")
+    plain = _fingerprint(_make_dataclasses())
+    with speedups.compiled_dataclasses(cache):
+        made = _make_dataclasses()
+    assert _fingerprint(made) == plain
+    assert speedups._read_compiled(cache)  # rewritten, readable
+
+
+@pytest.mark.parametrize(("off", "dont_write"), [("dataclass-cache", False), (None, True)])
+def test_the_dataclass_cache_switch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, off: str | None, dont_write: bool
+) -> None:
+    """Off, dataclasses compile as always and nothing is written; with
+    PYTHONDONTWRITEBYTECODE (sys.dont_write_bytecode) nothing is written either."""
+    import dataclasses
+
+    if off is None:
+        monkeypatch.delenv(speedups.ENV, raising=False)
+    else:
+        monkeypatch.setenv(speedups.ENV, off)
+    monkeypatch.setattr(sys, "dont_write_bytecode", dont_write)
+    cache = tmp_path / "dataclasses.marshal"
+    with speedups.compiled_dataclasses(cache):
+        assert ("exec" in vars(dataclasses)) is (off is None)
+        _make_dataclasses()
+    assert not cache.exists()
+
+
+FINGERPRINT = textwrap.dedent(
+    """
+    import dataclasses, hashlib, marshal, sys
+    import shapecalc.cli
+    names = ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__")
+    for module in sorted(m for m in sys.modules if m.startswith("shapecalc")):
+        for cls in vars(sys.modules[module]).values():
+            if isinstance(cls, type) and dataclasses.is_dataclass(cls):
+                for name in names:
+                    function = vars(cls).get(name)
+                    if hasattr(function, "__code__"):
+                        digest = hashlib.sha256(marshal.dumps(function.__code__)).hexdigest()
+                        print(module, cls.__qualname__, name, digest)
+    """
+)
+
+
+@pytest.mark.slow
+def test_the_packages_dataclasses_are_the_same_with_the_cache() -> None:
+    """The package's own ~70 dataclasses, imported with the cache file (written by the first
+    run, read by the second) and without it: the same bytecode in every generated function."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in (speedups.ENV, "PYTHONDONTWRITEBYTECODE")
+    }
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", FINGERPRINT],
+            capture_output=True,
+            text=True,
+            env={**env, speedups.ENV: off} if off else env,
+            check=True,
+        ).stdout
+        for off in (None, None, "dataclass-cache")
+    ]
+    assert speedups.dataclass_cache_path().exists()
+    assert len(runs[2].splitlines()) > 200
+    assert runs[0] == runs[1] == runs[2]

@@ -19,7 +19,8 @@ try:
     main()
 except SystemExit:
     pass
-print("IMPORTED", *sorted(m for m in ("torch", "sympy", "numpy", "resvg_py") if m in sys.modules))
+watched = ("torch", "keras", "sympy", "numpy", "resvg_py")
+print("IMPORTED", *sorted(m for m in watched if m in sys.modules))
 """
 
 VGG_LIKE = "224x224x3 | (conv3x3x64 same | relu)x2 | maxpool2 | flatten | dense10"
@@ -55,6 +56,7 @@ def test_symbolic_spec_imports_sympy_but_not_torch() -> None:
         [VGG_LIKE, "--costs", "--macs", "thop"],
         ["draw", VGG_LIKE, "-o", "-"],
         ["torch", VGG_LIKE],
+        ["keras", VGG_LIKE],
         ["layers"],
         ["conv", "-i", "1 2; 3 4", "-k", "1 0; 0 1", "--explain"],
         ["pool", "-i", "1 2; 3 4", "--size", "2", "--mode", "avg", "--json"],

@@ -1,4 +1,4 @@
-"""``shapecalc check``: cross-check a spec against a PyTorch forward pass."""
+"""``shapecalc check``: cross-check a spec against a PyTorch (or Keras) forward pass."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from .output import console
 from .spec import analysed
 
 
-def checked(analysis: Any, device: str, batch: int) -> Any:
+def checked(analysis: Any, device: str, batch: int, framework: str = "torch") -> Any:
     """``analysis.check``, after :func:`shapecalc.speedups.before_check` (in the program, a
     meta-device check runs torch's meta kernels directly)."""
     speedups.before_check(device)
-    return analysis.check(device=device, batch=batch)
+    return analysis.check(device=device, batch=batch, framework=framework)
 
 
 def show_check(result: Any, as_json: bool) -> None:
@@ -37,6 +37,13 @@ def show_check(result: Any, as_json: bool) -> None:
 @at_option()
 @json_option("Print the analysis and check as JSON.")
 @check_only_options
+@click.option(
+    "--framework",
+    type=click.Choice(["torch", "keras"]),
+    default="torch",
+    show_default=True,
+    help="Whose forward pass: PyTorch's, or Keras 3's (on the torch backend, cpu or cuda).",
+)
 def check_command(
     spec: str | None,
     file: Path | None,
@@ -44,9 +51,11 @@ def check_command(
     as_json: bool,
     batch: int,
     device: str,
+    framework: str,
 ) -> None:
-    """Cross-check every layer against a PyTorch forward pass; exit 1 on any mismatch.
+    """Cross-check every layer against a PyTorch (or Keras) forward pass; exit 1 on any
+    mismatch.
 
     Symbols without --at values are checked at a few sample points where the spec is valid.
     """
-    show_check(checked(analysed(spec, file, at), device, batch), as_json)
+    show_check(checked(analysed(spec, file, at), device, batch, framework), as_json)

@@ -18,6 +18,8 @@ COMMANDS = {
     "check": "check:check_command",
     "conv": "conv:conv",
     "draw": "draw:draw",
+    "import": "importing:import_command",
+    "keras": "keras:keras_command",
     "layers": "layers:layers",
     "pool": "pool:pool",
     "serve": "serve:serve",
@@ -55,6 +57,13 @@ class DefaultGroup(click.Group):
                 args = ["calc", *args]
         return super().parse_args(ctx, args)
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        """The commands that start with ``incomplete``, and, since a spec may stand first,
+        its completions as a spec (:mod:`.completion`)."""
+        from .completion import spec_completions
+
+        return [*super().shell_complete(ctx, incomplete), *spec_completions(incomplete)]
+
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "[OPTIONS] SPEC | COMMAND [ARGS]...")
 
@@ -81,5 +90,7 @@ def cli() -> None:
 
     A spec (or -f FILE) runs the calculator (see 'shapecalc calc --help');
     'shapecalc layers' lists every layer keyword; 'shapecalc check' cross-checks a spec
-    against PyTorch and 'shapecalc torch' prints it as PyTorch code.
+    against PyTorch (or Keras, --framework keras); 'shapecalc torch' and 'shapecalc keras'
+    print it as PyTorch or Keras code; 'shapecalc import' turns a PyTorch or Keras model
+    into a spec.
     """

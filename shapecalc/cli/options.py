@@ -52,7 +52,9 @@ def spec_input(command: F) -> F:
         type=click.Path(path_type=Path, dir_okay=False),
         help="Read the spec from a file.",
     )(command)
-    return click.argument("spec", required=False)(command)
+    from .completion import complete_spec
+
+    return click.argument("spec", required=False, shell_complete=complete_spec)(command)
 
 
 def at_option(help: str = "Values for symbols: n=28,f=3.") -> Callable[[F], F]:

@@ -352,7 +352,8 @@ class DropPath(Layer):
 
     keyword = "droppath"
     kind = "dropout"
-    torch_classes = ("DropPath",)
+    # StochasticDepth: torchvision's class (EfficientNet, ConvNeXt), read back by shapecalc import.
+    torch_classes = ("DropPath", "StochasticDepth")
     examples = (Example("56x56x96", "droppath0.1", "56x56x96", 0),)
 
     p: float = 0.0
@@ -370,6 +371,8 @@ class DropPath(Layer):
 
     @classmethod
     def from_torch(cls, module: Any, inp: Shape) -> DropPath:
+        if getattr(module, "mode", "row") != "row":
+            raise TorchError(f"StochasticDepth mode {module.mode!r} has no spec form; droppath is 'row'")
         return cls(float(module.p))
 
     def drawing_label(self, inp: Shape) -> str:

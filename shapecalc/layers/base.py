@@ -25,7 +25,8 @@ torch, when a registered kind misses one of these):
 6. ``title`` (how it reads in a drawing), or ``drawing_label`` when its hyperparameters show;
    ``drawing_window`` when it slides a kernel or window (the drawing draws it).
 7. Its hypothesis strategy in :data:`shapecalc.strategies.LAYER_STRATEGIES` (an independent
-   model of its shape, used by the property tests against torch).
+   model of its shape, used by the property tests against torch), and its Keras form in
+   :data:`shapecalc.kerascode.KERAS_FORMS` (``tests/test_keras_code.py`` fails without it).
 8. Regenerate the docs: ``python -m shapecalc layers --markdown`` feeds docs/spec.md
    (tests/test_docs.py says when it is stale).
 """

@@ -60,7 +60,7 @@ WINDOW_OPTIONS = {
 
 def padding_mode(reader: SpecReader) -> None:
     """Reject contradictory padding options such as ``same pad1``."""
-    given = [name for name in ("valid", "same", "pad") if reader.flag(name)]
+    given = [name for name in ("valid", "same", "pad", "causal") if reader.flag(name)]
     if reader.flag("same") and reader.flag("ceil"):
         # "same" fixes the size, so ceil mode (an option of pooling) has nothing to round.
         given = ["same", "ceil"]
@@ -135,6 +135,18 @@ def same_steps(name: str, n: Dim, k: Dim, s: Dim, d: Dim, out: Dim) -> tuple[Ste
     )
 
 
+def causal_steps(name: str, n: Dim, k: Dim, s: Dim, d: Dim, out: Dim) -> tuple[Step, ...]:
+    """``causal``: the padding ``d·(k − 1)``, all before, then ``⌊(n + p − d·(k − 1) − 1)/s⌋
+    + 1`` (which comes to ``⌈n/s⌉``)."""
+    taps = minus(Var("k", k), Num(1))
+    pad: Term = taps if d == 1 else mul(Var("d", d), taps)
+    span = Sum(((1, Var("n", n)), (1, Var("p", d * (k - 1))), (-1, effective_kernel(k, d))))
+    return (
+        Step(f"pad {name}", pad, d * (k - 1), split=(d * (k - 1), 0)),
+        Step(name, plus(floor_quot(span, Var("s", s)), Num(1)), out),
+    )
+
+
 def kernel_volume(kernel: tuple[Dim, ...]) -> list[Term]:
     """The kernel's sizes as factors: ``k`` (1D), ``k_h·k_w`` (2D), ``k_d·k_h·k_w`` (3D)."""
     if len(kernel) == 1:
@@ -160,10 +172,12 @@ class Conv(Layer):
         "groups": Option("grouped convolution: groups4, g4", True),
         "dw": Option("depthwise: groups = input channels"),
         "nobias": Option("no bias terms"),
+        "causal": Option("1D: pad dilation*(k - 1) before only, so no output sees a later input"),
     }
     formula = (
         "out = floor((in + pad_before + pad_after - dilation*(k - 1) - 1) / stride) + 1; "
-        "same: out = ceil(in / stride). "
+        "same: out = ceil(in / stride); causal (1D): pad_before = dilation*(k - 1), "
+        "pad_after = 0. "
         "params = (prod(k) * C_in / groups + 1) * filters (no +1 with nobias)"
     )
     examples = (
@@ -174,6 +188,7 @@ class Conv(Layer):
         Example("16x16x16x3", "conv3x3x3x8 stride2 pad1", "8x8x8x8", 656),
         Example("56x56x32", "conv3x3x32 dw same nobias", "56x56x32", 288),
         Example("28x28x8", "conv3x3x16 groups4 dilation2", "24x24x16", 304),
+        Example("100x16", "conv3x32 causal dilation4", "100x32", 1568),
     )
 
     kernel: tuple[Dim, ...]
@@ -185,6 +200,7 @@ class Conv(Layer):
     groups: Dim = 1
     depthwise: bool = False
     bias: bool = True
+    causal: bool = False
 
     @classmethod
     def from_spec(cls, reader: SpecReader) -> Conv:
@@ -205,7 +221,16 @@ class Conv(Layer):
             groups=(reader.values("groups") or (1,))[0],
             depthwise=reader.flag("dw"),
             bias=not reader.flag("nobias"),
+            causal=reader.flag("causal"),
         )
+
+    def _causal_pads(self, rank: int) -> list[tuple[Dim, Dim]] | None:
+        """(before, after) padding per dim of a causal convolution: the dilated kernel less
+        one, all before (WaveNet's, Keras' padding="causal"); None when not causal."""
+        if not self.causal:
+            return None
+        dilation = broadcast(self.dilation, rank, "dilation")
+        return [(d * (k - 1), 0) for k, d in zip(self.kernel, dilation)]
 
     def _check_rank(self, inp: Shape) -> None:
         rank = len(self.kernel)
@@ -238,11 +263,18 @@ class Conv(Layer):
         self._check_groups(inp, checks)
         if self.same:
             return Shape((*(same_size(n, s) for n, s in zip(inp.spatial, stride)), self.filters))
+        if self.causal and rank != 1:
+            raise LayerError(
+                f"causal padding is for 1D convolutions, and {inp} is {reads_as(inp)}; "
+                "use pad or same",
+                option="causal",
+            )
         pad = broadcast(self.pad or (0,), rank, "pad")
+        pads = self._causal_pads(rank) or [(p, p) for p in pad]
         out = []
-        for n, k, p, s, d in zip(inp.spatial, self.kernel, pad, stride, dilation):
+        for n, k, (before, after), s, d in zip(inp.spatial, self.kernel, pads, stride, dilation):
             effective = d * (k - 1) + 1
-            padded = n + 2 * p
+            padded = n + before + after
 
             def message(n: Dim = n, k: Dim = k, padded: Dim = padded, eff: Dim = effective) -> str:
                 dilated = f" (dilated to {fmt(eff)})" if eff != k else ""
@@ -283,7 +315,7 @@ class Conv(Layer):
         for n, k, p, s, d in zip(inp.spatial, self.kernel, pad, stride, dilation):
             effective = d * (k - 1) + 1
             before = same_padding(n, effective, s)[0] if self.same else p
-            result.append(Window(effective, s, before))
+            result.append(Window(effective, s, d * (k - 1) if self.causal else before))
         return tuple(result)
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
@@ -295,11 +327,12 @@ class Conv(Layer):
         for name, n, k, p, s, d, o in zip(
             dim_names(rank), inp.spatial, self.kernel, pad, stride, dilation, out.spatial
         ):
-            steps.extend(
-                same_steps(name, n, k, s, d, o)
-                if self.same
-                else window_steps(name, n, k, p, s, d, o)
-            )
+            if self.same:
+                steps.extend(same_steps(name, n, k, s, d, o))
+            elif self.causal:
+                steps.extend(causal_steps(name, n, k, s, d, o))
+            else:
+                steps.extend(window_steps(name, n, k, p, s, d, o))
         groups = self.group_count(inp)
         per_filter: Term = mul(*kernel_volume(self.kernel), Var("C_in", inp.channels))
         if self.depthwise or groups != 1:
@@ -323,6 +356,8 @@ class Conv(Layer):
         if self.same:
             spatial = [concrete_int(n, "size") for n in inp.spatial]
             pads = [same_pad(*args) for args in zip(spatial, kernel, stride, dilation)]
+        if self.causal:  # all before: an explicit ConstantPad1d, as torch has no causal mode
+            pads = [(d * (k - 1), 0) for k, d in zip(kernel, dilation)]
         symmetric = all(before == after for before, after in pads)
         module = TorchModule(
             f"Conv{rank}d",
@@ -367,6 +402,8 @@ class Conv(Layer):
         words.append("s" + drawing_sizes(self.stride))
         if self.same:
             words.append("same")
+        elif self.causal:
+            words.append("causal")
         elif self.pad is not None:
             words.append("pad" + drawing_sizes(self.pad))
         if self.depthwise:
@@ -394,4 +431,6 @@ class Conv(Layer):
             words.append("dw")
         if not self.bias:
             words.append("nobias")
+        if self.causal:
+            words.append("causal")
         return " ".join(words)

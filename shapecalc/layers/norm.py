@@ -164,7 +164,8 @@ class LayerNorm(Layer):
     kind = "norm"
     title = "LayerNorm"
     options = {"nobias": NOBIAS}
-    torch_classes = ("LayerNorm", "ChannelLayerNorm")
+    # LayerNorm2d: torchvision's ConvNeXt's layer norm over the channels of a map.
+    torch_classes = ("LayerNorm", "ChannelLayerNorm", "LayerNorm2d")
     formula = "out = in; params = 2*C (C with nobias)"
     examples = (
         Example("56x56x96", "layernorm", "56x56x96", 192),

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import LayerError, TorchError
 from ..shape import Shape
-from ..symbolic import Constraint, Dim, divides, fmt, product, ratio
+from ..symbolic import Constraint, Dim, divides, fmt, product, ratio, times
 from ..torchmodule import TorchModule, as_tuple, collapse, concrete_int, keywords, spatial_rank
 from ..torchmodule import per_dim as concrete_per_dim
 from ..working import Num, Step, Var, minus, plus
@@ -18,12 +18,14 @@ from .base import (
     Layer,
     NoWindow,
     Ops,
+    Option,
     SpecReader,
     Window,
     Windows,
     broadcast,
     dim_names,
     drawing_sizes,
+    reads_as,
     register,
     require_spatial,
     sizes_text,
@@ -217,6 +219,10 @@ class ZeroPad(Layer):
         # torch lists (before, after) pairs from the last dim back.
         flat = as_tuple(module.padding)
         pairs = [flat[i : i + 2] for i in range(0, len(flat), 2)][::-1]
+        if any(p < 0 for p in flat):  # torch crops where the padding is negative
+            raise TorchError(
+                f"zero padding {flat} is negative, a crop: write crop with the amounts"
+            )
         if any(before != after for before, after in pairs):
             raise TorchError(f"zero padding {flat} is not the same on both sides of each dim")
         return cls(collapse(tuple(before for before, _ in pairs)))
@@ -294,61 +300,141 @@ class Crop(Layer):
         return f"Crop {drawing_sizes(self.crop)}"
 
 
+#: Upsampling modes as torch names them, and the spatial rank each interpolates (None: any).
+UPSAMPLE_MODES: dict[str, int | None] = {
+    "nearest": None,
+    "linear": 1,
+    "bilinear": 2,
+    "bicubic": 2,
+    "trilinear": 3,
+}
+#: Per output element, what thop charges each mode (its calculate_upsample; trilinear: 0,
+#: which it does not implement) and fvcore (its upsample_nearest2d and upsample_bilinear2d
+#: handles; no other mode or rank).
+_THOP_UPSAMPLE = {"nearest": 1, "linear": 5, "bilinear": 11, "bicubic": 259, "trilinear": 0}
+_FVCORE_UPSAMPLE = {("nearest", 2): 1, ("bilinear", 2): 4}
+
+
 @register
 @dataclass(frozen=True)
 class Upsample(Layer):
-    """Nearest-neighbour upsampling by an integer factor: ``upsample2``, ``upsample2x1``."""
+    """Upsampling by an integer factor: ``upsample2``, ``upsample2x1`` (per dim).
+
+    Nearest-neighbour by default; ``linear`` (1D), ``bilinear`` or ``bicubic`` (2D) and
+    ``trilinear`` (3D) interpolate, as torch's ``nn.Upsample(mode=...)``, and
+    ``aligncorners`` is torch's ``align_corners=True`` for them (the shape is the same).
+    """
 
     keyword = "upsample"
     kind = "reshape"
     torch_classes = ("Upsample",)
+    options = {
+        "nearest": Option("copy the nearest input (the default)"),
+        "linear": Option("interpolate linearly along a 1D signal"),
+        "bilinear": Option("interpolate bilinearly on a 2D map"),
+        "bicubic": Option("interpolate bicubically on a 2D map"),
+        "trilinear": Option("interpolate trilinearly in a 3D volume"),
+        "aligncorners": Option("torch's align_corners=True: the corner pixels' centres align"),
+    }
     formula = "out = in * factor"
-    examples = (Example("14x14x8", "upsample2", "28x28x8", 0),)
+    examples = (
+        Example("14x14x8", "upsample2", "28x28x8", 0),
+        Example("14x14x8", "upsample2 bilinear", "28x28x8", 0),
+        Example("50x4", "upsample4 linear aligncorners", "200x4", 0),
+    )
 
     factor: tuple[Dim, ...]
+    mode: str = "nearest"
+    align_corners: bool = False
 
     @classmethod
     def from_spec(cls, reader: SpecReader) -> Upsample:
         params = reader.params(range(1, 4), "upsample<f> or upsample<f>x<f>")
-        return cls(tuple(reader.dim(v, what="factor") for v in params))
+        modes = [mode for mode in UPSAMPLE_MODES if reader.flag(mode)]
+        if len(modes) > 1:
+            span = reader.option_span(modes[1])
+            assert span is not None
+            raise reader.error(f"give one mode, found {modes[0]} and {modes[1]}", span)
+        mode = modes[0] if modes else "nearest"
+        align = reader.flag("aligncorners")
+        if align and mode == "nearest":
+            span = reader.option_span("aligncorners")
+            assert span is not None
+            raise reader.error(
+                "aligncorners needs an interpolating mode (linear, bilinear, bicubic or "
+                "trilinear), not nearest",
+                span,
+            )
+        return cls(tuple(reader.dim(v, what="factor") for v in params), mode, align)
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         require_spatial(self.keyword, inp)
+        rank = UPSAMPLE_MODES[self.mode]
+        if rank is not None and rank != inp.spatial_rank:
+            fits = [m for m, r in UPSAMPLE_MODES.items() if r == inp.spatial_rank]
+            raise LayerError(
+                f"{self.mode} upsampling needs a {rank}D input, got {reads_as(inp)}; "
+                f"use {' or '.join(fits) if fits else 'nearest'}",
+                option=self.mode,
+            )
         factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
         return inp.with_spatial([n * f for n, f in zip(inp.spatial, factor)])
 
     def ops(self, inp: Shape, out: Shape) -> Ops:
-        # fvcore: one per output element, 2D only (its one nearest-upsampling handle); thop:
-        # one per output element.
         outputs = product(out.dims)
-        return Ops(fvcore=outputs if inp.spatial_rank == 2 else None, thop=outputs)
+        fvcore = _FVCORE_UPSAMPLE.get((self.mode, inp.spatial_rank))
+        return Ops(
+            fvcore=times(fvcore, outputs) if fvcore is not None else None,
+            thop=times(_THOP_UPSAMPLE[self.mode], outputs),
+        )
 
     def windows(self, inp: Shape) -> Windows:
-        # Output o copies input floor(o/f), the one integer in [(o - f + 1)/f, o/f]: a window
-        # of size 2 - 1/f with stride 1/f and padding 1 - 1/f (exact fractions).
         factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
-        return tuple(Window(ratio(2 * f - 1, f), ratio(1, f), ratio(f - 1, f)) for f in factor)
+        if self.mode == "nearest":
+            # Output o copies input floor(o/f), the one integer in [(o - f + 1)/f, o/f]: a
+            # window of size 2 - 1/f with stride 1/f and padding 1 - 1/f (exact fractions).
+            return tuple(Window(ratio(2 * f - 1, f), ratio(1, f), ratio(f - 1, f)) for f in factor)
+        # Interpolation reads floor(x) and floor(x) + 1 around the source coordinate x
+        # (bicubic one more on each side): x = (o + 1/2)/f - 1/2, a multiple of 1/(2f), so
+        # floor(x) >= x - (2f - 1)/(2f). With align_corners x = o*(n - 1)/(n*f - 1).
+        reach = 2 if self.mode == "bicubic" else 1
+        windows = []
+        for n, f in zip(inp.spatial, factor):
+            if self.align_corners:
+                stride = 1 if f == 1 else ratio(n - 1, n * f - 1)
+                windows.append(Window(2 * reach + 1, stride, reach))
+            else:
+                below = ratio(3 * f - 2, 2 * f) + (reach - 1)
+                windows.append(
+                    Window(ratio(6 * f - 1, 2 * f) + 2 * (reach - 1), ratio(1, f), below)
+                )
+        return tuple(windows)
 
     def torch_module(self, inp: Shape) -> TorchModule:
         rank = spatial_rank(inp, self.keyword)
         factor = tuple(float(f) for f in concrete_per_dim(self.factor, rank, "factor"))
-        return TorchModule("Upsample", (), keywords(scale_factor=factor, mode="nearest"))
+        align = True if self.align_corners else None
+        return TorchModule(
+            "Upsample", (), keywords(scale_factor=factor, mode=self.mode, align_corners=align)
+        )
 
     @classmethod
     def from_torch(cls, module: Any, inp: Shape) -> Upsample:
-        if module.mode != "nearest" or module.scale_factor is None:
+        if module.mode not in UPSAMPLE_MODES or module.scale_factor is None:
             raise TorchError(
-                f"upsampling by size or in mode {module.mode!r} has no spec form; "
-                "only nearest by a whole factor"
+                f"upsampling by size or in mode {module.mode!r} has no spec form; only "
+                f"{', '.join(UPSAMPLE_MODES)} by a whole factor"
             )
         factors = module.scale_factor
         values = tuple(factors) if isinstance(factors, tuple | list) else (factors,)
         if any(float(f) != int(f) or f < 1 for f in values):
             raise TorchError(f"upsampling by {factors} has no spec form; only whole factors")
-        return cls(collapse(tuple(int(f) for f in values)))
+        align = bool(module.align_corners) and module.mode != "nearest"
+        return cls(collapse(tuple(int(f) for f in values)), module.mode, align)
 
     def drawing_label(self, inp: Shape) -> str:
-        return f"Upsample {drawing_sizes(self.factor)}"
+        mode = "" if self.mode == "nearest" else f" {self.mode}"
+        return f"Upsample {drawing_sizes(self.factor)}{mode}"
 
     def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
         factor = broadcast(self.factor, inp.spatial_rank, self.keyword)
@@ -358,7 +444,9 @@ class Upsample(Layer):
         )
 
     def to_spec(self) -> str:
-        return f"upsample{sizes_text(self.factor)}"
+        mode = "" if self.mode == "nearest" else f" {self.mode}"
+        align = " aligncorners" if self.align_corners else ""
+        return f"upsample{sizes_text(self.factor)}{mode}{align}"
 
 
 @register

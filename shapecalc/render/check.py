@@ -15,7 +15,7 @@ BAD = "✗"
 
 
 def check_cell(layer: LayerCheck) -> str:
-    """``✓``, or ``✗`` with both values (or torch's error)."""
+    """``✓``, or ``✗`` with both values (or the framework's error)."""
     return OK if layer.ok else f"{BAD} {layer.describe()}"
 
 
@@ -30,7 +30,7 @@ def point_data(point: PointCheck, result: CheckResult) -> TableData:
         for cells in data.rows[1:]
     ]
     passed = sum(layer.ok for layer in point.layers)
-    verdict = f"{passed} of {len(point.layers)} layers agree with torch"
+    verdict = f"{passed} of {len(point.layers)} layers agree with {result.framework}"
     where = f" (device {result.device}, batch {result.batch})"
     return TableData(
         (*data.headers, "Check"), tuple(rows), (*data.summary, ("Check", verdict + where))
@@ -58,7 +58,8 @@ def check_table(result: CheckResult) -> Any:
 
 
 def layer_check_json(layer: LayerCheck) -> dict[str, Any]:
-    """One row of the ``check`` object: torch's values (channels last) and the verdict."""
+    """One row of the ``check`` object: the framework's values (channels last) and the
+    verdict."""
     theirs = layer.torch
     return {
         "index": layer.row.index,
@@ -76,7 +77,8 @@ def check_json(result: CheckResult) -> dict[str, Any]:
         "ok": result.ok,
         "device": result.device,
         "batch": result.batch,
-        "torch_version": result.torch_version,
+        "framework": result.framework,
+        **result.versions(),
         "points": [
             {
                 "at": dict(point.at),

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..analysis import Analysis, Block
+from ..analysis import Analysis, Block, Totals
 from ..symbolic import Dim, concrete, fmt
 
 if TYPE_CHECKING:
@@ -232,15 +232,9 @@ def table_data(
                 cost = costs.rows[row.index - 1]
                 cells.append(_cost_cell(name, cost))
         rows.append(tuple(cells))
-    totals = analysis.totals
-    summary = [
-        ("Total params", format_count(totals.params)),
-        ("Trainable params", format_count(totals.trainable)),
-        ("Non-trainable params", format_count(totals.non_trainable)),
-        ("Params size (float32)", format_bytes(totals.param_bytes)),
-    ]
+    summary = params_summary(analysis.totals) if {"params", "param_memory"} & set(columns) else []
     if costs is not None:
-        summary.extend(cost_summary(costs))
+        summary.extend(cost_summary(costs, columns))
     if analysis.substitutions:
         summary.append(("At", ", ".join(f"{k}={v}" for k, v in analysis.substitutions.items())))
     if analysis.constraints:
@@ -248,16 +242,47 @@ def table_data(
     return TableData(tuple(headers), tuple(rows), tuple(summary))
 
 
-def cost_summary(costs: Costs) -> list[tuple[str, str]]:
-    """The summary lines of the costs: totals at the batch, dtype and convention."""
+def params_summary(totals: Totals) -> list[tuple[str, str]]:
+    """The parameter totals as each framework's user checks them.
+
+    Without running statistics: Total, Trainable and Non-trainable params, as torchinfo and
+    Keras both print them. With them (batchnorm's running mean and variance), "Total params"
+    is torch's count (parameters only, torchinfo's total) with Keras' total beside it, and the
+    statistics get a line of their own (Keras' non-trainable params, buffers in torch); the
+    JSON's ``params`` stays the sum of both.
+    """
+    trainable, total = format_count(totals.trainable), format_count(totals.params)
+    statistics = format_count(totals.non_trainable)
+    if totals.non_trainable == 0:
+        lines = [
+            ("Total params", total),
+            ("Trainable params", trainable),
+            ("Non-trainable params", statistics),
+        ]
+    else:
+        lines = [
+            ("Total params", f"{trainable} (torch; Keras: {total})"),
+            ("Trainable params", trainable),
+            ("Running statistics", f"{statistics} (Keras' non-trainable params)"),
+        ]
+    return [*lines, ("Params size (float32)", format_bytes(totals.param_bytes))]
+
+
+def cost_summary(costs: Costs, columns: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """The summary lines of the costs: totals at the batch, dtype and convention; with
+    ``columns``, only the totals of the columns shown (``--columns shape,rf`` has none)."""
     totals = costs.totals
-    lines = [
-        (f"Total MACs ({costs.convention})", format_count(totals.macs)),
-        (f"Total FLOPs ({costs.convention})", format_count(totals.flops)),
-        ("Batch", str(costs.batch)),
-        (f"Input size ({costs.dtype})", format_bytes(totals.input_bytes)),
-        (f"Activations size ({costs.dtype})", format_bytes(totals.output_bytes)),
-    ]
-    if costs.dtype != "float32":
+    shown = set(COLUMNS if columns is None else columns)
+    lines: list[tuple[str, str]] = []
+    if "macs" in shown:
+        lines.append((f"Total MACs ({costs.convention})", format_count(totals.macs)))
+    if shown & {"macs", "flops"}:  # FLOPs are twice the MACs: they go with them
+        lines.append((f"Total FLOPs ({costs.convention})", format_count(totals.flops)))
+    if shown & {"macs", "flops", "activations", "memory", "param_memory"}:
+        lines.append(("Batch", str(costs.batch)))
+    if shown & {"activations", "memory"}:
+        lines.append((f"Input size ({costs.dtype})", format_bytes(totals.input_bytes)))
+        lines.append((f"Activations size ({costs.dtype})", format_bytes(totals.output_bytes)))
+    if costs.dtype != "float32" and shown & {"params", "param_memory"}:
         lines.append((f"Params size ({costs.dtype})", format_bytes(totals.param_bytes)))
     return lines

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..explain import Explanation, LayerWorking
-from ..working import Step, formula, value_text, working
+from ..working import Step, formula, simplified, value_text, working
 from .markdown import SPECIAL
 
 #: What a layer without arithmetic says instead of steps.
@@ -120,12 +120,14 @@ def explanation_latex(explanation: Explanation) -> str:
 
 
 def step_json(step: Step) -> dict[str, Any]:
-    """One step as JSON: the formula, the working, the result, and the whole line."""
+    """One step as JSON: the formula, the working (every value put in), the working
+    simplified (each quotient's parts worked out), the result, and the whole line."""
     from ..symbolic import to_json
 
     return {
         "formula": formula(step.term),
         "working": working(step.term),
+        "simplified": simplified(step.term),
         "result": to_json(step.result),
         "note": step.note(),
         "text": step.line("text"),

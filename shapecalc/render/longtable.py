@@ -125,6 +125,19 @@ class PlainTable:
                 )
         return self._stand_in
 
+    def rendered_width(self, console: Any, max_width: int) -> int:
+        """How wide the table prints at ``max_width``: rich's own column widths, which can
+        exceed it (a column's ``min_width`` wins over the width available)."""
+        from rich.measure import Measurement
+
+        stand_in = self.stand_in() if speedups.long_table() else self.full()
+        if not all(hasattr(stand_in, name) for name in _BORROWED):
+            options = console.options.update_width(max_width)
+            return int(Measurement.get(console, options, stand_in).maximum)
+        extra = stand_in._extra_width
+        options = console.options.update_width(max(1, max_width - extra))
+        return int(sum(stand_in._calculate_column_widths(console, options)) + extra)
+
     def __rich_measure__(self, console: Any, options: Any) -> Any:
         measured = self.stand_in() if speedups.long_table() else self.full()
         return measured.__rich_measure__(console, options)

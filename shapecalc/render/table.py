@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..analysis import Analysis
 from .common import DEFAULT_COLUMNS, RIGHT_ALIGNED, TableData, table_data
-
-if TYPE_CHECKING:
-    from rich.console import Group
+from .longtable import PlainTable
 
 #: A count or a byte size (``1,792``, ``12.85 MB``): never wrapped, unlike formulas.
-_NUMBER = re.compile(r"[0-9,]+|[0-9,]+(\.[0-9]+)? [KMGT]?B")
+_NUMBER = re.compile(r"[0-9,]+|[0-9,]+(\.[0-9]+)? [KMGT]?B|[0-9.]+ [KMGT]")
 
 
 def analysis_table(
@@ -20,21 +18,81 @@ def analysis_table(
     columns: tuple[str, ...] = DEFAULT_COLUMNS,
     costs: Any = None,
     depth: int | None = None,
-) -> Group:
+) -> FittedTable:
     """A rich renderable: the layer table (``columns``, see :data:`.common.COLUMNS`) with
     the totals under it; ``costs`` (a :class:`shapecalc.costs.Costs`) for the cost columns;
     rows nested deeper than ``depth`` blocks left out."""
     return data_table(table_data(analysis, columns, costs, depth=depth))
 
 
-def data_table(data: TableData) -> Group:
+def data_table(data: TableData) -> FittedTable:
     """A rich renderable of laid-out table cells (:func:`.common.table_data`, maybe with
-    extra columns) and the summary lines under it."""
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
+    extra columns) and the summary lines under it, fitted to the width it is printed at."""
+    return FittedTable(data)
 
-    from .longtable import PlainTable
+
+#: A width no table reaches, to measure one without rich's clamping.
+_UNLIMITED = 100_000
+
+
+class FittedTable:
+    """A table and its summary that fit the width they are rendered at, down to 60 columns.
+
+    The first layout that fits wins: the table as it is (formulas and layer words wrap in
+    their cells); then with counts shortened to three digits and a unit (``86.7 M``, as
+    torchinfo's units); then split into several tables, each with the ``#`` and ``Layer``
+    columns and as many of the others as fit. Summary lines carry no trailing spaces.
+    """
+
+    def __init__(self, data: TableData) -> None:
+        self.data = data
+
+    @property
+    def table(self) -> PlainTable:
+        """The whole table, its first layout, as one renderable (without the summary)."""
+        return _table(self.data)
+
+    def layouts(self) -> list[list[TableData]]:
+        """The layouts to try, in order, each a list of tables printed one under another."""
+        short = _shortened(self.data)
+        layouts = [[self.data], [short]]
+        extra = range(2, len(short.headers))
+        for size in range(len(extra) - 1, 0, -1):
+            groups = [list(extra[i : i + size]) for i in range(0, len(extra), size)]
+            layouts.append([_columns(short, [0, 1, *group]) for group in groups])
+        return layouts
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        free = options.update_width(_UNLIMITED)
+        full = Measurement.get(console, free, _table(self.data))
+        narrowest = min(
+            max(Measurement.get(console, free, _table(t)).minimum for t in layout)
+            for layout in self.layouts()
+        )
+        return Measurement(min(full.minimum, narrowest), full.maximum).clamp(
+            max_width=options.max_width
+        )
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        layouts = self.layouts()
+        chosen = layouts[-1]
+        for layout in layouts:
+            widths = [_table(t).rendered_width(console, options.max_width) for t in layout]
+            if max(widths) <= options.max_width:
+                chosen = layout
+                break
+        for index, part in enumerate(chosen):
+            if index:
+                yield ""
+            yield _table(part)
+        yield from _summary(self.data.summary)
+
+
+def _table(data: TableData) -> PlainTable:
+    """The rich table of ``data``'s cells (without the summary)."""
+    from rich.table import Table
 
     column_options: list[dict[str, Any]] = []
     for column, header in enumerate(data.headers):
@@ -60,10 +118,49 @@ def data_table(data: TableData) -> Group:
         return table
 
     # Cells are plain text (Text(cell)): spec text such as "[same]" is never read as markup.
-    table = PlainTable(make_table, data.rows)
-    summary = Table.grid(padding=(0, 1))
-    summary.add_column(style="bold")
-    summary.add_column()
-    for label, value in data.summary:
-        summary.add_row(Text(label + ":"), Text(value))
-    return Group(table, summary)
+    return PlainTable(make_table, data.rows)
+
+
+def _summary(lines: tuple[tuple[str, str], ...]) -> list[Any]:
+    """The summary lines, labels in bold and padded to one width (no trailing spaces)."""
+    from rich.text import Text
+
+    width = max((len(label) for label, _ in lines), default=0) + 1
+    return [
+        Text.assemble((f"{label}:", "bold"), " " * (width - len(label)), value)
+        for label, value in lines
+    ]
+
+
+#: A count written in full (``86,704,128``), which :func:`_short` writes with a unit.
+_COUNT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
+_UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+
+
+def _short(cell: str) -> str:
+    """A count of 100,000 or more as three digits and a unit: ``86.7 M``, ``7.55 G``."""
+    if not _COUNT.fullmatch(cell):
+        return cell
+    value = int(cell.replace(",", ""))
+    if value < 100_000:
+        return cell
+    size, unit = next((size, unit) for size, unit in _UNITS if value >= size)
+    return f"{value / size:.3g} {unit}"
+
+
+def _shortened(data: TableData) -> TableData:
+    """``data`` with the counts of its number columns shortened (:func:`_short`)."""
+    numeric = {i for i, h in enumerate(data.headers) if h in RIGHT_ALIGNED and h != "#"}
+    rows = tuple(
+        tuple(_short(c) if i in numeric else c for i, c in enumerate(row)) for row in data.rows
+    )
+    return TableData(data.headers, rows, data.summary)
+
+
+def _columns(data: TableData, keep: list[int]) -> TableData:
+    """``data`` with only the columns at ``keep``."""
+    return TableData(
+        tuple(data.headers[i] for i in keep),
+        tuple(tuple(row[i] for i in keep) for row in data.rows),
+        data.summary,
+    )

@@ -119,8 +119,7 @@ def test_analysis_table_prints_as_rich(
 ) -> None:
     """The table of a generated spec, with any columns (costs, receptive field) and depth."""
     analysis = analyze(spec)
-    group = data_table(table_data(analysis, tuple(columns), depth=depth))
-    table = group.renderables[0]
+    table = data_table(table_data(analysis, tuple(columns), depth=depth)).table
     assert isinstance(table, PlainTable)
     assert _printed(table, width, colour) == _printed(table.full(), width, colour)
 
@@ -129,8 +128,7 @@ def test_long_stack_takes_the_string_path_and_matches(monkeypatch: Any) -> None:
     """A stack of 300 layers at the width of a pipe: rich lays out only the header's cells
     (the rows are written as strings), and the bytes are rich's."""
     spec = "64x64x8\n" + "conv3x3x8 same\n" * 300
-    group = data_table(table_data(analyze(spec), ("shape", "params", "macs", "rf")))
-    table = group.renderables[0]
+    table = data_table(table_data(analyze(spec), ("shape", "params", "macs", "rf"))).table
     expected = _printed(table.full(), 80, False)
     calls = []
     original = Console.render_lines
@@ -148,7 +146,7 @@ def test_a_rich_without_the_borrowed_members_prints_through_rich(monkeypatch: An
     """Should a later rich drop the private members the fast path borrows, the table is
     still printed, by rich's own layout, instead of failing."""
     spec = "64x64x8\n" + "conv3x3x8 same\n" * 20
-    table = data_table(table_data(analyze(spec), ("shape", "params"))).renderables[0]
+    table = data_table(table_data(analyze(spec), ("shape", "params"))).table
     expected = _printed(table.full(), 80, False)
     monkeypatch.setattr(longtable, "_BORROWED", ("_extra_width", "_a_member_rich_dropped"))
     monkeypatch.setattr(PlainTable, "_render", None)  # the fast path must not be taken

@@ -164,3 +164,37 @@ def test_every_chain_depends_only_on_its_field(spec: str) -> None:
         assume(False)
     assume(all(int(d) <= 150 for d in analysis.output_shape.spatial))
     check(spec, exact=False)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        f"{n}x1 | upsample{f} {mode}"
+        for n in (1, 2, 5)
+        for f in (1, 2, 3)
+        for mode in ("linear", "linear aligncorners")
+    ]
+    + [
+        "5x4x1 | upsample2x3 bilinear",
+        "4x5x1 | upsample3 bicubic",
+        "4x3x1 | upsample2 bicubic aligncorners",
+        "3x3x3x1 | upsample2 trilinear",
+        "6x1 | upsample2 linear | conv3x1 | upsample3 linear aligncorners",
+    ],
+)
+def test_interpolating_upsampling_stays_inside_its_field(spec: str) -> None:
+    """Interpolation's window covers the inputs it reads (not exactly: a neighbour's weight
+    is 0 where the source coordinate falls on an input, and borders clamp)."""
+    check(spec, exact=False)
+
+
+@given(
+    n=st.integers(1, 12),
+    k=st.integers(1, 4),
+    s=st.integers(1, 3),
+    d=st.integers(1, 3),
+)
+def test_a_causal_convolution_sees_exactly_the_past(n: int, k: int, s: int, d: int) -> None:
+    """Output o sees the inputs from o·s − d·(k − 1) to o·s, every d-th one (the field holds
+    them all; with d = 1 exactly those), and never a later one."""
+    check(f"{n}x2 | conv{k}x2 causal stride{s} dilation{d}", exact=d == 1)
