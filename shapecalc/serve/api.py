@@ -36,6 +36,7 @@ EXPORTS = {
     "markdown": ("text/markdown; charset=utf-8", "md"),
     "latex": ("application/x-latex; charset=utf-8", "tex"),
     "torch": ("text/x-python; charset=utf-8", "py"),
+    "keras": ("text/x-python; charset=utf-8", "py"),
 }
 #: Longest list a request may hold (solve targets, ...): far more than a page sends.
 MAX_ITEMS = 100
@@ -360,7 +361,8 @@ def export(body: dict[str, Any]) -> tuple[bytes, str, str]:
     """``POST /api/export``: a download, equal to what the command line writes:
 
     ``svg``/``png`` as ``shapecalc draw -o FILE``, ``json`` as ``shapecalc SPEC --json``,
-    ``markdown`` as ``--markdown``, ``latex`` as ``--latex``, ``torch`` as ``shapecalc torch``
+    ``markdown`` as ``--markdown``, ``latex`` as ``--latex``, ``torch`` as ``shapecalc torch``,
+    ``keras`` as ``shapecalc keras``
     (each with the request's ``--at`` and, for json and markdown, ``--costs`` and ``--depth``).
 
     Returns:
@@ -387,9 +389,12 @@ def export(body: dict[str, Any]) -> tuple[bytes, str, str]:
             data = text.encode()
         elif kind == "latex":
             data = analysis.explain().to_latex().encode()
+        elif kind == "keras":
+            data = analysis.to_keras_code().encode()
         else:
             data = analysis.to_torch_code().encode()
-    return data, media, f"network.{ending}"
+    name = "network_keras" if kind == "keras" else "network"
+    return data, media, f"{name}.{ending}"
 
 
 def warm_up() -> None:

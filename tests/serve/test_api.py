@@ -155,13 +155,14 @@ SPEC = "nxnx3 | conv3x3x8 same | maxpool2 | flatten | dense10"
         ("markdown", [SPEC, "--at", "n=32", "--markdown"]),
         ("latex", [SPEC, "--at", "n=32", "--latex"]),
         ("torch", ["torch", SPEC, "--at", "n=32"]),
+        ("keras", ["keras", SPEC, "--at", "n=32"]),
         ("svg", ["draw", SPEC, "--at", "n=32", "-o", "-"]),
     ],
 )
 def test_each_download_equals_the_cli_output(fmt: str, args: list[str]) -> None:
     data, _, name = api.export({"spec": SPEC, "at": "n=32", "format": fmt})
     assert data == run(*args)
-    assert name.startswith("network.")
+    assert name.startswith("network")
 
 
 def test_the_png_download_equals_draw_to_a_png_file(tmp_path: Path) -> None:

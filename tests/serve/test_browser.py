@@ -142,6 +142,7 @@ def test_a_spec_with_script_renders_as_text(page: Any) -> None:
         ("markdown", [SPEC, "--at", "n=32", "--markdown"]),
         ("latex", [SPEC, "--at", "n=32", "--latex"]),
         ("torch", ["torch", SPEC, "--at", "n=32"]),
+        ("keras", ["keras", SPEC, "--at", "n=32"]),
         ("png", ["draw", SPEC, "--at", "n=32", "--style", "alexnet"]),
     ],
 )
