@@ -22,6 +22,7 @@ COMMANDS = {
     "keras": "keras:keras_command",
     "layers": "layers:layers",
     "pool": "pool:pool",
+    "serve": "serve:serve",
     "solve": "solve:solve",
     "torch": "torch:torch_command",
 }

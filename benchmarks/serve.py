@@ -1,0 +1,139 @@
+"""How fast the playground answers: the server's JSON API over HTTP, and (with chromium and
+playwright) a keystroke in the page until its table is shown. Prints figures; asserts nothing.
+
+    python benchmarks/serve.py [--runs 15] [--no-browser]
+
+The goals (issue 19, section 3): a keystroke on VGG-16 shows the new table in under 100 ms;
+a symbolic spec of 50 layers in under 500 ms. Each keystroke is a new spec (one more digit in
+the last layer, or one more layer), so no answer comes from a cache of the same text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from shapecalc.serve import make_server, serve_in_thread
+from shapecalc.serve.api import warm_up
+
+ROOT = Path(__file__).resolve().parent.parent
+VGG = (ROOT / "examples" / "vgg16.shape").read_text().rstrip()
+#: 50 layers, symbolic input size and channels.
+SYMBOLIC_50 = "hxwx3 | " + " | ".join(
+    ["conv3x3x{c} same", "relu", "conv3x3x{c} same", "relu", "maxpool2"] * 10
+)
+GOALS = {"VGG-16": 100.0, "50 symbolic layers": 500.0}
+
+
+def _post(
+    connection: http.client.HTTPConnection, host: str, path: str, body: dict[str, Any]
+) -> float:
+    started = time.perf_counter()
+    connection.request(
+        "POST", path, json.dumps(body), {"Host": host, "Content-Type": "application/json"}
+    )
+    answer = json.loads(connection.getresponse().read())
+    assert answer["ok"], answer
+    return (time.perf_counter() - started) * 1000
+
+
+def _keystrokes(base: str, runs: int) -> list[str]:
+    """``runs`` specs, each a keystroke away from the one before."""
+    if base.endswith("dense1000"):
+        return [base + "1" * (i + 1) for i in range(runs)]
+    return [base + " | relu" * (i + 1) for i in range(runs)]
+
+
+def http_figures(runs: int) -> None:
+    """Median milliseconds of each endpoint over HTTP (one kept-alive connection, as a page)."""
+    server = make_server()
+    serve_in_thread(server)
+    host = f"127.0.0.1:{server.port}"
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    cold = _post(connection, host, "/api/analyze", {"spec": SYMBOLIC_50.replace("{c}", "{d}")})
+    print(f"first symbolic analysis of the process (before warm-up): {cold:.0f} ms")
+    warm_up()
+    for name, spec in (("VGG-16", VGG), ("50 symbolic layers", SYMBOLIC_50)):
+        for path in ("/api/analyze", "/api/explain", "/api/draw"):
+            # A drawing needs sizes: 1024 halves ten times, once per maxpool2.
+            at = {"at": "h=1024,w=1024,c=16"} if path == "/api/draw" and "{" in spec else {}
+            times = [
+                _post(connection, host, path, {"spec": s, **at}) for s in _keystrokes(spec, runs)
+            ]
+            goal = (
+                f"  (goal for the table: < {GOALS[name]:.0f} ms)" if path == "/api/analyze" else ""
+            )
+            print(
+                f"{name:20} {path:14} median {statistics.median(times):7.1f} ms, max {max(times):7.1f} ms{goal}"
+            )
+    connection.close()
+    server.shutdown()
+
+
+def browser_figures(runs: int) -> None:
+    """A keystroke in the page until its table is on the page (the page's own measurements)."""
+    from playwright.sync_api import sync_playwright
+
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    server = make_server()
+    serve_in_thread(server)
+    warm_up()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready=true]")
+        for name, spec, key in (("VGG-16", VGG, "1"), ("50 symbolic layers", SYMBOLIC_50, " ")):
+            page.fill("#spec", spec)
+            page.wait_for_timeout(1500)
+            timings = []
+            for _ in range(runs):
+                count = page.evaluate("window.shapecalcTimings.length")
+                page.focus("#spec")
+                page.keyboard.press("Control+End")
+                page.keyboard.type(key)
+                page.wait_for_function(
+                    "n => window.shapecalcTimings.length > n", arg=count, timeout=30_000
+                )
+                page.wait_for_timeout(
+                    300 if name == "VGG-16" else 800
+                )  # the drawing and working too
+                timings.append(page.evaluate("window.shapecalcTimings.at(-1)"))
+            key_ms = statistics.median(t["fromKey"] for t in timings)
+            request_ms = statistics.median(t["fromRequest"] for t in timings)
+            server_ms = statistics.median(t["server"] for t in timings)
+            print(
+                f"browser {name:20} keystroke -> table median {key_ms:6.1f} ms "
+                f"(request -> table {request_ms:.1f} ms, server {server_ms:.1f} ms; "
+                f"goal < {GOALS[name]:.0f} ms)"
+            )
+        browser.close()
+    server.shutdown()
+
+
+def main() -> None:
+    """Print the HTTP figures, then the browser's."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--no-browser", action="store_true")
+    arguments = parser.parse_args()
+    http_figures(arguments.runs)
+    if not arguments.no_browser:
+        browser_figures(max(5, arguments.runs // 2))
+
+
+if __name__ == "__main__":
+    main()
