@@ -107,7 +107,7 @@ def test_draw_options_are_the_draw_commands() -> None:
     offered = {option["name"]: option for option in api.draw_options()}
     expected = {p.name for p in draw.params} - api.NOT_DRAWING_OPTIONS
     assert set(offered) == expected
-    assert offered["style"]["choices"] == ["lenet", "alexnet", "fcnn"]
+    assert offered["style"]["choices"] == ["lenet", "alexnet", "fcnn", "graph"]
     assert offered["max_channels"]["min"] == 1 and offered["max_channels"]["default"] == 12
     assert offered["legend"]["kind"] == "toggle" and offered["legend"]["default"] is True
     assert offered["no_labels"]["kind"] == "flag" and offered["no_labels"]["default"] is False
