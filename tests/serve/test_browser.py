@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,14 +77,28 @@ def _cli(*args: str) -> bytes:
     return result.stdout_bytes
 
 
+def _until(page: Any, script: str, arg: Any = None, timeout: float = 30.0) -> None:
+    """Wait until ``script`` (an expression, or a function of ``arg``) is true in the page.
+
+    Polled from here with ``evaluate``: Playwright's own ``wait_for_function`` evaluates its
+    predicate with ``eval`` inside the page, which the page's CSP (no 'unsafe-eval') refuses.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"not true within {timeout} s: {script}"
+        time.sleep(0.01)
+
+
 def _type_spec(page: Any, spec: str) -> None:
     page.fill("#spec", "")
     page.type("#spec", spec, delay=5)
 
 
 def _wait_for_table_row(page: Any, text: str) -> None:
-    page.wait_for_function(
-        "t => [...document.querySelectorAll('#table td')].some(c => c.textContent === t)", arg=text
+    _until(
+        page,
+        "t => [...document.querySelectorAll('#table td')].some(c => c.textContent === t)",
+        text,
     )
 
 
@@ -93,8 +108,8 @@ def test_typing_changes_the_table_the_drawing_and_the_working(page: Any) -> None
     _wait_for_table_row(page, "conv5x5x6")
     cells = page.eval_on_selector_all("#table tbody tr", "rows => rows.map(r => r.innerText)")
     assert any("28x28x6" in row and "456" in row for row in cells), cells
-    page.wait_for_function("b => document.getElementById('drawing-img').src !== b", arg=before)
-    page.wait_for_function("document.getElementById('drawing-img').naturalWidth > 0")
+    _until(page, "b => document.getElementById('drawing-img').src !== b", before)
+    _until(page, "document.getElementById('drawing-img').naturalWidth > 0")
     # The worked arithmetic is typeset by KaTeX (vendored), not shown as raw LaTeX.
     page.wait_for_selector("#working .katex")
     assert page.locator("#working li").count() == 4
@@ -107,7 +122,7 @@ def test_typing_changes_the_table_the_drawing_and_the_working(page: Any) -> None
 def test_an_error_is_marked_in_the_editor(page: Any) -> None:
     _type_spec(page, "28x28x1 | cnv3x3x16 same | dense10")
     # Typed key by key: the marks of the spec's earlier states come and go first.
-    page.wait_for_function("document.querySelector('#highlight mark')?.textContent === 'cnv3x3x16'")
+    _until(page, "document.querySelector('#highlight mark')?.textContent === 'cnv3x3x16'")
     assert page.get_attribute("#spec", "aria-invalid") == "true"
     assert "did you mean 'conv'" in page.inner_text("#error")
     # The mark lies under the offending characters of the textarea: the same box and font.
@@ -125,7 +140,7 @@ def test_a_spec_with_script_renders_as_text(page: Any) -> None:
     page.click("#draw-details summary")
     page.fill("#d-title", "<script>alert(3)</script>")
     _wait_for_table_row(page, "relu")
-    page.wait_for_function("document.getElementById('drawing-img').naturalWidth > 0")
+    _until(page, "document.getElementById('drawing-img').naturalWidth > 0")
     assert page.locator("script").count() == 2  # katex and app, nothing inserted
     assert page.locator("main img").count() == 1
     page.fill("#spec", "28x28x1 | <b>bold</b>")
@@ -176,7 +191,7 @@ def test_a_shared_link_reproduces_the_view(page: Any, browser: Any) -> None:
     page.fill("#solve-out", "1:24x24x4")
     _wait_for_table_row(page, "4*(-f + 29)**2")
     page.wait_for_selector("#solutions td:text-is('5')")
-    page.wait_for_function("location.hash.includes('alexnet')")
+    _until(page, "location.hash.includes('alexnet')")
     link = page.url
     table = page.inner_text("#table")
     other = browser.new_page(viewport={"width": 1280, "height": 720})
@@ -225,7 +240,7 @@ def test_a_keystroke_shows_the_new_table_in_time(
         page.focus("#spec")
         page.keyboard.press("Control+End")
         page.keyboard.type(key)
-        page.wait_for_function("n => window.shapecalcTimings.length > n", arg=count)
+        _until(page, "n => window.shapecalcTimings.length > n", count)
         page.wait_for_timeout(goal * 3)  # the drawing and working of this keystroke too
         timings.append(page.evaluate("window.shapecalcTimings.at(-1)"))
     key_ms = statistics.median(t["fromKey"] for t in timings)
@@ -250,7 +265,7 @@ def test_screenshots(
     )
     shot.wait_for_selector("body[data-ready=true]")
     _wait_for_table_row(shot, "conv5x5x6")
-    shot.wait_for_function("document.getElementById('drawing-img').naturalWidth > 0")
+    _until(shot, "document.getElementById('drawing-img').naturalWidth > 0")
     shot.wait_for_selector("#working .katex")
     path = tmp_path / f"serve_{width}x{height}.png"
     shot.screenshot(path=str(path))
