@@ -44,7 +44,6 @@ expression trees (parsed in :mod:`shapecalc.expression`) that the analysis evalu
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -547,6 +546,8 @@ class _Parser:
     def unknown_name(self, name: str, span: Span) -> SpecError:
         """A name in an expression of a definition that is none of its parameters."""
         block, params = self.defining, self.params
+        import difflib  # on an error only: kept off the table's start-up
+
         close = difflib.get_close_matches(name, params, n=1)
         if close:
             hint = f"did you mean {close[0]!r}?"
@@ -614,6 +615,8 @@ class _Parser:
             )
         if definition is None:
             known = list(self.blocks)
+            import difflib  # on an error only: kept off the table's start-up
+
             close = difflib.get_close_matches(name_tok.text, known, n=1)
             if close:
                 hint = f"did you mean {close[0]!r}?"
@@ -812,6 +815,8 @@ class _Parser:
             return OptionSpec(key_tok.text, (), span, key_tok.span, word=val.text)
         if _NAME.fullmatch(val.text):
             # A bare word here is a typo far more often than a symbol: symbols take braces.
+            import difflib  # on an error only: kept off the table's start-up
+
             close = difflib.get_close_matches(val.text, _WORD_VALUES, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"write a symbol as {{{val.text}}}"
             raise self.error(f"unknown value {val.text!r} after '=' — {hint}", val.span)

@@ -33,7 +33,6 @@ torch, when a registered kind misses one of these):
 
 from __future__ import annotations
 
-import difflib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -398,12 +397,16 @@ def _option_hint(key: str, word: str, names: list[str]) -> str:
         return f" — options are lowercase: write {word.lower()!r}"
     if key in REGISTRY:
         return f" — missing '|' before {word!r}?"
+    import difflib  # on an error only: kept off the table's start-up
+
     close = difflib.get_close_matches(key, names, n=1)
     return f" — did you mean {close[0]!r}?" if close else f" — options: {', '.join(names)}"
 
 
 def suggest_keyword(word: str) -> str | None:
     """The closest known layer keyword, for "did you mean" hints."""
+    import difflib  # on an error only: kept off the table's start-up
+
     close = difflib.get_close_matches(word, list(REGISTRY), n=1, cutoff=0.6)
     return close[0] if close else None
 

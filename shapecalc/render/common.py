@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -89,6 +88,8 @@ def parse_columns(text: str) -> tuple[str, ...]:
     seen: set[str] = set()
     for name in names:
         if name not in COLUMNS:
+            import difflib  # on an error only: kept off the table's start-up
+
             close = difflib.get_close_matches(name, list(COLUMNS), n=1)
             hint = f" — did you mean {close[0]!r}?" if close else ""
             raise ColumnError(
