@@ -18,6 +18,7 @@ import shutil
 import subprocess
 
 import pytest
+from chromium import HEADLESS_FLAGS
 
 from shapecalc import analyze
 
@@ -103,14 +104,8 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     page.write_text("".join(parts), encoding="utf-8")
     command = [
         browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
+        *HEADLESS_FLAGS,
         "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
         "--allow-file-access-from-files",  # the page reads the drawings in its iframes
         "--virtual-time-budget=30000",  # let the load handler finish before the dump
         f"--user-data-dir={work / 'profile'}",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import CHROMIUM, HEADLESS_FLAGS
 from click.testing import CliRunner
 
 from shapecalc.cli import cli
@@ -26,17 +27,7 @@ from shapecalc.serve import PlaygroundServer
 pytestmark = pytest.mark.slow  # starts chromium
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-#: Chromium's flags here: no sandbox (root in a container), no GPU, nothing from the network.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+FLAGS = HEADLESS_FLAGS
 SPEC = "nxnx3 | conv3x3x8 same | maxpool2 | flatten | dense10"
 
 
