@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .options import at_option, spec_input
 from .spec import STDIN, analysed
 from .types import Colors
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
+    from ..render.svg import DrawOptions
 
 
 def _fit(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -22,6 +27,34 @@ def _fit(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     return value
 
 
+def _preview(analysis: Analysis, options: DrawOptions, mode: str) -> str:
+    """The drawing for the terminal in ``mode``: ``auto`` asks the terminal what it shows
+    and falls back to text; a protocol given by name is written as asked, or fails."""
+    import shutil
+    import sys
+
+    from ..render.svg import analysis_preview
+    from .terminal import Terminal, detect, width_px
+
+    columns = max(40, shutil.get_terminal_size().columns - 1)
+    if mode == "auto":
+        terminal = detect()
+    else:
+        try:
+            pixels = width_px(sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # no file behind it (a test's stream)
+            pixels = None
+        terminal = Terminal(None if mode == "text" else mode, pixels)
+    return analysis_preview(
+        analysis,
+        options,
+        columns=columns,
+        protocol=terminal.protocol or "text",
+        width_px=terminal.width_px,
+        required=mode != "auto",
+    )
+
+
 @click.command()
 @spec_input
 @click.option(
@@ -32,8 +65,15 @@ def _fit(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 @click.option(
     "--preview",
     is_flag=True,
-    help="Show the drawing in the terminal: an image in kitty (with the png extra), else "
-    "the same layout in Unicode characters, as wide as the terminal.",
+    help="Show the drawing in the terminal: an image where the terminal shows kitty or sixel "
+    "images (asked of it; needs the png extra), else the same layout in Unicode characters, "
+    "as wide as the terminal.",
+)
+@click.option(
+    "--preview-mode",
+    type=click.Choice(["auto", "kitty", "sixel", "text"]),
+    help="--preview as this (implies --preview): auto asks the terminal; kitty or sixel "
+    "write that image whatever the terminal (an error without the png extra); text: Unicode.",
 )
 @click.option(
     "--style",
@@ -107,6 +147,7 @@ def draw(
     file: Path | None,
     output: str | None,
     preview: bool,
+    preview_mode: str | None,
     style: str | None,
     at: tuple[dict[str, int], ...],
     max_channels: int,
@@ -132,9 +173,11 @@ def draw(
     shapecalc draw "nxnx1 | conv3x3x16 same | maxpool2" --at n=28 -o - > net.svg
     shapecalc draw -f examples/resnet50.shape --depth 0 --fit 16:9 -o resnet50.svg
     shapecalc draw -f examples/vgg16.shape --preview
+    shapecalc draw -f examples/lenet.shape --preview-mode sixel
     """
-    from ..render.svg import DrawOptions, analysis_preview, analysis_to_svg
+    from ..render.svg import DrawOptions, analysis_to_svg
 
+    preview = preview or preview_mode is not None
     if output is None and not preview:
         raise click.UsageError("give -o FILE (or - for stdout) or --preview")
 
@@ -157,10 +200,7 @@ def draw(
     )
     analysis = analysed(spec, file, at)
     if preview:
-        import shutil
-
-        columns = max(40, shutil.get_terminal_size().columns - 1)
-        click.echo(analysis_preview(analysis, options, columns=columns), nl=False)
+        click.echo(_preview(analysis, options, preview_mode or "auto"), nl=False)
     if output is None:
         return
     svg = analysis_to_svg(analysis, options)

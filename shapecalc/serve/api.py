@@ -25,9 +25,11 @@ import click
 from ..cli.spec import MAX_SPEC_BYTES
 from ..errors import ShapecalcError, SpecError, SubstitutionError
 
-#: Drawing options the page does not offer: the spec, where to write, and the ``--at`` values
-#: (the page has one field for those, shared by every view).
-NOT_DRAWING_OPTIONS = frozenset({"spec", "file", "output", "at"})
+#: Drawing options the page does not offer: the spec, where to write, the ``--at`` values
+#: (the page has one field for those, shared by every view), and the terminal preview (the
+#: page shows the SVG; a preview would be written to the server's terminal, and asking that
+#: terminal what it shows would take over the keyboard of whoever started the server).
+NOT_DRAWING_OPTIONS = frozenset({"spec", "file", "output", "at", "preview", "preview_mode"})
 #: Formats of ``POST /api/export``: their media type and file name ending.
 EXPORTS = {
     "svg": ("image/svg+xml", "svg"),

@@ -99,28 +99,44 @@ def analysis_preview(
     options: DrawOptions | None = None,
     columns: int = 100,
     env: Mapping[str, str] | None = None,
+    protocol: str | None = None,
+    width_px: int | None = None,
+    required: bool = False,
     **kwargs: Any,
 ) -> str:
-    """The drawing for a terminal: kitty's image escapes when ``env`` (default: the
-    process's environment) says the terminal shows them and resvg-py is installed, else
-    the same layout in Unicode, ``columns`` wide (see :mod:`.terminal`).
+    """The drawing for a terminal: an image in ``protocol`` (``kitty`` or ``sixel``), or
+    the same layout in Unicode, ``columns`` wide, for ``text`` (see :mod:`.terminal`).
+
+    Args:
+        protocol: ``kitty``, ``sixel`` or ``text``; None: kitty when ``env`` (default: the
+            process's environment) says the terminal is kitty, else text. Sixel is never
+            guessed from the environment: the command line asks the terminal.
+        width_px: the image's width at most, in pixels (the terminal's); default
+            ``columns`` cells of :data:`.terminal.CELL_WIDTH_PX`.
+        required: raise when the image cannot be made (no resvg-py) instead of falling
+            back to the Unicode rendering, as a protocol asked for by name does.
 
     Raises:
-        DrawError, SubstitutionError: as :func:`analysis_to_svg`.
+        DrawError, SubstitutionError: as :func:`analysis_to_svg`; DrawError also for an
+            unknown protocol, and for no image when ``required``.
     """
     import os
 
-    from .terminal import image_protocol, kitty_image, to_text
+    from .terminal import CELL_WIDTH_PX, PROTOCOLS, image_protocol, terminal_image, to_text
 
     options = _options(options, kwargs)
-    env = os.environ if env is None else env
-    if image_protocol(env) == "kitty":
-        from .raster import svg_to_png
-
+    if protocol is None:
+        protocol = image_protocol(os.environ if env is None else env) or "text"
+    if protocol != "text" and protocol not in PROTOCOLS:
+        raise DrawError(f"unknown preview {protocol!r}: {', '.join((*PROTOCOLS, 'text'))}")
+    if protocol != "text":
+        svg = analysis_to_svg(analysis, options)
         try:
-            return kitty_image(svg_to_png(analysis_to_svg(analysis, options), zoom=1.0))
+            return terminal_image(svg, protocol, width_px or columns * CELL_WIDTH_PX)
         except DrawError:
-            pass  # no resvg-py: the Unicode rendering is still a picture
+            if required:
+                raise
+            # No resvg-py, say: the Unicode rendering is still a picture.
     root, _, _ = _drawing(analysis, options)
     return to_text(root, columns)
 

@@ -19,12 +19,18 @@ MAX_PIXELS = 40_000_000
 _SIZE = re.compile(r'<svg[^>]*?\swidth="([0-9.]+)"[^>]*?\sheight="([0-9.]+)"')
 
 
+def svg_size(svg: str) -> tuple[float, float] | None:
+    """The width and height in px that the document's root ``<svg>`` states, if it does."""
+    found = _SIZE.search(svg)
+    return None if not found else (float(found.group(1)), float(found.group(2)))
+
+
 def png_zoom(svg: str, zoom: float) -> float:
     """``zoom``, or less when the PNG would exceed :data:`MAX_PIXELS`."""
-    found = _SIZE.search(svg)
-    if not found:
+    size = svg_size(svg)
+    if size is None:
         return zoom
-    pixels = float(found.group(1)) * float(found.group(2)) * zoom * zoom
+    pixels = size[0] * size[1] * zoom * zoom
     return zoom if pixels <= MAX_PIXELS else zoom * math.sqrt(MAX_PIXELS / pixels)
 
 

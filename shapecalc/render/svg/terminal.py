@@ -1,14 +1,20 @@
 """The drawing in a terminal: a true image where the terminal shows images, else the same
 layout in Unicode characters.
 
-Images use the kitty graphics protocol (kitty, and terminals that say they speak it through
-``TERM=xterm-kitty``), detected from the environment alone: asking the terminal would mean
-reading its answer from stdin, which a pipe or a test does not give. It needs a PNG, so the
-``png`` extra. Sixel is not written: its palette encoding needs an image library, and a
-guessed sixel on a terminal without it prints garbage. Everything else, or no PNG support,
-gets the Unicode rendering: each tensor's shape as a block of ``█``, connectors and
-shortcuts as box-drawing lines, and every label that fits where it stands, so a terminal
-that shows neither images nor colour still gets a readable picture.
+Images use the kitty graphics protocol (the PNG itself, in base64 chunks) or DEC sixel
+(the PNG decoded with the standard library and written as palette bands, see
+:mod:`.sixel`); both need a PNG, so the ``png`` extra, and are drawn as wide as the terminal
+is in pixels (:func:`preview_zoom`). Which one a terminal shows is *asked* of it by the
+command line (:mod:`shapecalc.cli.terminal`: kitty's graphics query and DA1, whose reply
+lists attribute 4 when the terminal speaks sixel), because no environment variable says
+sixel; the environment alone (:func:`image_protocol`) is what a library call without a
+terminal to ask can go by, and it recognises kitty and Ghostty only, never guessing sixel:
+an image escape on a terminal without it prints garbage.
+
+Everything else, or no PNG support, gets the Unicode rendering: each tensor's shape as a
+block of ``█``, connectors and shortcuts as box-drawing lines, and every label that fits
+where it stands, so a terminal that shows neither images nor colour still gets a readable
+picture and not one escape character.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import base64
 import math
 from collections.abc import Mapping
 
+from ...errors import DrawError
 from .elements import Circle, Element, Group, Line, Polygon, Rect, Text
 
 #: Classes of the elements drawn as solid shapes, and as lines.
@@ -26,14 +33,56 @@ LINES = frozenset({"skip", "wrap", "arrow"})
 CELL_ASPECT = 2.0
 #: Bytes of base64 per kitty escape (the protocol's limit is 4096).
 CHUNK = 4096
+#: The image protocols written, in the order of preference when a terminal has several:
+#: kitty's carries the PNG unchanged, sixel a palette of 256 colours.
+PROTOCOLS = ("kitty", "sixel")
+#: A drawing is shown at most this many times its size in px (a small network in a wide
+#: terminal is not blown up), and in at most this many pixels (time to encode a sixel in
+#: pure Python grows with them: about 0.5 s for a million).
+MAX_ZOOM = 2.0
+MAX_PREVIEW_PIXELS = 2_000_000
+#: Pixels per character cell assumed when the terminal does not say (a narrow font's).
+CELL_WIDTH_PX = 8
 
 
 def image_protocol(env: Mapping[str, str]) -> str | None:
-    """``kitty`` when the environment says the terminal speaks kitty's graphics protocol,
-    else None."""
-    if env.get("KITTY_WINDOW_ID") or env.get("TERM") == "xterm-kitty":
+    """``kitty`` when the environment says the terminal speaks kitty's graphics protocol
+    (kitty itself, or Ghostty), else None: no variable says sixel, that takes asking."""
+    term, program = env.get("TERM", ""), env.get("TERM_PROGRAM", "")
+    if env.get("KITTY_WINDOW_ID") or term in ("xterm-kitty", "xterm-ghostty"):
+        return "kitty"
+    if program == "ghostty":
         return "kitty"
     return None
+
+
+def preview_zoom(size: tuple[float, float] | None, width_px: int) -> float:
+    """The zoom that makes a drawing of ``size`` (px) ``width_px`` wide, at most
+    :data:`MAX_ZOOM` and :data:`MAX_PREVIEW_PIXELS`."""
+    if size is None:
+        return 1.0
+    width, height = size
+    return min(MAX_ZOOM, width_px / width, math.sqrt(MAX_PREVIEW_PIXELS / (width * height)))
+
+
+def terminal_image(svg: str, protocol: str, width_px: int) -> str:
+    """The escapes that show ``svg`` in a terminal speaking ``protocol`` (``kitty`` or
+    ``sixel``), ``width_px`` wide at most, and a newline after it.
+
+    Raises:
+        DrawError: an unknown protocol, no resvg-py (the ``png`` extra), or a PNG the sixel
+            encoder does not read.
+    """
+    from .raster import svg_size, svg_to_png
+
+    if protocol not in PROTOCOLS:
+        raise DrawError(f"unknown image protocol {protocol!r}: {' or '.join(PROTOCOLS)}")
+    png = svg_to_png(svg, zoom=preview_zoom(svg_size(svg), width_px))
+    if protocol == "kitty":
+        return kitty_image(png)
+    from .sixel import png_to_sixel
+
+    return png_to_sixel(png) + "\n"
 
 
 def kitty_image(png: bytes) -> str:
@@ -155,4 +204,12 @@ def to_text(root: Group, columns: int = 100) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["image_protocol", "kitty_image", "to_text"]
+__all__ = [
+    "CELL_WIDTH_PX",
+    "PROTOCOLS",
+    "image_protocol",
+    "kitty_image",
+    "preview_zoom",
+    "terminal_image",
+    "to_text",
+]
