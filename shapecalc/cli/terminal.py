@@ -10,9 +10,9 @@ terminal without it, so the terminal is asked, the way image viewers for the ter
   attribute 4 meaning sixel graphics. Sent last, so its answer ends the wait: terminals answer
   in order, and one that ignores kitty's query still answers DA1.
 
-The terminal is asked only when standard output is that terminal (``/dev/tty`` opens, and is
-the same device), this process is in its foreground (a background job reading it would be
-stopped by SIGTTIN), and ``TERM`` is not ``dumb``/``linux`` (a console or an editor's shell
+The terminal is asked only when standard output is a terminal, this process's controlling
+one (so ``/dev/tty``, where the answers are read, is the terminal written to), this process
+is in its foreground (a background job reading it would be stopped by SIGTTIN), and ``TERM`` is not ``dumb``/``linux`` (a console or an editor's shell
 window that shows no images and might echo the query). While waiting, at most
 :data:`TIMEOUT`, the terminal is in cbreak mode without echo, so that the answer is neither
 shown nor left on the user's input; its mode is restored whatever happens, Ctrl-C included.
@@ -114,12 +114,11 @@ def width_px(fd: int) -> int | None:
     return pixels or None
 
 
-def _is_own_terminal(stream: IO[Any], fd: int) -> bool:
-    """``stream`` writes to the terminal ``fd`` and this process is in its foreground."""
+def _is_own_terminal(stream: IO[Any]) -> bool:
+    """``stream`` writes to this process's controlling terminal, in whose foreground it is:
+    tcgetpgrp fails on a terminal that is not the caller's controlling one (ENOTTY)."""
     try:
-        out = stream.fileno()
-        same = os.fstat(out).st_rdev == os.fstat(fd).st_rdev
-        return same and os.tcgetpgrp(fd) == os.getpgrp()
+        return os.tcgetpgrp(stream.fileno()) == os.getpgrp()
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -138,7 +137,7 @@ def detect(
     stream = sys.stdout if stream is None else stream
     env = os.environ if env is None else env
     try:
-        if not stream.isatty():
+        if not stream.isatty() or not _is_own_terminal(stream):
             return Terminal(None)
     except (AttributeError, ValueError):
         return Terminal(None)
@@ -147,8 +146,6 @@ def detect(
     except OSError:
         return Terminal(None)
     try:
-        if not _is_own_terminal(stream, fd):
-            return Terminal(None)
         pixels = width_px(fd)
         if image_protocol(env) == "kitty":
             return Terminal("kitty", pixels)

@@ -57,9 +57,9 @@ def _chunks(png: bytes) -> list[tuple[bytes, bytes]]:
             raise DrawError(f"the PNG is cut short inside its {kind.decode('latin-1')!r} chunk")
         found.append((kind, data))
         if kind == b"IEND":
-            break
+            return found
         at += 12 + length  # length, kind, data, CRC
-    return found
+    raise DrawError("the PNG is cut short: it ends before its IEND chunk")
 
 
 def decode_png(png: bytes) -> Raster:
@@ -186,10 +186,11 @@ def _unfilter_paeth(row: bytes, prev: bytes, bpp: int) -> bytearray:
         start, end = run.span()
         _paeth_bytes(line, prev, bpp, done, start)
         while start < end:
-            if start < bpp or line[start - bpp : start] == prev[start - bpp : start]:
+            left = max(0, start - bpp)  # in the first pixel, a and c are both 0
+            if line[left:start] == prev[left:start]:
                 line[start:end] = prev[start:end]
                 break
-            if prev[start:end] == prev[start - bpp : end - bpp]:
+            if start >= bpp and prev[start:end] == prev[start - bpp : end - bpp]:
                 _repeat_left(line, bpp, start, end)
                 break
             step = min(end, start + 4 * bpp)

@@ -11,9 +11,10 @@ back to the band's first column, ``-`` to the next band, and ``ESC \\`` at the e
 
 The palette (:func:`quantise`): a drawing has few colours, but antialiasing blends them at
 every edge. Up to :data:`MAX_COLORS` distinct colours are kept exactly; beyond that the
-most frequent ones are kept exactly and the rest go to the nearest colour of a fixed
-6×6×6 cube plus a ramp of greys (antialiased text is grey), 256 registers in all, which
-every sixel terminal that has registers at all offers.
+most frequent ones (the fills, the background, the text: over 90 % of a drawing's pixels)
+are kept exactly and every other colour goes to the nearest of those, a fixed 6×6×6 cube
+and a ramp of greys (antialiased text is grey), 256 registers in all, as many as sixel
+terminals commonly offer.
 
 Pure functions; the pixels come from :mod:`.pngread`.
 """
@@ -98,9 +99,11 @@ def fixed_palette() -> tuple[Color, ...]:
 
 def quantise(raster: Raster) -> Indexed:
     """``raster`` as at most :data:`MAX_COLORS` palette colours: its own colours when it has
-    that few, else its :data:`FREQUENT` most frequent colours exactly and every other pixel
-    as the nearest colour of :func:`fixed_palette`. The palette is ordered by frequency
-    (ties by colour), so the same image always gives the same bytes."""
+    that few, else its :data:`FREQUENT` most frequent colours exactly, then
+    :func:`fixed_palette`, every other pixel as the nearest colour of that palette (a blend
+    of a fill and white at an edge goes to the fill when that is nearer than the cube). The
+    palette is ordered by frequency (ties by colour), so the same image always gives the
+    same bytes."""
     packed = _packed(raster)
     counts = Counter(packed)
     ranked = sorted(counts, key=lambda key: (-counts[key], _unpacked(key)))
@@ -108,13 +111,15 @@ def quantise(raster: Raster) -> Indexed:
         palette = tuple(_unpacked(key) for key in ranked)
         index = {key: k for k, key in enumerate(ranked)}
     else:
-        kept = ranked[:FREQUENT]
-        fixed = tuple(c for c in fixed_palette() if c not in {_unpacked(k) for k in kept})
-        palette = tuple(_unpacked(key) for key in kept) + fixed
+        kept = tuple(_unpacked(key) for key in ranked[:FREQUENT])
+        palette = kept + tuple(c for c in fixed_palette() if c not in set(kept))
         position = {color: k for k, color in enumerate(palette)}
-        index = {key: k for k, key in enumerate(kept)}
+        index = {key: k for k, key in enumerate(ranked[:FREQUENT])}
         for key in ranked[FREQUENT:]:
-            index[key] = position[nearest_fixed(_unpacked(key))]
+            color = _unpacked(key)
+            # The fixed palette's nearest is computed; the few kept colours are tried.
+            nearest = min((nearest_fixed(color), *kept), key=lambda c: _distance(c, color))
+            index[key] = position[nearest]
     pixels = bytes(map(index.__getitem__, packed))
     return Indexed(raster.width, raster.height, palette, pixels)
 
