@@ -400,7 +400,7 @@ def test_a_terminal_that_does_not_answer_costs_the_timeout_only() -> None:
         elapsed = time.monotonic() - start
         thread.join()
         assert reply == b"" and probe.protocol_of(reply) is None
-        assert probe.TIMEOUT <= elapsed < probe.TIMEOUT + 0.3
+        assert probe.TIMEOUT <= elapsed < probe.TIMEOUT + 0.5  # slack for a loaded machine
         assert termios.tcgetattr(slave) == before
 
 
@@ -432,7 +432,9 @@ CHILD = """
 import os, sys, termios, time
 os.close(os.open(os.ttyname(1), os.O_RDWR))  # as a login shell does: the pty is our terminal
 before = termios.tcgetattr(0)
-start = time.monotonic()
+from shapecalc.cli.terminal import detect
+from shapecalc.cli import main
+start = time.monotonic()  # the time of the question, not of importing shapecalc
 {body}
 elapsed = time.monotonic() - start
 import select
@@ -440,10 +442,9 @@ left = select.select([0], [], [], 0)[0]
 print("RESULT", repr(result), f"{{elapsed:.3f}}", termios.tcgetattr(0) == before, bool(left))
 """
 
-DETECT = "from shapecalc.cli.terminal import detect; result = detect().protocol"
+DETECT = "result = detect().protocol"
 
 CLI = """
-from shapecalc.cli import main
 sys.argv = ["shapecalc", "draw", {spec!r}, "--preview"]
 result = None
 try:
@@ -522,7 +523,7 @@ def test_detection_in_a_real_terminal(answer: bytes | None, expected: str) -> No
     result, elapsed, restored, left = result_line(written)
     assert result == expected
     assert restored == "True" and left == "False"
-    assert float(elapsed) < probe.TIMEOUT + 0.5
+    assert float(elapsed) < probe.TIMEOUT + 1.0  # the question only, with slack for load
     # Never echoed to the screen (an echo would show it, as ^[[?62;4;22c).
     assert b"?62;" not in written
 
@@ -554,3 +555,14 @@ def test_preview_in_a_terminal_that_shows_no_images_is_unicode() -> None:
     assert "█" in output and "1@28×28" in output and "Max-Pool" in output
     assert "\x1b" not in output  # after the query, not one escape
     assert result_line(written)[2:] == ["True", "False"]
+
+
+def test_the_playground_offers_no_terminal_preview() -> None:
+    # The page shows the SVG; a preview would be written to the server's terminal, and
+    # asking that terminal what it shows would read the keyboard of whoever started it.
+    from shapecalc.serve import api
+
+    offered = {option["name"] for option in api.draw_options()}
+    assert "style" in offered and not {"preview", "preview_mode"} & offered
+    with pytest.raises(api.RequestError, match="preview"):
+        api.answer("/api/draw", {"spec": SMALL, "options": {"preview": True}})

@@ -117,8 +117,16 @@ def quantise(raster: Raster) -> Indexed:
         index = {key: k for k, key in enumerate(ranked[:FREQUENT])}
         for key in ranked[FREQUENT:]:
             color = _unpacked(key)
-            # The fixed palette's nearest is computed; the few kept colours are tried.
-            nearest = min((nearest_fixed(color), *kept), key=lambda c: _distance(c, color))
+            r, g, b = color
+            # The fixed palette's nearest is computed; the few kept colours are tried (a
+            # plain loop: this runs for every blend of colours at the edges).
+            nearest = nearest_fixed(color)
+            least = _distance(nearest, color)
+            for candidate in kept:
+                kr, kg, kb = candidate
+                d = (r - kr) * (r - kr) + (g - kg) * (g - kg) + (b - kb) * (b - kb)
+                if d < least:
+                    nearest, least = candidate, d
             index[key] = position[nearest]
     pixels = bytes(map(index.__getitem__, packed))
     return Indexed(raster.width, raster.height, palette, pixels)
