@@ -55,6 +55,8 @@ def test_symbolic_spec_imports_sympy_but_not_torch() -> None:
         [VGG_LIKE, "--costs"],
         [VGG_LIKE, "--costs", "--macs", "thop"],
         ["draw", VGG_LIKE, "-o", "-"],
+        # A preview into a pipe is the Unicode rendering: no PNG, so no resvg_py either.
+        ["draw", VGG_LIKE, "--preview"],
         ["torch", VGG_LIKE],
         ["keras", VGG_LIKE],
         ["layers"],

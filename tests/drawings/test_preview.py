@@ -319,6 +319,16 @@ def test_preview_is_still_a_flag_before_the_spec() -> None:
 # -- detection ---------------------------------------------------------------------------
 
 
+def test_the_environment_says_kitty_and_never_sixel() -> None:
+    from shapecalc.render.svg.terminal import image_protocol
+
+    assert image_protocol({"TERM": "xterm-ghostty"}) == "kitty"
+    assert image_protocol({"TERM_PROGRAM": "ghostty", "TERM": "xterm-256color"}) == "kitty"
+    # WezTerm and foot speak sixel, but only the terminal's answer says so.
+    assert image_protocol({"TERM_PROGRAM": "WezTerm", "TERM": "xterm-256color"}) is None
+    assert image_protocol({"TERM": "foot"}) is None
+
+
 def test_the_answers_name_the_protocol() -> None:
     assert probe.protocol_of(b"\x1b[?62;4;22c") == "sixel"
     assert probe.protocol_of(b"\x1b[?65;1;4;6;9c") == "sixel"
