@@ -265,6 +265,16 @@ def test_sixel_preview_of_the_library_is_as_wide_as_asked() -> None:
         analysis_preview(analyze(SMALL), protocol="png")
 
 
+def test_the_image_fills_the_width_within_bounds() -> None:
+    from shapecalc.render.svg.terminal import MAX_PREVIEW_PIXELS, MAX_ZOOM, preview_zoom
+
+    assert preview_zoom((1600, 900), 800) == 0.5
+    assert preview_zoom((100, 50), 1000) == MAX_ZOOM  # a small drawing is not blown up
+    tall = preview_zoom((1000, 10_000), 2000)  # --fit none --direction vertical, say
+    assert 1000 * 10_000 * tall**2 == pytest.approx(MAX_PREVIEW_PIXELS)
+    assert preview_zoom(None, 800) == 1.0
+
+
 def test_without_the_png_extra_auto_falls_back_and_a_named_protocol_fails(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

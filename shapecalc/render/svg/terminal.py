@@ -37,8 +37,8 @@ CHUNK = 4096
 #: kitty's carries the PNG unchanged, sixel a palette of 256 colours.
 PROTOCOLS = ("kitty", "sixel")
 #: A drawing is shown at most this many times its size in px (a small network in a wide
-#: terminal is not blown up), and in at most this many pixels (time to encode a sixel in
-#: pure Python grows with them: about 0.5 s for a million).
+#: terminal is not blown up), and in at most this many pixels (the time to encode a sixel
+#: in pure Python grows with them: benchmarks/preview.py).
 MAX_ZOOM = 2.0
 MAX_PREVIEW_PIXELS = 2_000_000
 #: Pixels per character cell assumed when the terminal does not say (a narrow font's).
