@@ -9,6 +9,7 @@ import click
 from .options import (
     CONVENTION_NAMES,
     DTYPE_NAMES,
+    Command,
     at_option,
     check_options,
     json_option,
@@ -23,7 +24,7 @@ from .types import Columns
 
 
 @one_of("--json", "--markdown", "--latex")
-@click.command()
+@click.command(cls=Command)
 @spec_input
 @at_option()
 @json_option("Print the analysis as JSON.")

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .. import speedups
-from .options import at_option, check_only_options, json_option, spec_input
+from .options import Command, at_option, check_only_options, json_option, spec_input
 from .output import console
 from .spec import analysed
 
@@ -32,7 +32,7 @@ def show_check(result: Any, as_json: bool) -> None:
         click.get_current_context().exit(1)
 
 
-@click.command("check")
+@click.command("check", cls=Command)
 @spec_input
 @at_option()
 @json_option("Print the analysis and check as JSON.")

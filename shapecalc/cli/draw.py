@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import at_option, spec_input
+from .options import Command, at_option, spec_input
 from .spec import STDIN, analysed
 from .types import Colors
 
@@ -22,7 +22,7 @@ def _fit(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     return value
 
 
-@click.command()
+@click.command(cls=Command)
 @spec_input
 @click.option(
     "-o",

@@ -11,6 +11,7 @@ import click
 
 from .. import speedups
 from ..errors import ModelImportError
+from .options import Command
 from .output import console
 
 
@@ -30,7 +31,7 @@ def _kwargs(text: str | None) -> dict[str, Any] | None:
     return value
 
 
-@click.command("import")
+@click.command("import", cls=Command)
 @click.argument("target", metavar="MODULE:NAME|FILE.keras")
 @click.option(
     "--input",

@@ -28,6 +28,28 @@ MATRIX_HELP = (
 )
 
 
+class Command(click.Command):
+    """A click command whose short options (``-f FILE``) are found at the first lookup.
+
+    click's parser tries every ``-x`` argument as a long option first, and that failed lookup
+    builds a "no such option" error with difflib's suggestions (importing difflib, 0.1 MB of
+    bytecode) before it tries the short option: on the plain table's path (``shapecalc -f
+    net.shape``) for nothing. Registering each short option under the long options too makes
+    the first lookup succeed; what an option means is the same either way. Without the
+    parser's private tables (another click), click parses as it always did.
+    """
+
+    def make_parser(self, ctx: click.Context) -> Any:
+        """click's parser, with the short options also among the long ones."""
+        parser = super().make_parser(ctx)
+        long_options = getattr(parser, "_long_opt", None)
+        short_options = getattr(parser, "_short_opt", None)
+        if isinstance(long_options, dict) and isinstance(short_options, dict):
+            for name, option in short_options.items():
+                long_options.setdefault(name, option)
+        return parser
+
+
 #: Where ``--quiet`` is kept in the click context's ``meta`` for :func:`shapecalc.cli.spec.analysed`.
 QUIET = "shapecalc.quiet"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from .options import json_option, markdown_option, matrix_option, one_of
+from .options import Command, json_option, markdown_option, matrix_option, one_of
 from .output import print_numeric
 from .types import SizePair
 
 
 @one_of("--json", "--markdown")
-@click.command(short_help="Max/average pooling of matrices exactly (--explain: the working).")
+@click.command(cls=Command, short_help="Max/average pooling of matrices exactly (--explain: the working).")
 @matrix_option
 @click.option("--size", type=SizePair(), required=True, help="The window: 2 or height,width.")
 @click.option("--stride", type=SizePair(), help="Stride; defaults to the window.")

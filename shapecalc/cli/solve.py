@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .options import at_option, json_option, spec_input
+from .options import Command, at_option, json_option, spec_input
 from .output import console
 from .spec import merge_assignments, read_spec
 from .types import Ranges
@@ -38,7 +38,7 @@ def _targets(outs: tuple[str, ...], params: tuple[str, ...], layer: int | None) 
     return targets
 
 
-@click.command()
+@click.command(cls=Command)
 @spec_input
 @click.option(
     "--out",
