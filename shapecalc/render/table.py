@@ -76,17 +76,17 @@ class FittedTable:
         )
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
-        layouts = self.layouts()
-        chosen = layouts[-1]
-        for layout in layouts:
-            widths = [_table(t).rendered_width(console, options.max_width) for t in layout]
+        tables: list[PlainTable] = []
+        for layout in self.layouts():
+            # The tables measured are the ones printed: each measures itself once.
+            tables = [_table(t) for t in layout]
+            widths = [table.rendered_width(console, options.max_width) for table in tables]
             if max(widths) <= options.max_width:
-                chosen = layout
                 break
-        for index, part in enumerate(chosen):
+        for index, table in enumerate(tables):
             if index:
                 yield ""
-            yield _table(part)
+            yield table
         yield from _summary(self.data.summary)
 
 
