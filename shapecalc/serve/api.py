@@ -216,14 +216,14 @@ def explain_endpoint(body: dict[str, Any]) -> dict[str, Any]:
 def working_json(analysis: Any) -> list[dict[str, Any]]:
     """Each layer's worked arithmetic as LaTeX (what ``--latex`` writes, one layer at a time):
     ``[{"index", "spec", "shapes", "steps": [{"quantity", "latex", "text"}]}]``."""
-    from ..render.explain import _latex_quantity, _latex_shape
+    from ..render.explain import latex_quantity, latex_shape
 
     layers = []
     for layer in analysis.explain().layers:
-        shapes = f"{_latex_shape(layer.input_shape)} \\to {_latex_shape(layer.output_shape)}"
+        shapes = f"{latex_shape(layer.input_shape)} \\to {latex_shape(layer.output_shape)}"
         steps = [
             {
-                "quantity": _latex_quantity(step.quantity),
+                "quantity": latex_quantity(step.quantity),
                 "latex": step.line("latex"),
                 "text": f"{step.quantity}: {step.line('text')}",
             }
