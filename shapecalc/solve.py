@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Remedy, ShapecalcError, SolveError
+from .errors import Remedy, ShapecalcError, SolveError, TargetCountError
 from .evaluate import Compiled, compile_formula, distance, holds, overflow_safe
 from .hints import parse_spec
 from .network import Analysis, analyze_parsed
@@ -40,6 +40,8 @@ MAX_CONFIRMED = 2_000
 
 
 _SHAPE_DIM = re.compile(r"[0-9]+|[_?]")
+#: ``2:14x14x8``: a target's layer prefix and the rest.
+_LAYER_PREFIX = re.compile(r"\s*([0-9]{1,9})\s*:(.*)")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,19 @@ class Target:
             raise SolveError(f"target shape {text!r}: sizes must be from 1 to 10**18")
         return Target(layer=layer, shape=dims)
 
+    @staticmethod
+    def parse_params(text: str, layer: int | None = None) -> Target:
+        """``7600`` (``7,600`` and ``7_600`` too) as a parameter-count target.
+
+        Raises:
+            TargetCountError: ``text`` is not a whole number.
+        """
+        digits = text.strip().replace(",", "").replace("_", "")
+        # ASCII digits only: str.isdigit() also takes '²', which int() then refuses.
+        if not re.fullmatch(r"[0-9]{1,19}", digits):
+            raise TargetCountError(text)
+        return Target(layer=layer, params=int(digits))
+
     def shape_text(self) -> str:
         """The target shape as written, ``14x_x8`` (``_`` for any size)."""
         assert self.shape is not None
@@ -84,6 +99,33 @@ class Target:
             return f"{where} = {self.shape_text()}"
         where = f"layer {self.layer} params" if self.layer else "total params"
         return f"{where} = {self.params:,}"
+
+
+def parse_targets(
+    outs: tuple[str, ...] | list[str], params: tuple[str, ...] | list[str], layer: int | None
+) -> list[Target]:
+    """Targets as the command line and the playground take them: output shapes ``[LAYER:]SHAPE``
+    (``2:14x14x8``) and parameter counts ``[LAYER:]N``; ``layer`` is the layer of those
+    without a prefix (None: the output, or the total).
+
+    Raises:
+        SolveError: a shape that is not sizes joined by x, or a count that is not a whole
+            number (:class:`~shapecalc.errors.TargetCountError`, which names the text as
+            given, prefix included).
+    """
+
+    def split(text: str) -> tuple[int | None, str]:
+        match = _LAYER_PREFIX.fullmatch(text)
+        return (int(match.group(1)), match.group(2)) if match else (layer, text)
+
+    targets = [Target.parse_shape(shape, where) for where, shape in map(split, outs)]
+    for text in params:
+        where, count = split(text)
+        try:
+            targets.append(Target.parse_params(count, where))
+        except TargetCountError:
+            raise TargetCountError(text) from None
+    return targets
 
 
 @dataclass(frozen=True)
@@ -477,4 +519,4 @@ def _around(
     return window
 
 
-__all__ = ["SolveError", "Solutions", "Target", "compile_formula", "solve"]
+__all__ = ["SolveError", "Solutions", "Target", "compile_formula", "parse_targets", "solve"]

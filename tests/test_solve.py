@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from shapecalc import ShapecalcError, analyze
 from shapecalc.cli import cli
-from shapecalc.solve import Target, solve
+from shapecalc.errors import TargetCountError
+from shapecalc.serve import api
+from shapecalc.solve import Target, parse_targets, solve
 
 
 def run(*args: str) -> dict:
@@ -164,6 +166,24 @@ def test_bad_requests(args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, ["solve", *args])
     assert result.exit_code == 2
     assert result.output == f"error: {message}\n"
+
+
+def test_targets_are_read_by_the_library_for_the_cli_and_the_playground() -> None:
+    assert parse_targets(["2:14x_x8", "7x7x8"], [" 1: 7,600", "44_000"], 3) == [
+        Target(layer=2, shape=(14, None, 8)),
+        Target(layer=3, shape=(7, 7, 8)),
+        Target(layer=1, params=7600),
+        Target(layer=3, params=44000),
+    ]
+    # The library's words name no flag; the command line and the page say --params.
+    with pytest.raises(TargetCountError) as caught:
+        parse_targets([], ["2:many"], None)
+    assert str(caught.value) == "parameter count '2:many' is not a whole number, as in 7600"
+    assert caught.value.given == "2:many"
+    page = api.answer("/api/solve", {"spec": "nxnx3 | conv3x3x8", "params": ["2:many"]})
+    assert page["error"]["message"] == (
+        "--params '2:many' is not a whole number, as in --params 7600"
+    )
 
 
 def test_bad_range_option() -> None:

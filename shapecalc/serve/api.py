@@ -330,9 +330,8 @@ def draw_endpoint(body: dict[str, Any]) -> dict[str, Any]:
 def solve_endpoint(body: dict[str, Any]) -> dict[str, Any]:
     """``POST /api/solve``: the values of the spec's symbols that meet the targets (``out``,
     ``params``, ``layer``, ``range`` and ``limit`` as ``shapecalc solve`` takes them)."""
-    from ..cli.solve import _targets
     from ..cli.types import Ranges
-    from ..solve import solve
+    from ..solve import parse_targets, solve
 
     layer = body.get("layer")
     if layer is not None and (not isinstance(layer, int) or isinstance(layer, bool) or layer < 1):
@@ -349,7 +348,7 @@ def solve_endpoint(body: dict[str, Any]) -> dict[str, Any]:
     params = tuple(t for t in _strings(body, "params") if t.strip())
     result = solve(
         spec_of(body),
-        _targets(outs, params, layer),
+        parse_targets(outs, params, layer),
         at=at_of(body),
         bounds=bounds,
         limit=limit,
