@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import at_option, json_option, spec_input
+from .options import at_option, json_option, shown_default, spec_input
 from .output import console
 from .spec import merge_assignments, read_spec
 from .types import Ranges
@@ -38,13 +38,7 @@ from .types import Ranges
 @click.option(
     "--range", "ranges", type=Ranges(), multiple=True, help="Bounds of unknowns: p=0..10."
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="Most solutions listed.",
-)
+@shown_default("--limit", click.IntRange(min=1), 100, "Most solutions listed.")
 @json_option("Print the solutions as JSON.")
 def solve(
     spec: str | None,
