@@ -85,6 +85,12 @@ def at_option(help: str = "Values for symbols: n=28,f=3.") -> Callable[[F], F]:
     return click.option("--at", "at", type=Assignments(), multiple=True, help=help)
 
 
+def shown_default(flag: str, kind: Any, default: Any, help: str | None = None) -> Callable[[F], F]:
+    """``flag`` taking a value of type ``kind`` (a range, a choice, ...), its ``default``
+    shown in the help: the form of most options that have a default."""
+    return click.option(flag, type=kind, default=default, show_default=True, help=help)
+
+
 def json_option(help: str) -> Callable[[F], F]:
     """``--json`` (the parameter ``as_json``)."""
     return click.option("--json", "as_json", is_flag=True, help=help)
@@ -126,22 +132,15 @@ def checks_with(batch_help: str) -> Callable[[F], F]:
 
 
 def _check_options(command: F, batch_help: str) -> F:
-    command = click.option(
+    command = shown_default(
         "--device",
-        type=click.Choice(["cpu", "cuda", "meta"]),
-        default="cpu",
-        show_default=True,
-        help="Where torch runs the check; meta allocates nothing (shapes and counts only).",
+        click.Choice(["cpu", "cuda", "meta"]),
+        "cpu",
+        "Where torch runs the check; meta allocates nothing (shapes and counts only).",
     )(command)
-    return click.option(
-        "--batch",
-        # As large as the Python API takes: the costs scale with it, and a check that would
-        # not fit in memory is refused by its own budget (use --device meta).
-        type=click.IntRange(1, 10**9),
-        default=1,
-        show_default=True,
-        help=batch_help,
-    )(command)
+    # As large as the Python API takes: the costs scale with it, and a check that would not
+    # fit in memory is refused by its own budget (use --device meta).
+    return shown_default("--batch", click.IntRange(1, 10**9), 1, batch_help)(command)
 
 
 def one_of(*flags: str) -> Callable[[click.Command], click.Command]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import Command, json_option, markdown_option, matrix_option, one_of
+from .options import Command, json_option, markdown_option, matrix_option, one_of, shown_default
 from .output import print_numeric
 from .types import SizePair
 
@@ -17,12 +17,11 @@ from .types import SizePair
 @click.option(
     "--pad", type=SizePair(), default=0, show_default=True, help="Padding, at most half the window."
 )
-@click.option(
+@shown_default(
     "--mode",
-    type=click.Choice(["max", "avg"]),
-    default="max",
-    show_default=True,
-    help="max pads with -inf; avg pads with zeros that count (count_include_pad).",
+    click.Choice(["max", "avg"]),
+    "max",
+    "max pads with -inf; avg pads with zeros that count (count_include_pad).",
 )
 @click.option("--explain", is_flag=True, help="Show each output cell's max or average.")
 @json_option('Print {"output": ...} as JSON.')
