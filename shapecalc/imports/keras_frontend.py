@@ -547,6 +547,29 @@ def _fold_hard_sigmoids(steps: list[_Step], keras: Any) -> list[_Step]:
     return out
 
 
+def _rebuild(keras: Any, model: Any, inputs: Any) -> Any:
+    """``model`` rebuilt on the tensor ``inputs`` with new layers (``clone_model``). A nested
+    model is rebuilt where it is called, on the tensor that reaches it: Keras' own copy would
+    keep the sizes it was first built at, which a nested model with an input shape (the stem
+    of ConvNeXt) then refuses."""
+    if isinstance(model, keras.Sequential):  # Keras takes no call_function for one
+        return keras.models.clone_model(model, input_tensors=inputs)
+
+    def clone(layer: Any) -> Any:
+        if isinstance(layer, keras.Model):
+            return layer  # rebuilt by call, once its input is known
+        return layer.__class__.from_config(layer.get_config())
+
+    def call(layer: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(layer, keras.Model) and args:
+            layer = _rebuild(keras, layer, keras.Input(batch_shape=tuple(args[0].shape)))
+        return layer(*args, **kwargs)
+
+    return keras.models.clone_model(
+        model, input_tensors=inputs, clone_function=clone, call_function=call
+    )
+
+
 def keras_graph(model: Any, input_shape: Shape | None = None, name: str | None = None) -> Graph:
     """The graph of a built Keras functional or Sequential model.
 
@@ -568,7 +591,7 @@ def keras_graph(model: Any, input_shape: Shape | None = None, name: str | None =
         if tuple(model.inputs[0].shape)[1:] != sample:
             inputs = keras.Input(shape=sample)
             try:  # the layers rerun on the new input, each with its new shapes
-                model = keras.models.clone_model(model, input_tensors=inputs)
+                model = _rebuild(keras, model, inputs)
             except Exception as err:  # the model's layers refuse that input
                 run = "" if sample == input_shape.dims else f" (run at {Shape(sample)})"
                 raise ModelImportError(
