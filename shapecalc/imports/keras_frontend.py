@@ -15,7 +15,19 @@ valid convolution or pooling that pads exactly as ``same`` would (Keras' applica
 so, ``((0, 1), (0, 1))`` before a stride-2 conv) is that layer's ``same``. The layers that
 shapecalc's Keras code defines (``LocalResponseNorm``, ``LayerScale``, ``ChannelShuffle``,
 ``Chunk``) read back as their kinds. Shapes come from the model's own tensors (Keras infers
-them when the model is built), at the input shape the model was built for.
+them when the model is built), at the input shape the model was built for or rebuilt at.
+
+A symbolic input (``HxWx3``) is read as the torch import reads one: the model is rebuilt with
+each symbol at :data:`~shapecalc.imports.graph.SAMPLE_SIZE`, and the graph keeps the symbols.
+Nothing read may depend on that size: a zero padding is folded into a following layer's
+``same`` only when it is that ``same`` at every size of a symbolic dim.
+
+A nested model (a ``Sequential`` or functional model used as a layer) is walked into: its
+layers join the graph as the outer model's, named ``outer/inner``, inside a
+:class:`~shapecalc.imports.graph.Scope` of the nested model (a ``Sequential`` is a pure
+container). ``keras.ops`` calls in a functional graph are operations, not layers: ``x + y``
+and ``x * y`` of two tensors are merges, ``relu6(x + 3) * (1/6)`` (MobileNetV3's hard sigmoid)
+is ``hardsigmoid``, and any other is refused.
 
 Every layer with no layer kind is collected and refused in one message naming each by name
 and class (:func:`~shapecalc.imports.graph.unsupported_error`).
