@@ -36,7 +36,7 @@ def _kwargs(text: str | None) -> dict[str, Any] | None:
 @click.option(
     "--input",
     "input_text",
-    help="The input shape, channels last; symbols stay symbolic (HxWx3) for PyTorch. "
+    help="The input shape, channels last; symbols stay symbolic (HxWx3). "
     "Default: the model's own for Keras, 224x224x3 for PyTorch.",
 )
 @click.option(
