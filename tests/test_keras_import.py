@@ -220,3 +220,24 @@ def test_not_a_keras_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.output.startswith(f"error: {path} is not a Keras model file")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_keras_applications_factory_is_called_without_weights(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The architecture is imported: ImageNet's weights are not asked for (no download),
+    unless --kwargs names them."""
+    from shapecalc.imports import keras_frontend
+
+    keras = load_keras()
+    calls: list[dict[str, Any]] = []
+
+    def factory(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        inputs = keras.Input((8, 8, 3))
+        return keras.Model(inputs, keras.layers.Flatten()(inputs))
+
+    monkeypatch.setattr(keras.applications, "TinyNet", factory, raising=False)
+    keras_frontend.load_model("keras.applications:TinyNet")
+    keras_frontend.load_model("keras.applications:TinyNet", {"weights": "imagenet", "alpha": 1})
+    assert calls == [{"weights": None}, {"weights": "imagenet", "alpha": 1}]

@@ -787,7 +787,9 @@ def custom_objects() -> dict[str, Any]:
 
 def load_model(target: str, kwargs: dict[str, Any] | None = None) -> Any:
     """The Keras model a target names: a saved ``.keras`` file, or ``MODULE:NAME`` with
-    ``NAME`` a ``keras.Model`` or a factory of one (called with ``kwargs``).
+    ``NAME`` a ``keras.Model`` or a factory of one (called with ``kwargs``; a
+    ``keras.applications`` factory with ``weights=None`` unless ``kwargs`` say otherwise:
+    the architecture is what is imported, and the weights would be downloaded).
 
     Raises:
         ModelImportError: no such file or name, not a Keras model file, or no Keras model.
@@ -825,8 +827,13 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> Any:
     if not isinstance(value, keras.Model):
         if not callable(value):
             raise ModelImportError(f"{target} is a {type(value).__name__}, not a keras.Model")
+        arguments = dict(kwargs or {})
+        if module_name.startswith("keras.applications") and "weights" not in arguments:
+            # A spec needs the architecture, not ImageNet's weights: without this the factory
+            # downloads them (no network here: 40 s, then an error).
+            arguments["weights"] = None
         try:
-            value = value(**(kwargs or {}))
+            value = value(**arguments)
         except Exception as err:
             raise ModelImportError(f"calling {target}: {_first_line(err)}") from None
     if not isinstance(value, keras.Model):
