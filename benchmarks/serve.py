@@ -4,7 +4,12 @@ playwright) a keystroke in the page until its table is shown. Prints figures; as
     python benchmarks/serve.py [--runs 15] [--no-browser]
 
 The goals (issue 19, section 3): a keystroke on VGG-16 shows the new table in under 100 ms;
-a symbolic spec of 50 layers in under 500 ms. Each keystroke is a new spec (one more digit in
+a symbolic spec of 50 layers in under 500 ms, from the keystroke (its input event, the 10 ms
+debounce included) to the table on the page, as the page measures it. This is where the goals
+are measured: that span includes the HTTP round trip and the scheduling of the browser and of
+the server's thread, which vary with the machine's load, so tests/serve/test_browser.py holds
+only the work (the server's own time plus the page's time to build the table) to the goal
+and the whole span to a looser sanity bound. Each keystroke is a new spec (one more digit in
 the last layer, or one more layer), so no answer comes from a cache of the same text.
 """
 
@@ -14,6 +19,7 @@ import argparse
 import http.client
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +28,9 @@ from shapecalc.serve import make_server, serve_in_thread
 from shapecalc.serve.api import warm_up
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from chromium import CHROMIUM, HEADLESS_FLAGS  # noqa: E402 - the tests' one copy of the flags
+
 VGG = (ROOT / "examples" / "vgg16.shape").read_text().rstrip()
 #: 50 layers, symbolic input size and channels.
 SYMBOLIC_50 = "hxwx3 | " + " | ".join(
@@ -43,9 +52,11 @@ def _post(
 
 
 def _keystrokes(base: str, runs: int) -> list[str]:
-    """``runs`` specs, each a keystroke away from the one before."""
+    """``runs`` specs, each a few keystrokes from the one before and none the same: the
+    last dense layer's units with a number appended (dense10001, dense10002, ...; one more
+    digit each time would pass the 10**18 limit of a number after 15 runs)."""
     if base.endswith("dense1000"):
-        return [base + "1" * (i + 1) for i in range(runs)]
+        return [f"{base}{i + 1}" for i in range(runs)]
     return [base + " | relu" * (i + 1) for i in range(runs)]
 
 
@@ -79,20 +90,11 @@ def browser_figures(runs: int) -> None:
     """A keystroke in the page until its table is on the page (the page's own measurements)."""
     from playwright.sync_api import sync_playwright
 
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
     server = make_server()
     serve_in_thread(server)
     warm_up()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=HEADLESS_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(server.url)
         page.wait_for_selector("body[data-ready=true]")
@@ -105,20 +107,24 @@ def browser_figures(runs: int) -> None:
                 page.focus("#spec")
                 page.keyboard.press("Control+End")
                 page.keyboard.type(key)
-                # Polled from here: wait_for_function's eval is refused by the page's CSP.
+                # The drawing and working too. Waited by Playwright before polling: a poll
+                # from here meanwhile would hold this process's GIL against the server's
+                # thread. Polled, not wait_for_function: its eval is refused by the page's CSP.
+                page.wait_for_timeout(300 if name == "VGG-16" else 1500)
                 while page.evaluate("window.shapecalcTimings.length") <= count:
                     time.sleep(0.01)
-                page.wait_for_timeout(
-                    300 if name == "VGG-16" else 800
-                )  # the drawing and working too
                 timings.append(page.evaluate("window.shapecalcTimings.at(-1)"))
             key_ms = statistics.median(t["fromKey"] for t in timings)
             request_ms = statistics.median(t["fromRequest"] for t in timings)
             server_ms = statistics.median(t["server"] for t in timings)
+            work_ms = statistics.median(t["server"] + t["render"] for t in timings)
+            spans = sorted(round(t["fromKey"]) for t in timings)
+            verdict = "met" if key_ms < GOALS[name] else "MISSED"
             print(
-                f"browser {name:20} keystroke -> table median {key_ms:6.1f} ms "
-                f"(request -> table {request_ms:.1f} ms, server {server_ms:.1f} ms; "
-                f"goal < {GOALS[name]:.0f} ms)"
+                f"browser {name:20} keystroke -> table median {key_ms:6.1f} ms, "
+                f"{spans[0]} to {spans[-1]} (request -> table {request_ms:.1f} ms, "
+                f"server {server_ms:.1f} ms, server + page {work_ms:.1f} ms); "
+                f"goal < {GOALS[name]:.0f} ms {verdict}"
             )
         browser.close()
     server.shutdown()

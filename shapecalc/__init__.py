@@ -33,6 +33,7 @@ with speedups.compiled_dataclasses():
         SpecError,
         SpecSyntaxError,
         SubstitutionError,
+        TargetCountError,
         TorchError,
         UnknownLayerError,
     )
@@ -86,6 +87,7 @@ __all__ = [
     "SpecError",
     "SpecSyntaxError",
     "SubstitutionError",
+    "TargetCountError",
     "Totals",
     "TorchError",
     "UnknownLayerError",

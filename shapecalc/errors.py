@@ -326,3 +326,18 @@ class DrawError(ShapecalcError):
 
 class SolveError(ShapecalcError):
     """A solve request that cannot be answered: a bad target, an unknown in no formula..."""
+
+
+class TargetCountError(SolveError):
+    """A parameter-count target that is not a whole number.
+
+    The message speaks of the target; a front end that takes targets from a field of its own
+    (the command line's ``--params``) words it from :attr:`given`.
+
+    Attributes:
+        given: the target as given, with its layer prefix if any (``2:many``).
+    """
+
+    def __init__(self, given: str) -> None:
+        super().__init__(f"parameter count {given!r} is not a whole number, as in 7600")
+        self.given = given

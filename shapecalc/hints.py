@@ -132,12 +132,21 @@ def _unquoted(text: str | None) -> str | None:
     return None if text is None else text.strip("'\"")
 
 
-def _keras_conv(call: _Call) -> str | None:
-    kernel = _size(call.arg(1, "kernel_size"), _rank(call.name))
-    filters = call.arg(0, "filters")
-    if kernel is None or filters is None or not filters.isdigit():
+def _conv_words(call: _Call, filters: int, name: str) -> list[str] | None:
+    """``["conv3x3x16"]``: a conv call's kernel size and filter count (the argument at
+    ``filters``, or keyword ``name``; the kernel size follows it), or None when either is
+    not a number. Keras' and torch's calls differ only in where the filters stand."""
+    kernel = _size(call.arg(filters + 1, "kernel_size"), _rank(call.name))
+    count = call.arg(filters, name)
+    if kernel is None or count is None or not count.isdigit():
         return None
-    words = [f"conv{kernel}x{filters}"]
+    return [f"conv{kernel}x{count}"]
+
+
+def _keras_conv(call: _Call) -> str | None:
+    words = _conv_words(call, 0, "filters")
+    if words is None:
+        return None
     stride = _one(call.arg(2, "strides"))
     if stride not in (None, "1"):
         words.append(f"stride{stride}")
@@ -166,11 +175,9 @@ def _pool(kind: str, index: int = 0) -> Callable[[_Call], str | None]:
 
 
 def _torch_conv(call: _Call) -> str | None:
-    kernel = _size(call.arg(2, "kernel_size"), _rank(call.name))
-    filters = call.arg(1, "out_channels")
-    if kernel is None or filters is None or not filters.isdigit():
+    words = _conv_words(call, 1, "out_channels")
+    if words is None:
         return None
-    words = [f"conv{kernel}x{filters}"]
     for index, key, word in ((3, "stride", "stride"), (4, "padding", "pad")):
         value = call.arg(index, key)
         if _unquoted(value) == "same":

@@ -28,7 +28,6 @@ from .errors import (
     UnknownLayerError,
 )
 from .expression import evaluate
-from .hints import lowercase_hint, option_first_hint, parse_spec
 from .layers import REGISTRY, Checks, Layer, SpecReader
 from .layers.base import OPTION_ALIASES, suggest_keyword
 from .layers.merge import MERGES, Chunk, Merge
@@ -40,6 +39,7 @@ from .parser import (
     ParsedSpec,
     Value,
     evaluate_layer,
+    parse,
     uses_note,
 )
 from .shape import Shape
@@ -290,6 +290,8 @@ def _build(spec: LayerSpec, source: str, symbols: _Symbols) -> Layer:
         )
         word = source[word_span.start : word_span.end]
         first = source[spec.options[0].span.start : spec.options[0].span.end] if spec.options else None
+        from .hints import lowercase_hint, option_first_hint  # only an error needs them
+
         close = suggest_keyword(spec.keyword)
         hint = (
             lowercase_hint(word)
@@ -679,6 +681,18 @@ def _with_channel_order(err: ShapeError, parsed: ParsedSpec) -> ShapeError:
     return ShapeError(f"{err.message}; {reading}", err.source, err.span, err.prefix)
 
 
+def _parsed(source: str) -> ParsedSpec:
+    """The parse tree of ``source``; on a syntax error, :func:`shapecalc.hints.parse_spec`'s
+    error, which proposes the spec text where the mistake is a known habit. The hints are
+    imported only then: a spec that parses never needs them (start-up, issue 13)."""
+    try:
+        return parse(source)
+    except SpecSyntaxError:
+        from .hints import parse_spec
+
+        return parse_spec(source)  # parses again and raises the error with its hint
+
+
 def analyze(spec: str, **subs: int) -> Analysis:
     """Analyse a spec: every layer's output shape and parameter count.
 
@@ -690,7 +704,7 @@ def analyze(spec: str, **subs: int) -> Analysis:
     Raises:
         ShapecalcError: a subclass naming what is wrong and, for spec errors, where.
     """
-    parsed = parse_spec(spec)
+    parsed = _parsed(spec)
     try:
         analysis = analyze_parsed(parsed, subs)
     except ShapeError as err:

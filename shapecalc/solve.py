@@ -3,13 +3,16 @@
 ``solve("63x63x16 | conv7x7x32 pad{p}", [Target.parse_shape("63x63x32")])`` finds p = 3.
 
 How: the symbolic analysis gives each targeted quantity as a formula in the unknowns, and each
-target becomes an equation. Equations in one unknown are solved first, exactly: a polynomial
+target becomes an equation; so does each validity condition that two sizes agree (a
+reshape's element counts, the paths of a ``res`` block), since the output shape alone need
+not depend on an unknown that such a condition fixes (``nxnx4 | reshape8x8x16`` gives 8x8x16
+for every n, and is valid only where 4·n² = 1024). Equations in one unknown are solved first, exactly: a polynomial
 (a parameter count) by its integer roots, anything with a floor or a ceiling by evaluating it
 at every value within the bounds. Equations in several unknowns are then evaluated over the
 grid of the values left, in chunks, with numpy integer arrays holding exact fractions
 (numerator, denominator) — never floats. Every candidate is finally confirmed by a concrete
-analysis of the spec at those values, so a solution also meets every validity condition
-(kernel within the padded input, groups dividing the channels, ...).
+analysis of the spec at those values, so a solution also meets every validity condition that
+is not an equation (kernel within the padded input, groups dividing the channels, ...).
 """
 
 from __future__ import annotations
@@ -19,11 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Remedy, ShapecalcError, SolveError
+from .errors import Remedy, ShapecalcError, SolveError, TargetCountError
 from .evaluate import Compiled, compile_formula, distance, holds, overflow_safe
 from .hints import parse_spec
 from .network import Analysis, analyze_parsed
-from .symbolic import sp, symbols_of
+from .symbolic import fmt_math, sp, symbols_of
 
 #: Default upper bound of every unknown (raised to twice the largest target number).
 DEFAULT_CAP = 1024
@@ -40,6 +43,8 @@ MAX_CONFIRMED = 2_000
 
 
 _SHAPE_DIM = re.compile(r"[0-9]+|[_?]")
+#: ``2:14x14x8``: a target's layer prefix and the rest.
+_LAYER_PREFIX = re.compile(r"\s*([0-9]{1,9})\s*:(.*)")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,19 @@ class Target:
             raise SolveError(f"target shape {text!r}: sizes must be from 1 to 10**18")
         return Target(layer=layer, shape=dims)
 
+    @staticmethod
+    def parse_params(text: str, layer: int | None = None) -> Target:
+        """``7600`` (``7,600`` and ``7_600`` too) as a parameter-count target.
+
+        Raises:
+            TargetCountError: ``text`` is not a whole number.
+        """
+        digits = text.strip().replace(",", "").replace("_", "")
+        # ASCII digits only: str.isdigit() also takes '²', which int() then refuses.
+        if not re.fullmatch(r"[0-9]{1,19}", digits):
+            raise TargetCountError(text)
+        return Target(layer=layer, params=int(digits))
+
     def shape_text(self) -> str:
         """The target shape as written, ``14x_x8`` (``_`` for any size)."""
         assert self.shape is not None
@@ -84,6 +102,33 @@ class Target:
             return f"{where} = {self.shape_text()}"
         where = f"layer {self.layer} params" if self.layer else "total params"
         return f"{where} = {self.params:,}"
+
+
+def parse_targets(
+    outs: tuple[str, ...] | list[str], params: tuple[str, ...] | list[str], layer: int | None
+) -> list[Target]:
+    """Targets as the command line and the playground take them: output shapes ``[LAYER:]SHAPE``
+    (``2:14x14x8``) and parameter counts ``[LAYER:]N``; ``layer`` is the layer of those
+    without a prefix (None: the output, or the total).
+
+    Raises:
+        SolveError: a shape that is not sizes joined by x, or a count that is not a whole
+            number (:class:`~shapecalc.errors.TargetCountError`, which names the text as
+            given, prefix included).
+    """
+
+    def split(text: str) -> tuple[int | None, str]:
+        match = _LAYER_PREFIX.fullmatch(text)
+        return (int(match.group(1)), match.group(2)) if match else (layer, text)
+
+    targets = [Target.parse_shape(shape, where) for where, shape in map(split, outs)]
+    for text in params:
+        where, count = split(text)
+        try:
+            targets.append(Target.parse_params(count, where))
+        except TargetCountError:
+            raise TargetCountError(text) from None
+    return targets
 
 
 @dataclass(frozen=True)
@@ -107,6 +152,8 @@ class Solutions:
             ``count_exact`` is False).
         truncated: more solutions exist than are listed.
         nearest: when there is none, the closest values reached: (values, what they give).
+        conditions: the validity conditions taken as equations, each with its layer:
+            ``4·n² = 1024 (layer 1, reshape8x8x16)``.
     """
 
     unknowns: tuple[str, ...]
@@ -117,6 +164,7 @@ class Solutions:
     count_exact: bool
     limit: int
     nearest: list[tuple[dict[str, int], str]] = field(default_factory=list)
+    conditions: tuple[str, ...] = ()
 
     @property
     def truncated(self) -> bool:
@@ -134,6 +182,7 @@ class Solutions:
             "bounds": {name: list(b) for name, b in self.bounds.items()},
             "targets": list(self.targets),
             "nearest": [{"values": v, "gives": g} for v, g in self.nearest],
+            "conditions": list(self.conditions),
         }
 
     def __rich__(self) -> Any:
@@ -154,6 +203,7 @@ class _Problem:
     bounds: dict[str, tuple[int, int]]
     targets: list[Target]
     equations: list[Equation]
+    conditions: tuple[str, ...] = ()
 
     def analysis(self, values: dict[str, int]) -> Analysis:
         """The concrete analysis at these values of the unknowns."""
@@ -202,6 +252,7 @@ def solve(
         len(found),
         exact,
         limit,
+        conditions=problem.conditions,
     )
     if not found:
         result.nearest = _nearest(problem)
@@ -221,6 +272,8 @@ def _problem(
             )
         raise SolveError.with_remedy("every symbol has a value", Remedy(omit=True))
     equations = [eq for t in targets for eq in _equations(analysis, t)]
+    conditions = _condition_equations(analysis)
+    equations += conditions.values()
     used = set().union(*(symbols_of(eq.expr) for eq in equations))
     for name in unknowns:
         if name not in used:
@@ -250,7 +303,32 @@ def _problem(
             raise SolveError.with_remedy("the range goes beyond 10**18", range_of=name)
         if ranges[name][0] > ranges[name][1]:
             raise SolveError.with_remedy("the low end is above the high end", range_of=name)
-    return _Problem(parsed, dict(at), unknowns, ranges, targets, equations)
+    return _Problem(parsed, dict(at), unknowns, ranges, targets, equations, tuple(conditions))
+
+
+def _condition_equations(analysis: Analysis) -> dict[str, Equation]:
+    """Each validity condition that two sizes agree, as an equation, by its description
+    (``4·n² = 1024 (layer 1, reshape8x8x16)``), in the order of the layers."""
+    found: dict[str, Equation] = {}
+    seen: set[str] = set()
+    for row in analysis.rows:
+        for constraint in row.constraints:
+            if constraint.sides is None or constraint.text in seen:
+                continue
+            seen.add(constraint.text)
+            left, right = constraint.sides
+            # Unknowns on the left, the number on the right, as a target's equation reads.
+            difference = sp().expand(left - right)
+            number, _ = difference.as_coeff_Add()
+            equation = (
+                Equation(difference - number, -int(number))
+                if number.is_Integer
+                else Equation(difference, 0)
+            )
+            found[f"{fmt_math(left)} = {fmt_math(right)} (layer {row.index}, {row.spec})"] = (
+                equation
+            )
+    return found
 
 
 def _targeted(analysis: Analysis, target: Target) -> Any:
@@ -477,4 +555,4 @@ def _around(
     return window
 
 
-__all__ = ["SolveError", "Solutions", "Target", "compile_formula", "solve"]
+__all__ = ["SolveError", "Solutions", "Target", "compile_formula", "parse_targets", "solve"]

@@ -310,13 +310,16 @@ class Constraint:
     The condition is ``key >= bound`` where ``key`` names the symbolic part and ``bound`` is an
     integer, so that conditions from several layers on the same key merge into the strongest.
     ``expr`` is the sympy expression that must be nonnegative (None for divisibility), used to
-    drop conditions that another one implies.
+    drop conditions that another one implies. ``sides`` is set for an equality (two sizes
+    that must agree, ``text`` ``a = b``): the two sides ``(a, b)``, which ``solve`` takes as
+    an equation in the symbols.
     """
 
     text: str
     key: str
     bound: int
     expr: Any = field(default=None, compare=False, repr=False)
+    sides: tuple[Any, Any] | None = field(default=None, compare=False, repr=False)
 
 
 def divides(divisor: Dim, value: Dim) -> bool | Constraint:

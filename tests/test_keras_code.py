@@ -147,90 +147,138 @@ def test_defined_classes_fit_the_emitted_width() -> None:
     assert long == []
 
 
-def _code(spec: str) -> str:
-    return analyze(spec).to_keras_code()
-
-
-def test_a_sequential_spec_is_a_keras_sequential_with_shape_comments() -> None:
-    code = _code("28x28x1 | conv3x3x16 same | maxpool2 | flatten | dense10")
-    assert "    return keras.Sequential(\n" in code
-    assert "            # 1: conv3x3x16 same -> 28x28x16 (None, 28, 28, 16)\n" in code
-    assert '            layers.Conv2D(16, 3, padding="same", name="conv_1"),\n' in code
-    assert '            layers.MaxPooling2D(2, name="maxpool_2"),\n' in code
-    assert "            # 4: dense10 -> 10 (None, 10)\n" in code
-    assert '            layers.Dense(10, name="dense_4"),\n' in code
-    assert "INPUT_SHAPE = (28, 28, 1)\n" in code
-    assert "31,530 parameters, 31,530 trainable" in code
-
-
-def test_blocks_use_the_functional_api() -> None:
-    code = _code("8x8x4 | res(conv3x3x4 same | relu) | concat(conv1x1x2 ; identity)")
-    assert "    x0 = keras.Input(shape=INPUT_SHAPE)\n" in code
-    assert '    x1 = layers.Conv2D(4, 3, padding="same", name="conv_1")(x0)\n' in code
-    assert '    x3 = layers.Add(name="add_3")([x2, x0])\n' in code
-    assert '    x6 = layers.Concatenate(name="concat_6")([x4, x5])\n' in code
-    assert '    return keras.Model(x0, x6, name="net")\n' in code
-    assert "    # res -> 8x8x4\n" in code
-
-
-def test_torch_padding_becomes_zero_padding_first() -> None:
-    # pad1 of a 3x3 kernel at stride 2 on 28: torch (1, 1), TensorFlow's same (0, 1).
-    code = _code("28x28x3 | conv3x3x8 pad1 stride2 | conv3x3x8 pad1")
-    assert '    layers.ZeroPadding2D(1, name="conv_1_pad"),\n' in code
-    assert '    layers.Conv2D(8, 3, strides=2, name="conv_1"),\n' in code
-    assert "Keras: ZeroPadding2D (1+1, 1+1) first, then padding valid" in code
-    # ... and where the pads are the same as Keras' own, padding="same".
-    assert 'layers.Conv2D(8, 3, padding="same", name="conv_2"),\n' in code
-
-
-def test_asymmetric_same_with_dilation_pads_then_subsamples() -> None:
-    code = _code("28x28x3 | conv3x3x8 same stride2 dilation2")
+#: Hand-picked translations: a spec, lines (or parts of lines) its code must hold, and parts
+#: it must not.
+TRANSLATIONS = [
+    pytest.param(
+        "28x28x1 | conv3x3x16 same | maxpool2 | flatten | dense10",
+        [
+            "    return keras.Sequential(\n",
+            "            # 1: conv3x3x16 same -> 28x28x16 (None, 28, 28, 16)\n",
+            '            layers.Conv2D(16, 3, padding="same", name="conv_1"),\n',
+            '            layers.MaxPooling2D(2, name="maxpool_2"),\n',
+            "            # 4: dense10 -> 10 (None, 10)\n",
+            '            layers.Dense(10, name="dense_4"),\n',
+            "INPUT_SHAPE = (28, 28, 1)\n",
+            "31,530 parameters, 31,530 trainable",
+        ],
+        [],
+        id="a sequential spec is a keras Sequential with shape comments",
+    ),
+    pytest.param(
+        "8x8x4 | res(conv3x3x4 same | relu) | concat(conv1x1x2 ; identity)",
+        [
+            "    x0 = keras.Input(shape=INPUT_SHAPE)\n",
+            '    x1 = layers.Conv2D(4, 3, padding="same", name="conv_1")(x0)\n',
+            '    x3 = layers.Add(name="add_3")([x2, x0])\n',
+            '    x6 = layers.Concatenate(name="concat_6")([x4, x5])\n',
+            '    return keras.Model(x0, x6, name="net")\n',
+            "    # res -> 8x8x4\n",
+        ],
+        [],
+        id="blocks use the functional API",
+    ),
+    # pad1 of a 3x3 kernel at stride 2 on 28: torch (1, 1), TensorFlow's same (0, 1); where
+    # the pads are the same as Keras' own, padding="same".
+    pytest.param(
+        "28x28x3 | conv3x3x8 pad1 stride2 | conv3x3x8 pad1",
+        [
+            '    layers.ZeroPadding2D(1, name="conv_1_pad"),\n',
+            '    layers.Conv2D(8, 3, strides=2, name="conv_1"),\n',
+            "Keras: ZeroPadding2D (1+1, 1+1) first, then padding valid",
+            'layers.Conv2D(8, 3, padding="same", name="conv_2"),\n',
+        ],
+        [],
+        id="torch padding becomes zero padding first",
+    ),
     # (ceil(28/2) - 1)*2 + 5 - 28 = 3: (1, 2)
-    assert 'layers.ZeroPadding2D(((1, 2), (1, 2)), name="conv_1_pad")' in code
-    assert 'layers.Conv2D(8, 3, dilation_rate=2, name="conv_1")' in code
-    assert 'layers.MaxPooling2D(1, strides=2, name="conv_1_subsample")' in code
-
-
-def test_ceil_mode_pads_the_end() -> None:
+    pytest.param(
+        "28x28x3 | conv3x3x8 same stride2 dilation2",
+        [
+            'layers.ZeroPadding2D(((1, 2), (1, 2)), name="conv_1_pad")',
+            'layers.Conv2D(8, 3, dilation_rate=2, name="conv_1")',
+            'layers.MaxPooling2D(1, strides=2, name="conv_1_subsample")',
+        ],
+        [],
+        id="asymmetric same with dilation pads then subsamples",
+    ),
     # 7 -> ceil((7 - 2)/2) + 1 = 4 windows need 8 values: one more at the end.
-    code = _code("7x7x8 | avgpool2 ceil")
-    assert 'layers.ZeroPadding2D(((0, 1), (0, 1)), name="avgpool_1_pad")' in code
-    assert "ceil mode's last window" in code
+    pytest.param(
+        "7x7x8 | avgpool2 ceil",
+        ['layers.ZeroPadding2D(((0, 1), (0, 1)), name="avgpool_1_pad")', "ceil mode's last window"],
+        [],
+        id="ceil mode pads the end",
+    ),
     # A max pooling whose pads are Keras' same is same (Keras ignores the padding, as -inf).
-    assert 'layers.MaxPooling2D(2, padding="same", name="maxpool_1")' in _code(
-        "7x7x8 | maxpool2 ceil"
-    )
-
-
-def test_deconv_torch_padding_is_output_padding_then_cropping() -> None:
-    code = _code("7x7x16 | deconv4x4x8 stride2 pad1 outpad1")
-    assert "layers.Conv2DTranspose(8, 4, strides=2, output_padding=1, " in code
-    assert 'layers.Cropping2D(1, name="deconv_1_crop")' in code
-    assert 'padding="same"' in _code("7x7x16 | deconv5x5x8 stride2 same")
-
-
-def test_torch_deconv_padding_that_keras_same_matches_is_same() -> None:
+    pytest.param(
+        "7x7x8 | maxpool2 ceil",
+        ['layers.MaxPooling2D(2, padding="same", name="maxpool_1")'],
+        ["ZeroPadding"],
+        id="ceil mode max pooling is same",
+    ),
+    pytest.param(
+        "7x7x16 | deconv4x4x8 stride2 pad1 outpad1",
+        [
+            "layers.Conv2DTranspose(8, 4, strides=2, output_padding=1, ",
+            'layers.Cropping2D(1, name="deconv_1_crop")',
+        ],
+        [],
+        id="deconv torch padding is output padding then cropping",
+    ),
+    pytest.param(
+        "7x7x16 | deconv5x5x8 stride2 same",
+        ['padding="same"'],
+        ["Cropping"],
+        id="deconv same",
+    ),
     # DCGAN's deconv4 s2 pad1: Keras' same crops max(4 - 2, 0) = 2, one from each side.
-    code = _code("4x4x16 | deconv4x4x8 stride2 pad1")
-    assert 'layers.Conv2DTranspose(8, 4, strides=2, padding="same", name="deconv_1")' in code
-    assert "Cropping" not in code
+    pytest.param(
+        "4x4x16 | deconv4x4x8 stride2 pad1",
+        ['layers.Conv2DTranspose(8, 4, strides=2, padding="same", name="deconv_1")'],
+        ["Cropping"],
+        id="torch deconv padding that keras same matches is same",
+    ),
+    pytest.param(
+        "100 | reshape1x1x100",
+        ['layers.Reshape((1, 1, 100), name="reshape_1"),'],
+        ["Permute"],
+        id="reshape from a vector keeps the order",
+    ),
+    pytest.param(
+        "7x7x64 | reshape49x64",
+        [
+            'layers.Permute((3, 1, 2), name="reshape_1_channels_first"),',
+            'layers.Reshape((64, 49), name="reshape_1"),',
+            'layers.Permute((2, 1), name="reshape_1_channels_last"),',
+        ],
+        [],
+        id="reshape permutes where the orders differ",
+    ),
+    pytest.param(
+        "28x28x8 | lrn5 | layerscale | flatten",
+        [
+            "class LocalResponseNorm(layers.Layer):",
+            "class LayerScale(layers.Layer):",
+            "from keras import layers, ops\n",
+            'LocalResponseNorm(5, name="lrn_1")',
+        ],
+        [],
+        id="kinds keras lacks are defined in the file",
+    ),
+    pytest.param(
+        "28x28x8 | layerscale",
+        ["from keras import layers\n"],
+        ["ops"],  # no ops needed
+        id="a defined kind imports only what it uses",
+    ),
+]
 
 
-def test_reshape_permutes_only_where_the_orders_differ() -> None:
-    assert 'layers.Reshape((1, 1, 100), name="reshape_1"),' in _code("100 | reshape1x1x100")
-    code = _code("7x7x64 | reshape49x64")
-    assert 'layers.Permute((3, 1, 2), name="reshape_1_channels_first"),' in code
-    assert 'layers.Reshape((64, 49), name="reshape_1"),' in code
-    assert 'layers.Permute((2, 1), name="reshape_1_channels_last"),' in code
-
-
-def test_kinds_keras_lacks_are_defined_in_the_file() -> None:
-    code = _code("28x28x8 | lrn5 | layerscale | flatten")
-    assert "class LocalResponseNorm(layers.Layer):" in code
-    assert "class LayerScale(layers.Layer):" in code
-    assert "from keras import layers, ops\n" in code
-    assert 'LocalResponseNorm(5, name="lrn_1")' in code
-    assert "from keras import layers\n" in _code("28x28x8 | layerscale")  # no ops needed
+@pytest.mark.parametrize(("spec", "present", "absent"), TRANSLATIONS)
+def test_hand_picked_translations(spec: str, present: list[str], absent: list[str]) -> None:
+    code = analyze(spec).to_keras_code()
+    assert [part for part in present if part not in code] == []
+    assert [part for part in absent if part in code] == []
 
 
 @pytest.mark.parametrize(

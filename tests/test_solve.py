@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from shapecalc import ShapecalcError, analyze
 from shapecalc.cli import cli
-from shapecalc.solve import Target, solve
+from shapecalc.errors import TargetCountError
+from shapecalc.serve import api
+from shapecalc.solve import Target, parse_targets, solve
 
 
 def run(*args: str) -> dict:
@@ -106,6 +108,108 @@ def test_validity_conditions_hold_for_every_solution() -> None:
 
 
 @pytest.mark.parametrize(
+    ("args", "solutions", "conditions"),
+    [
+        # The output is 8x8x16 for every n; the reshape is valid where n·n·4 = 8·8·16 = 1024,
+        # n² = 256, n = 16.
+        (
+            ["nxnx4 | reshape8x8x16", "--out", "8x8x16"],
+            [{"n": 16}],
+            ["4·n² = 1024 (layer 1, reshape8x8x16)"],
+        ),
+        # (6 − k + 1)² = 16: 7 − k = ±4, k = 3 or 11; a 11x11 kernel does not fit the 6x6 input.
+        (
+            ["6x6x1 | conv{k}x{k}x1 | flatten | reshape16", "--out", "16"],
+            [{"k": 3}],
+            ["(-k + 7)² = 16 (layer 3, reshape16)"],
+        ),
+        # m = 8 by the target, 8·(n − 2)² = m: n − 2 = ±1, n = 1 or 3; the conv needs n >= 3.
+        (
+            ["nxnx3 | conv3x3x8 | flatten | reshape{m}", "--out", "8"],
+            [{"n": 3, "m": 8}],
+            ["8·(n − 2)² = m (layer 3, reshape{m})"],
+        ),
+        # gap's output does not depend on p; the res block adds its paths, so
+        # 32 + 2p − 3 + 1 = 32, p = 1.
+        (
+            ["32x32x8 | res(conv3x3x8 pad{p} ; identity) | gap", "--out", "8"],
+            [{"p": 1}],
+            ["2·p + 30 = 32 (layer 3, add)"],
+        ),
+        # Two unknowns in one condition: the paths agree where 12 − k + 1 = ⌊12/m⌋, so
+        # k = 13 − ⌊12/m⌋ for m = 1..12 (a pooling window within the 12x12 input).
+        (
+            ["12x12x8 | res(conv{k}x{k}x8 ; maxpool{m}) | gap", "--out", "8"],
+            [{"k": 13 - 12 // m, "m": m} for m in range(1, 13)],
+            ["−k + 13 = ⌊12/m⌋ (layer 3, add)"],
+        ),
+    ],
+)
+def test_validity_conditions_that_sizes_agree_are_equations(
+    args: list[str], solutions: list[dict[str, int]], conditions: list[str]
+) -> None:
+    doc = run(*args)
+    assert doc["solutions"] == solutions
+    assert doc["count"] == len(solutions)
+    assert doc["conditions"] == conditions
+
+
+def test_the_conditions_solved_show_in_the_answer() -> None:
+    result = CliRunner().invoke(cli, ["solve", "nxnx4 | reshape8x8x16", "--out", "8x8x16"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Targets:  output = 8x8x16\n"
+        "Requires: 4·n² = 1024 (layer 1, reshape8x8x16)\n"
+        "Searched: n in 1..2048\n"
+        "1 solution:\n"
+        "  n = 16\n"
+    )
+    # Without such a condition, no Requires line: the answer reads as before.
+    plain = CliRunner().invoke(cli, ["solve", "nxnx3 | conv5x5x8 | maxpool2", "--out", "14x14x8"])
+    assert (
+        "Requires" not in plain.output
+        and run("nxnx3 | conv5x5x8 | maxpool2", "--out", "14x14x8")["conditions"] == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "out", "ranges"),
+    [
+        ("{h}x{w}x2 | reshape{a}x12", "_x12", {"h": (1, 6), "w": (1, 6), "a": (1, 12)}),
+        (
+            "nxnx1 | conv3x3x1 stride{s} | flatten | reshape{m}",
+            "_",
+            {"n": (1, 10), "s": (1, 3), "m": (1, 20)},
+        ),
+        (
+            "nxnx2 | res(conv{k}x{k}x2 pad{p} ; maxpool2) | gap",
+            "2",
+            {"n": (1, 10), "k": (1, 7), "p": (0, 3)},
+        ),
+    ],
+)
+def test_conditions_agree_with_brute_force(
+    spec: str, out: str, ranges: dict[str, tuple[int, int]]
+) -> None:
+    """Every combination in the ranges analysed concretely: the valid ones meeting the target
+    are the solutions, no more (the inequalities filter) and no fewer (the equalities solve)."""
+    import itertools
+
+    names = list(ranges)
+    expected = []
+    for values in itertools.product(*(range(lo, hi + 1) for lo, hi in ranges.values())):
+        try:
+            dims = analyze(spec, **dict(zip(names, values))).output_shape.dims
+        except ShapecalcError:
+            continue
+        if all(want == "_" or int(want) == got for want, got in zip(out.split("x"), dims)):
+            expected.append(dict(zip(names, values)))
+    found = solve(spec, [Target.parse_shape(out)], bounds=ranges, limit=10_000)
+    assert found.solutions == expected
+    assert expected  # each spec has solutions: a wrong equation would lose some
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (
@@ -164,6 +268,24 @@ def test_bad_requests(args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, ["solve", *args])
     assert result.exit_code == 2
     assert result.output == f"error: {message}\n"
+
+
+def test_targets_are_read_by_the_library_for_the_cli_and_the_playground() -> None:
+    assert parse_targets(["2:14x_x8", "7x7x8"], [" 1: 7,600", "44_000"], 3) == [
+        Target(layer=2, shape=(14, None, 8)),
+        Target(layer=3, shape=(7, 7, 8)),
+        Target(layer=1, params=7600),
+        Target(layer=3, params=44000),
+    ]
+    # The library's words name no flag; the command line and the page say --params.
+    with pytest.raises(TargetCountError) as caught:
+        parse_targets([], ["2:many"], None)
+    assert str(caught.value) == "parameter count '2:many' is not a whole number, as in 7600"
+    assert caught.value.given == "2:many"
+    page = api.answer("/api/solve", {"spec": "nxnx3 | conv3x3x8", "params": ["2:many"]})
+    assert page["error"]["message"] == (
+        "--params '2:many' is not a whole number, as in --params 7600"
+    )
 
 
 def test_bad_range_option() -> None:

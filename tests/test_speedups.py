@@ -82,7 +82,7 @@ def test_a_meta_check_is_the_same_with_the_tricks_off() -> None:
         ("true", set()),
         ("all", set()),
         ("gc", set(speedups.TRICKS) - {"gc"}),
-        (" GC , long-table ", {"fast-exit", "meta-kernels", "dataclass-cache"}),
+        (" GC , long-table ", {"fast-exit", "meta-kernels", "plain-table", "dataclass-cache"}),
         ("gc,nonsense", set(speedups.TRICKS) - {"gc"}),
     ],
 )
@@ -109,6 +109,27 @@ def test_the_long_table_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PlainTable, "_render", unused)
     monkeypatch.setattr(PlainTable, "stand_in", unused)
     assert _render(table) == fast
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("off", "rich"), [(None, False), ("plain-table", True)])
+def test_the_plain_table_switch(off: str | None, rich: bool) -> None:
+    """A table to a pipe is written without rich's console, unless the switch is off; the
+    text is the same (test_the_output_is_the_same_with_the_tricks_off)."""
+    code = (
+        "import sys\nfrom shapecalc.cli import main\n"
+        f"sys.argv = ['shapecalc', '-f', {VGG16!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('RICH', 'rich.console' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", speedups.ENV)}
+    if off is not None:
+        env[speedups.ENV] = off
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert "Total params:" in out
+    assert out.splitlines()[-1] == f"RICH {rich}"
 
 
 @pytest.mark.parametrize(("off", "threshold"), [(None, 10_000), ("gc", None)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,22 +14,25 @@ pytestmark = pytest.mark.slow
 
 CODE = """
 import sys
+from pathlib import Path
 from shapecalc.cli import main
 sys.argv = ["shapecalc", *{args!r}]
 try:
     main()
 except SystemExit:
     pass
-watched = ("torch", "keras", "sympy", "numpy", "resvg_py")
-print("IMPORTED", *sorted(m for m in watched if m in sys.modules))
+print("IMPORTED", *sorted(m for m in {watched!r} if m in sys.modules))
 """
+
+#: The heavy modules a command must not import when it does not need them.
+HEAVY = ("torch", "keras", "sympy", "numpy", "resvg_py")
 
 VGG_LIKE = "224x224x3 | (conv3x3x64 same | relu)x2 | maxpool2 | flatten | dense10"
 
 
-def _imported(*args: str) -> list[str]:
+def _imported(*args: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
     out = subprocess.run(
-        [sys.executable, "-c", CODE.format(args=list(args))],
+        [sys.executable, "-c", CODE.format(args=list(args), watched=watched)],
         capture_output=True,
         text=True,
         check=True,
@@ -67,3 +71,16 @@ def test_symbolic_spec_imports_sympy_but_not_torch() -> None:
 )
 def test_commands_on_concrete_specs_import_no_numpy_torch_or_sympy(args: list[str]) -> None:
     assert _imported(*args) == []
+
+
+
+#: What the plain table needs none of: the spec hints (an error's), difflib (click's "no such
+#: option" suggestions, built when a short option was first looked up as a long one) and rich's
+#: emoji table (a header given as a str is read as markup).
+NOT_FOR_THE_TABLE = ("shapecalc.hints", "difflib", "rich._emoji_codes")
+
+
+def test_the_table_from_a_file_imports_no_hints_difflib_or_emoji(tmp_path: Path) -> None:
+    spec = tmp_path / "net.shape"
+    spec.write_text(VGG_LIKE + "\n")
+    assert _imported("-f", str(spec), watched=NOT_FOR_THE_TABLE) == []

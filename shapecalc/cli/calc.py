@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from .. import speedups
 from .options import (
     CONVENTION_NAMES,
     DTYPE_NAMES,
+    Command,
     at_option,
     check_options,
     json_option,
@@ -17,13 +19,13 @@ from .options import (
     one_of,
     spec_input,
 )
-from .output import console
+from .output import console, plain_width
 from .spec import analysed
 from .types import Columns
 
 
 @one_of("--json", "--markdown", "--latex")
-@click.command()
+@click.command(cls=Command)
 @spec_input
 @at_option()
 @json_option("Print the analysis as JSON.")
@@ -128,6 +130,11 @@ def calc(
         from ..render.table import analysis_table
 
         table = analysis_table(analysis, columns, costs, depth=depth)
+        width = plain_width() if costs is None and not explain else None
+        plain = table.plain_text(width) if width is not None and speedups.plain_table() else None
+        if plain is not None:
+            click.echo(plain, nl=False)  # what rich would print, without importing its console
+            return
         terminal = console(wide=table if costs is not None else None)
         terminal.print(table)
         if explain:

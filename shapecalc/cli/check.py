@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .. import speedups
-from .options import at_option, check_only_options, json_option, spec_input
+from .options import Command, at_option, check_only_options, json_option, shown_default, spec_input
 from .output import console
 from .spec import analysed
 
@@ -32,17 +32,16 @@ def show_check(result: Any, as_json: bool) -> None:
         click.get_current_context().exit(1)
 
 
-@click.command("check")
+@click.command("check", cls=Command)
 @spec_input
 @at_option()
 @json_option("Print the analysis and check as JSON.")
 @check_only_options
-@click.option(
+@shown_default(
     "--framework",
-    type=click.Choice(["torch", "keras"]),
-    default="torch",
-    show_default=True,
-    help="Whose forward pass: PyTorch's, or Keras 3's (on the torch backend, cpu or cuda).",
+    click.Choice(["torch", "keras"]),
+    "torch",
+    "Whose forward pass: PyTorch's, or Keras 3's (on the torch backend, cpu or cuda).",
 )
 def check_command(
     spec: str | None,

@@ -6,13 +6,13 @@ from typing import Literal
 
 import click
 
-from .options import json_option, markdown_option, matrix_option, one_of
+from .options import Command, json_option, markdown_option, matrix_option, one_of
 from .output import print_numeric
 from .types import Padding, SizePair
 
 
 @one_of("--json", "--markdown")
-@click.command(short_help="Convolve matrices exactly (--explain: the working).")
+@click.command(cls=Command, short_help="Convolve matrices exactly (--explain: the working).")
 @matrix_option
 @click.option(
     "-k",

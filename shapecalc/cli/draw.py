@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .options import at_option, spec_input
+from .options import Command, at_option, shown_default, spec_input
 from .spec import STDIN, analysed
 from .types import Colors
 
@@ -55,7 +55,7 @@ def _preview(analysis: Analysis, options: DrawOptions, mode: str) -> str:
     )
 
 
-@click.command()
+@click.command(cls=Command)
 @spec_input
 @click.option(
     "-o",
@@ -82,39 +82,26 @@ def _preview(analysis: Analysis, options: DrawOptions, mode: str) -> str:
     "draws a labelled box per layer with arrows.",
 )
 @at_option()
-@click.option(
+@shown_default(
     "--max-channels",
-    type=click.IntRange(1, 64),
-    default=12,
-    show_default=True,
-    help="Feature maps drawn per tensor (lenet) before an ellipsis and the true count.",
+    click.IntRange(1, 64),
+    12,
+    "Feature maps drawn per tensor (lenet) before an ellipsis and the true count.",
 )
-@click.option(
+@shown_default(
     "--max-nodes",
-    type=click.IntRange(2, 64),
-    default=16,
-    show_default=True,
-    help="Nodes drawn per layer (fcnn) before an ellipsis and the true count.",
+    click.IntRange(2, 64),
+    16,
+    "Nodes drawn per layer (fcnn) before an ellipsis and the true count.",
 )
-@click.option(
-    "--scale",
-    type=click.Choice(["linear", "log", "sqrt"]),
-    default="sqrt",
-    show_default=True,
-    help="How sizes map to lengths.",
+@shown_default(
+    "--scale", click.Choice(["linear", "log", "sqrt"]), "sqrt", "How sizes map to lengths."
 )
 @click.option("--spacing", type=click.FloatRange(0, 1000), help="Least space between tensors, px.")
 @click.option("--colors", type=Colors(), help="Fill per layer kind: conv=#5b9bd5,pool=orange.")
-@click.option(
-    "--opacity", type=click.FloatRange(0, 1), default=1.0, show_default=True, help="Fill opacity."
-)
+@shown_default("--opacity", click.FloatRange(0, 1), 1.0, "Fill opacity.")
 @click.option("--no-labels", is_flag=True, help="Draw the shapes only.")
-@click.option(
-    "--direction",
-    type=click.Choice(["horizontal", "vertical"]),
-    default="horizontal",
-    show_default=True,
-)
+@shown_default("--direction", click.Choice(["horizontal", "vertical"]), "horizontal")
 @click.option("--title", help="A title above the drawing.")
 @click.option(
     "--fit",

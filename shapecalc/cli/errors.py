@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import click
 
-from ..errors import FormulaTooLargeError, Remedy, ShapecalcError, SubstitutionError
+from ..errors import (
+    FormulaTooLargeError,
+    Remedy,
+    ShapecalcError,
+    SubstitutionError,
+    TargetCountError,
+)
 
 #: The exit code of a usage or spec error (a check that disagrees with torch exits with 1).
 EXIT_ERROR = 2
@@ -20,8 +26,9 @@ EXIT_ERROR = 2
 def library_error(err: ShapecalcError) -> str:
     """What the program prints for an error of the library (the spec with a caret, etc.).
 
-    Values for symbols come from ``--at`` here, while the library's messages speak of
-    symbols and values only (``analyze(spec, m=3)`` has no flags): the flag is named here.
+    Values for symbols come from ``--at`` here, and solve's targets from ``--params``, while
+    the library's messages speak of symbols, values and targets only (``analyze(spec, m=3)``
+    has no flags): the flag is named here.
     """
     return f"error: {_worded(err)}"
 
@@ -31,6 +38,8 @@ def _worded(err: ShapecalcError) -> str:
         if err.unknown:
             return f"unknown symbol {err.symbol!r} in --at; {err.reason}"
         return f"--at {err.given}: {err.reason}"
+    if isinstance(err, TargetCountError):
+        return f"--params {err.given!r} is not a whole number, as in --params 7600"
     if isinstance(err, FormulaTooLargeError):
         fix = f"{err.fix} with --at"
         return FormulaTooLargeError(err.problem, err.source, err.span, err.prefix, fix=fix).render()

@@ -11,6 +11,7 @@ import click
 
 from .. import speedups
 from ..errors import ModelImportError
+from .options import Command
 from .output import console
 
 
@@ -30,12 +31,12 @@ def _kwargs(text: str | None) -> dict[str, Any] | None:
     return value
 
 
-@click.command("import")
+@click.command("import", cls=Command)
 @click.argument("target", metavar="MODULE:NAME|FILE.keras")
 @click.option(
     "--input",
     "input_text",
-    help="The input shape, channels last; symbols stay symbolic (HxWx3) for PyTorch. "
+    help="The input shape, channels last; symbols stay symbolic (HxWx3). "
     "Default: the model's own for Keras, 224x224x3 for PyTorch.",
 )
 @click.option(

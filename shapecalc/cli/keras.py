@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from .options import at_option, spec_input
+from .options import Command, at_option, spec_input
 from .spec import analysed
 
 
-@click.command("keras")
+@click.command("keras", cls=Command)
 @spec_input
 @at_option()
 def keras_command(spec: str | None, file: Path | None, at: tuple[dict[str, int], ...]) -> None:

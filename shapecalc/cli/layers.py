@@ -6,11 +6,11 @@ import json
 
 import click
 
-from .options import json_option, markdown_option
+from .options import Command, json_option, markdown_option
 from .output import console
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("keywords", nargs=-1)
 # Not one_of: "layers --json --markdown" has always printed the JSON, and the CLI's
 # behaviour is a contract.

@@ -28,6 +28,28 @@ MATRIX_HELP = (
 )
 
 
+class Command(click.Command):
+    """A click command whose short options (``-f FILE``) are found at the first lookup.
+
+    click's parser tries every ``-x`` argument as a long option first, and that failed lookup
+    builds a "no such option" error with difflib's suggestions (importing difflib, 0.1 MB of
+    bytecode) before it tries the short option: on the plain table's path (``shapecalc -f
+    net.shape``) for nothing. Registering each short option under the long options too makes
+    the first lookup succeed; what an option means is the same either way. Without the
+    parser's private tables (another click), click parses as it always did.
+    """
+
+    def make_parser(self, ctx: click.Context) -> Any:
+        """click's parser, with the short options also among the long ones."""
+        parser = super().make_parser(ctx)
+        long_options = getattr(parser, "_long_opt", None)
+        short_options = getattr(parser, "_short_opt", None)
+        if isinstance(long_options, dict) and isinstance(short_options, dict):
+            for name, option in short_options.items():
+                long_options.setdefault(name, option)
+        return parser
+
+
 #: Where ``--quiet`` is kept in the click context's ``meta`` for :func:`shapecalc.cli.spec.analysed`.
 QUIET = "shapecalc.quiet"
 
@@ -61,6 +83,12 @@ def at_option(help: str = "Values for symbols: n=28,f=3.") -> Callable[[F], F]:
     """``--at n=28,f=3``, repeatable: the values of the spec's symbols (a tuple of mappings,
     merged by :func:`shapecalc.cli.spec.merge_assignments`)."""
     return click.option("--at", "at", type=Assignments(), multiple=True, help=help)
+
+
+def shown_default(flag: str, kind: Any, default: Any, help: str | None = None) -> Callable[[F], F]:
+    """``flag`` taking a value of type ``kind`` (a range, a choice, ...), its ``default``
+    shown in the help: the form of most options that have a default."""
+    return click.option(flag, type=kind, default=default, show_default=True, help=help)
 
 
 def json_option(help: str) -> Callable[[F], F]:
@@ -104,22 +132,15 @@ def checks_with(batch_help: str) -> Callable[[F], F]:
 
 
 def _check_options(command: F, batch_help: str) -> F:
-    command = click.option(
+    command = shown_default(
         "--device",
-        type=click.Choice(["cpu", "cuda", "meta"]),
-        default="cpu",
-        show_default=True,
-        help="Where torch runs the check; meta allocates nothing (shapes and counts only).",
+        click.Choice(["cpu", "cuda", "meta"]),
+        "cpu",
+        "Where torch runs the check; meta allocates nothing (shapes and counts only).",
     )(command)
-    return click.option(
-        "--batch",
-        # As large as the Python API takes: the costs scale with it, and a check that would
-        # not fit in memory is refused by its own budget (use --device meta).
-        type=click.IntRange(1, 10**9),
-        default=1,
-        show_default=True,
-        help=batch_help,
-    )(command)
+    # As large as the Python API takes: the costs scale with it, and a check that would not
+    # fit in memory is refused by its own budget (use --device meta).
+    return shown_default("--batch", click.IntRange(1, 10**9), 1, batch_help)(command)
 
 
 def one_of(*flags: str) -> Callable[[click.Command], click.Command]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import io
 import os
 import sys
@@ -31,6 +32,41 @@ class TrimmedLines(io.TextIOBase):
             self.out.write(self.pending)
             self.pending = ""
         self.out.flush()
+
+
+#: Variables that make rich treat any output as a terminal (or not), or size it.
+_RICH_ENVIRONMENT = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS")
+
+
+def plain_width() -> int | None:
+    """The width :func:`console` prints at when it would write no styles (standard output
+    is a file or pipe, nothing in the environment says otherwise, UTF-8, not Windows);
+    None when the output needs rich's console (a terminal, or anything unusual).
+
+    It is rich's own rule for such a console: ``COLUMNS`` when it is a number, else the
+    size of whichever standard stream is a terminal, else 80 columns.
+    """
+    stdout = sys.stdout
+    if (
+        sys.platform == "win32"
+        or any(name in os.environ for name in _RICH_ENVIRONMENT)
+        or not isinstance(stdout, io.TextIOWrapper)
+        or not (stdout.encoding or "").lower().startswith("utf")
+        or stdout.isatty()
+        or "get_ipython" in vars(builtins)
+    ):
+        return None
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        return int(columns)
+    width = None
+    for descriptor in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(descriptor).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        break
+    return width or 80
 
 
 def console(wide: Any = None) -> Any:

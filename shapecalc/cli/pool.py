@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import click
 
-from .options import json_option, markdown_option, matrix_option, one_of
+from .options import Command, json_option, markdown_option, matrix_option, one_of, shown_default
 from .output import print_numeric
 from .types import SizePair
 
 
 @one_of("--json", "--markdown")
-@click.command(short_help="Max/average pooling of matrices exactly (--explain: the working).")
+@click.command(cls=Command, short_help="Max/average pooling of matrices exactly (--explain: the working).")
 @matrix_option
 @click.option("--size", type=SizePair(), required=True, help="The window: 2 or height,width.")
 @click.option("--stride", type=SizePair(), help="Stride; defaults to the window.")
 @click.option(
     "--pad", type=SizePair(), default=0, show_default=True, help="Padding, at most half the window."
 )
-@click.option(
+@shown_default(
     "--mode",
-    type=click.Choice(["max", "avg"]),
-    default="max",
-    show_default=True,
-    help="max pads with -inf; avg pads with zeros that count (count_include_pad).",
+    click.Choice(["max", "avg"]),
+    "max",
+    "max pads with -inf; avg pads with zeros that count (count_include_pad).",
 )
 @click.option("--explain", is_flag=True, help="Show each output cell's max or average.")
 @json_option('Print {"output": ...} as JSON.')

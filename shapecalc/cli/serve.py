@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import click
 
+from .options import Command, shown_default
 
-@click.command()
-@click.option(
+
+@click.command(cls=Command)
+@shown_default(
     "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on; anything but this machine's loopback is warned about.",
+    None,
+    "127.0.0.1",
+    "Address to listen on; anything but this machine's loopback is warned about.",
 )
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="Port to listen on; 0 takes a free one.",
-)
+@shown_default("--port", click.IntRange(0, 65535), 0, "Port to listen on; 0 takes a free one.")
 @click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
 @click.option("--verbose", is_flag=True, help="Log every request on standard error.")
 def serve(host: str, port: int, no_browser: bool, verbose: bool) -> None:

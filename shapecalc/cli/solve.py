@@ -3,42 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
-from typing import Any
 
 import click
 
-from .options import at_option, json_option, spec_input
+from .options import Command, at_option, json_option, shown_default, spec_input
 from .output import console
 from .spec import merge_assignments, read_spec
 from .types import Ranges
 
 
-def _targets(outs: tuple[str, ...], params: tuple[str, ...], layer: int | None) -> list[Any]:
-    """``--out [LAYER:]SHAPE`` and ``--params [LAYER:]N`` as targets; ``--layer`` is the
-    layer of those without a prefix."""
-    from ..solve import SolveError, Target
-
-    def split(text: str) -> tuple[int | None, str]:
-        match = re.fullmatch(r"\s*([0-9]{1,9})\s*:(.*)", text)
-        return (int(match.group(1)), match.group(2)) if match else (layer, text)
-
-    targets = []
-    for text in outs:
-        where, shape = split(text)
-        targets.append(Target.parse_shape(shape, where))
-    for text in params:
-        where, count = split(text)
-        digits = count.strip().replace(",", "").replace("_", "")
-        # ASCII digits only: str.isdigit() also takes '²', which int() then refuses.
-        if not re.fullmatch(r"[0-9]{1,19}", digits):
-            raise SolveError(f"--params {text!r} is not a whole number, as in --params 7600")
-        targets.append(Target(layer=where, params=int(digits)))
-    return targets
-
-
-@click.command()
+@click.command(cls=Command)
 @spec_input
 @click.option(
     "--out",
@@ -63,13 +38,7 @@ def _targets(outs: tuple[str, ...], params: tuple[str, ...], layer: int | None) 
 @click.option(
     "--range", "ranges", type=Ranges(), multiple=True, help="Bounds of unknowns: p=0..10."
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="Most solutions listed.",
-)
+@shown_default("--limit", click.IntRange(min=1), 100, "Most solutions listed.")
 @json_option("Print the solutions as JSON.")
 def solve(
     spec: str | None,
@@ -89,6 +58,7 @@ def solve(
     shapecalc solve "nxnx3 | conv5x5x8 | maxpool2" --out 14x14x8
     shapecalc solve "300x300x3 | conv5x5x{c}" --params 7600
     """
+    from ..solve import parse_targets
     from ..solve import solve as find
 
     if not outs and not params:
@@ -98,7 +68,7 @@ def solve(
     bounds = merge_assignments(ranges, "--range")
     result = find(
         read_spec(spec, file),
-        _targets(outs, params, layer),
+        parse_targets(outs, params, layer),
         at=merge_assignments(at),
         bounds=bounds,
         limit=limit,

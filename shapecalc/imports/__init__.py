@@ -75,14 +75,20 @@ def analyze_torch(
 
 
 def from_keras(
-    model: Any, input_shape_: str | Shape | tuple[int, ...] | None = None, *, name: str | None = None
+    model: Any,
+    input_shape_: str | Shape | tuple[int | str, ...] | None = None,
+    *,
+    name: str | None = None,
 ) -> str:
     """The spec of a Keras 3 model (functional or Sequential), at its own input shape or at
-    ``input_shape_`` (channels last, numbers: Keras builds a model at fixed sizes).
+    ``input_shape_`` (channels last: ``"160x160x3"``, or ``"HxWx3"`` for sizes that stay
+    symbolic; the model is rebuilt on it, each symbol at the sample size of the torch import).
+    Nested models (a ``Sequential`` used as a layer) are flattened into the graph.
 
     Raises:
         ModelImportError: the model has several inputs or outputs, or layers without a layer
-            kind (one message names every one, by name and class).
+            kind (one message names every one, by name and class), or a reading that holds
+            at some sizes only (padding that is ``same`` at even sizes) for a symbol.
         KerasError: Keras is not installed.
     """
     from . import keras_frontend
@@ -92,7 +98,10 @@ def from_keras(
 
 
 def analyze_keras(
-    model: Any, input_shape_: str | Shape | tuple[int, ...] | None = None, *, name: str | None = None
+    model: Any,
+    input_shape_: str | Shape | tuple[int | str, ...] | None = None,
+    *,
+    name: str | None = None,
 ) -> Analysis:
     """The calculator's :class:`~shapecalc.analysis.Analysis` of :func:`from_keras`'s spec."""
     from ..network import analyze

@@ -9,7 +9,10 @@ factoring of repeated submodules into named blocks and the spec text
 What a frontend must produce:
 
 - ``Graph.input_shape``: the model's input, channels last, as the calculator reads it (it may
-  hold symbols: ``HxWx3``);
+  hold symbols: ``HxWx3``). A frontend runs the model once to read it, each symbol at
+  :data:`SAMPLE_SIZE` (:func:`sample_dims`); the spec keeps the symbols, so a reading that
+  depends on the size (padding that is ``same`` at even sizes only) must hold at every size
+  the symbol takes, or be refused;
 - ``Graph.nodes`` in an order where every node comes after its inputs, each :class:`Node`
   one of:
 
@@ -48,12 +51,22 @@ from dataclasses import dataclass, field
 from ..errors import ModelImportError
 from ..layers import Layer
 from ..shape import Shape
+from ..symbolic import is_concrete
+
+#: The size each symbol of a symbolic input takes for the one run of the model that reads it.
+SAMPLE_SIZE = 224
 
 #: The name of the graph's input value (never the name of a node).
 INPUT = "input"
 
 #: The kinds of merge node, each the spec block that ends in it.
 MERGES = ("add", "concat", "mul")
+
+
+def sample_dims(shape: Shape) -> tuple[int, ...]:
+    """The input's dims (channels last) a frontend runs the model at: each symbol at
+    :data:`SAMPLE_SIZE`, numbers as they are."""
+    return tuple(int(d) if is_concrete(d) else SAMPLE_SIZE for d in shape.dims)
 
 
 @dataclass(frozen=True)
@@ -142,4 +155,14 @@ def unsupported_error(model: str, problems: Sequence[Unsupported]) -> ModelImpor
     return ModelImportError(f"cannot import {model}: {what} no layer kind: {listed}")
 
 
-__all__ = ["INPUT", "MERGES", "Graph", "Node", "Scope", "Unsupported", "unsupported_error"]
+__all__ = [
+    "INPUT",
+    "MERGES",
+    "SAMPLE_SIZE",
+    "Graph",
+    "Node",
+    "Scope",
+    "Unsupported",
+    "sample_dims",
+    "unsupported_error",
+]

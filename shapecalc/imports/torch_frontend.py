@@ -46,11 +46,16 @@ from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 from ..errors import ModelImportError, TorchError
 from ..layers import REGISTRY, Layer, torch_kinds
 from ..shape import Shape
-from ..symbolic import is_concrete
-from .graph import INPUT, Graph, Node, Scope, Unsupported, unsupported_error
-
-#: The size each symbol of a symbolic input takes for the one forward pass of the import.
-SAMPLE_SIZE = 224
+from .graph import (
+    INPUT,
+    SAMPLE_SIZE,
+    Graph,
+    Node,
+    Scope,
+    Unsupported,
+    sample_dims,
+    unsupported_error,
+)
 
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 
@@ -636,7 +641,7 @@ def torch_counts(model: nn.Module) -> tuple[int, int]:
 
 
 def _sample(shape: Shape) -> torch.Tensor:
-    dims = [int(d) if is_concrete(d) else SAMPLE_SIZE for d in shape.torch_order()]
+    dims = [int(d) for d in Shape(sample_dims(shape)).torch_order()]
     return torch.empty(1, *dims[1:], device="meta")
 
 

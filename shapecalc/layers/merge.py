@@ -63,7 +63,7 @@ def agree(a: Dim, b: Dim) -> bool | Constraint:
         return False
     text = f"{fmt(a)} = {fmt(b)}"
     # -(a - b)**2 >= 0 exactly when a = b: the form every condition's ``expr`` takes.
-    return Constraint(text, text, 0, -(diff**2))
+    return Constraint(text, text, 0, -(diff**2), sides=(s.sympify(a), s.sympify(b)))
 
 
 def ever_equal(diff: Any) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import LayerError, TorchError
 from ..shape import Shape
@@ -168,46 +168,82 @@ class Reshape(Layer):
         return cls(Shape.from_torch_order((1, *sizes)).dims)
 
 
+@dataclass(frozen=True)
+class BothSides(Layer):
+    """A layer that adds (zero padding) or cuts (a crop) an amount on both sides of every
+    spatial dim, one amount per dim or one for all: what :class:`ZeroPad` and :class:`Crop`
+    share. A subclass has one field, the amounts, and says what they are."""
+
+    kind = "reshape"
+    params_zero_ok = True
+    #: +1: the amount is added on each side; -1: it is cut.
+    sign: ClassVar[int] = 1
+    #: The amount, as errors name it (``padding``), and its letter in usage and working.
+    what: ClassVar[str] = ""
+    letter: ClassVar[str] = ""
+    #: How a drawing labels the layer, before its sizes.
+    label: ClassVar[str] = ""
+
+    @property
+    def amounts(self) -> tuple[Dim, ...]:
+        """The amounts as written, one per spatial dim or one for all."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_spec(cls, reader: SpecReader) -> BothSides:
+        k, c = cls.keyword, cls.letter
+        params = reader.params(range(1, 4), f"{k}<{c}> or {k}<{c}>x<{c}>")
+        amounts = tuple(reader.dim(v, what=cls.what, zero_ok=True) for v in params)
+        return cls(amounts)  # type: ignore[call-arg]  # a subclass's one field: the amounts
+
+    def per_dim(self, inp: Shape) -> tuple[Dim, ...]:
+        """The amount on each spatial dim of ``inp``."""
+        return broadcast(self.amounts, inp.spatial_rank, self.keyword)
+
+    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
+        combine = plus if self.sign > 0 else minus
+        return tuple(
+            Step(name, combine(Var("n", n), mul(Num(2), Var(self.letter, a))), o)
+            for name, n, a, o in zip(
+                dim_names(inp.spatial_rank), inp.spatial, self.per_dim(inp), out.spatial
+            )
+        )
+
+    def to_spec(self) -> str:
+        return f"{self.keyword}{sizes_text(self.amounts)}"
+
+    def drawing_label(self, inp: Shape) -> str:
+        return f"{self.label} {drawing_sizes(self.amounts)}"
+
+
 @register
 @dataclass(frozen=True)
-class ZeroPad(Layer):
+class ZeroPad(BothSides):
     """Zero padding on both sides of every spatial dim: ``zeropad1``, ``zeropad1x2`` (per dim)."""
 
     keyword = "zeropad"
-    kind = "reshape"
     torch_classes = ("ZeroPad1d", "ZeroPad2d", "ZeroPad3d")
     formula = "out = in + 2*pad"
-    params_zero_ok = True
     examples = (
         Example("28x28x1", "zeropad2", "32x32x1", 0),
         Example("28x28x1", "zeropad1x2", "30x32x1", 0),
     )
+    what = "padding"
+    letter = "p"
+    label = "Zero-Pad"
 
     pad: tuple[Dim, ...]
 
-    @classmethod
-    def from_spec(cls, reader: SpecReader) -> ZeroPad:
-        params = reader.params(range(1, 4), "zeropad<p> or zeropad<p>x<p>")
-        return cls(tuple(reader.dim(v, what="padding", zero_ok=True) for v in params))
+    @property
+    def amounts(self) -> tuple[Dim, ...]:
+        return self.pad
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         require_spatial(self.keyword, inp)
-        pad = broadcast(self.pad, inp.spatial_rank, self.keyword)
-        return inp.with_spatial([n + 2 * p for n, p in zip(inp.spatial, pad)])
+        return inp.with_spatial([n + 2 * p for n, p in zip(inp.spatial, self.per_dim(inp))])
 
     def windows(self, inp: Shape) -> tuple[Window, ...]:
-        pad = broadcast(self.pad, inp.spatial_rank, self.keyword)
-        return tuple(Window(1, 1, p) for p in pad)
-
-    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
-        pad = broadcast(self.pad, inp.spatial_rank, self.keyword)
-        return tuple(
-            Step(name, plus(Var("n", n), mul(Num(2), Var("p", p))), o)
-            for name, n, p, o in zip(dim_names(inp.spatial_rank), inp.spatial, pad, out.spatial)
-        )
-
-    def to_spec(self) -> str:
-        return f"zeropad{sizes_text(self.pad)}"
+        return tuple(Window(1, 1, p) for p in self.per_dim(inp))
 
     def torch_module(self, inp: Shape) -> TorchModule:
         rank = spatial_rank(inp, self.keyword)
@@ -227,13 +263,10 @@ class ZeroPad(Layer):
             raise TorchError(f"zero padding {flat} is not the same on both sides of each dim")
         return cls(collapse(tuple(before for before, _ in pairs)))
 
-    def drawing_label(self, inp: Shape) -> str:
-        return f"Zero-Pad {drawing_sizes(self.pad)}"
-
 
 @register
 @dataclass(frozen=True)
-class Crop(Layer):
+class Crop(BothSides):
     """Cuts positions off both sides of every spatial dim: ``crop4``, ``crop4x2`` (per dim).
 
     U-Net's copy-and-crop: ``concat( crop4 ; maxpool2 | ... | deconv2x2x512 s2 )`` cuts the
@@ -242,25 +275,26 @@ class Crop(Layer):
     """
 
     keyword = "crop"
-    kind = "reshape"
     torch_classes = ("Crop",)
     formula = "out = in - 2*crop (at least 1)"
-    params_zero_ok = True
     examples = (
         Example("64x64x512", "crop4", "56x56x512", 0),
         Example("30x20x8", "crop4x2", "22x16x8", 0),
     )
+    sign = -1
+    what = "crop"
+    letter = "c"
+    label = "Crop"
 
     crop: tuple[Dim, ...]
 
-    @classmethod
-    def from_spec(cls, reader: SpecReader) -> Crop:
-        params = reader.params(range(1, 4), "crop<c> or crop<c>x<c>")
-        return cls(tuple(reader.dim(v, what="crop", zero_ok=True) for v in params))
+    @property
+    def amounts(self) -> tuple[Dim, ...]:
+        return self.crop
 
     def output_shape(self, inp: Shape, checks: Checks) -> Shape:
         require_spatial(self.keyword, inp)
-        crop = broadcast(self.crop, inp.spatial_rank, self.keyword)
+        crop = self.per_dim(inp)
         names = dim_names(inp.spatial_rank)
         for name, n, c in zip(names, inp.spatial, crop):
 
@@ -275,18 +309,7 @@ class Crop(Layer):
 
     def windows(self, inp: Shape) -> tuple[Window, ...]:
         # Output o is input o + c: a 1-wide window that starts c positions in.
-        crop = broadcast(self.crop, inp.spatial_rank, self.keyword)
-        return tuple(Window(1, 1, -c) for c in crop)
-
-    def explain(self, inp: Shape, out: Shape) -> tuple[Step, ...]:
-        crop = broadcast(self.crop, inp.spatial_rank, self.keyword)
-        return tuple(
-            Step(name, minus(Var("n", n), mul(Num(2), Var("c", c))), o)
-            for name, n, c, o in zip(dim_names(inp.spatial_rank), inp.spatial, crop, out.spatial)
-        )
-
-    def to_spec(self) -> str:
-        return f"crop{sizes_text(self.crop)}"
+        return tuple(Window(1, 1, -c) for c in self.per_dim(inp))
 
     def torch_module(self, inp: Shape) -> TorchModule:
         rank = spatial_rank(inp, self.keyword)
@@ -295,9 +318,6 @@ class Crop(Layer):
     @classmethod
     def from_torch(cls, module: Any, inp: Shape) -> Crop:
         return cls(collapse(tuple(int(c) for c in module.crop)))
-
-    def drawing_label(self, inp: Shape) -> str:
-        return f"Crop {drawing_sizes(self.crop)}"
 
 
 #: Upsampling modes as torch names them, and the spatial rank each interpolates (None: any).

@@ -81,7 +81,12 @@ def latex_escape(text: str) -> str:
     return re.sub(r"[\\{}#$%&_^~]", lambda m: _LATEX_SPECIAL[m.group()], text)
 
 
-def _latex_shape(shape: Any) -> str:
+def latex_shape(shape: Any) -> str:
+    """A shape in LaTeX math, its dims joined by ``\\times``: ``28 \\times 28 \\times 3``.
+
+    Args:
+        shape: a :class:`~shapecalc.shape.Shape` (its ``dims``, integers or sympy expressions).
+    """
     # A sum reads as one dim only in parentheses: (n - 2) \times (n - 2) \times 8.
     return r" \times ".join(
         rf"\left({text}\right)" if getattr(d, "is_Add", False) else text
@@ -89,7 +94,10 @@ def _latex_shape(shape: Any) -> str:
     )
 
 
-def _latex_quantity(quantity: str) -> str:
+def latex_quantity(quantity: str) -> str:
+    """A step's quantity in LaTeX math: a letter (``H``) as it is, a word (``params``) as
+    text, and a word with a qualifier (``values in``) with the qualifier as a subscript,
+    ``\\text{values}_{in}``."""
     if len(quantity) == 1:
         return quantity
     word, _, dim = quantity.partition(" ")
@@ -106,13 +114,13 @@ def explanation_latex(explanation: Explanation) -> str:
         r"\begin{enumerate}",
     ]
     for layer in explanation.layers:
-        arrow = f"${_latex_shape(layer.input_shape)} \\to {_latex_shape(layer.output_shape)}$"
+        arrow = f"${latex_shape(layer.input_shape)} \\to {latex_shape(layer.output_shape)}$"
         lines.append(rf"  \item \texttt{{{latex_escape(layer.spec)}}}: {arrow}")
         if not layer.steps:
             lines.append(f"    ({NOTHING_TO_COMPUTE})")
             continue
         lines.append(r"  \begin{align*}")
-        rows = [f"    {_latex_quantity(s.quantity)} &= {s.line('latex')}" for s in layer.steps]
+        rows = [f"    {latex_quantity(s.quantity)} &= {s.line('latex')}" for s in layer.steps]
         lines.append(" \\\\\n".join(rows))
         lines.append(r"  \end{align*}")
     lines.append(r"\end{enumerate}")

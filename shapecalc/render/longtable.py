@@ -30,7 +30,7 @@ from .. import speedups
 _BORROWED = ("_extra_width", "_calculate_column_widths")
 
 
-def _simple(text: str) -> bool:
+def simple(text: str) -> bool:
     """Printable ASCII (one column a character, no tabs or line breaks) without trailing
     space: rich renders it as the text itself, padded."""
     return text.isascii() and text.isprintable() and not text.endswith(" ")
@@ -241,7 +241,7 @@ class PlainTable:
         fast = all(how in ("left", "right") for how in justify)
         for number, row in enumerate(self.rows, start=1):
             left, right, divider = foot if number == len(self.rows) else mid
-            if fast and all(len(cell) <= room and _simple(cell) for cell, room in zip(row, inner)):
+            if fast and all(len(cell) <= room and simple(cell) for cell, room in zip(row, inner)):
                 parts = [
                     " " + (cell.rjust(room) if how == "right" else cell.ljust(room)) + " "
                     for cell, room, how in zip(row, inner, justify)

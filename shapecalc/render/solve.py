@@ -50,7 +50,10 @@ def grouped(solutions: Solutions) -> list[tuple[dict[str, int], str, list[int]]]
 def summary_lines(solutions: Solutions) -> list[str]:
     """The answer as plain lines (also used by tests and the Markdown of the docs)."""
     bounds = ", ".join(f"{n} in {lo}..{hi}" for n, (lo, hi) in solutions.bounds.items())
-    lines = [f"Targets:  {'; '.join(solutions.targets)}", f"Searched: {bounds}"]
+    lines = [f"Targets:  {'; '.join(solutions.targets)}"]
+    if solutions.conditions:  # validity conditions that were solved as equations too
+        lines.append(f"Requires: {'; '.join(solutions.conditions)}")
+    lines.append(f"Searched: {bounds}")
     if not solutions.solutions:
         lines.append("No solution within these bounds.")
         if solutions.nearest:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..analysis import Analysis
 from .common import DEFAULT_COLUMNS, RIGHT_ALIGNED, TableData, table_data
-from .longtable import PlainTable
+from .longtable import PlainTable, simple
 
 #: A count or a byte size (``1,792``, ``12.85 MB``): never wrapped, unlike formulas.
 _NUMBER = re.compile(r"[0-9,]+|[0-9,]+(\.[0-9]+)? [KMGT]?B|[0-9.]+ [KMGT]")
@@ -52,6 +52,19 @@ class FittedTable:
         """The whole table, its first layout, as one renderable (without the summary)."""
         return _table(self.data)
 
+    def plain_text(self, width: int) -> str | None:
+        """The text this table prints on a console ``width`` columns wide that is not a
+        terminal (no styles), written without rich; None when rich is needed to say it.
+
+        That is the case :func:`plain_text` covers: the whole table fits at ``width`` as it
+        is, every cell and summary line is simple ASCII (:func:`.longtable.simple`), and
+        then rich's layout is each column as wide as its widest cell plus one space either
+        side, in rich's default box (``tests/properties/test_plain_text_vs_rich.py`` checks
+        it byte for byte against rich). It saves importing rich's console (most of the
+        table's start-up) when the output goes to a file or a pipe.
+        """
+        return plain_text(self.data, width)
+
     def layouts(self) -> list[list[TableData]]:
         """The layouts to try, in order, each a list of tables printed one under another."""
         short = _shortened(self.data)
@@ -76,23 +89,68 @@ class FittedTable:
         )
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
-        layouts = self.layouts()
-        chosen = layouts[-1]
-        for layout in layouts:
-            widths = [_table(t).rendered_width(console, options.max_width) for t in layout]
+        tables: list[PlainTable] = []
+        for layout in self.layouts():
+            # The tables measured are the ones printed: each measures itself once.
+            tables = [_table(t) for t in layout]
+            widths = [table.rendered_width(console, options.max_width) for table in tables]
             if max(widths) <= options.max_width:
-                chosen = layout
                 break
-        for index, part in enumerate(chosen):
+        for index, table in enumerate(tables):
             if index:
                 yield ""
-            yield _table(part)
+            yield table
         yield from _summary(self.data.summary)
+
+
+#: rich's default table box, ``rich.box.HEAVY_HEAD``: the top, the header's rule, the rows'
+#: edges and the bottom, as (left, horizontal, joint, right) and (left, divider, right).
+_TOP = ("┏", "━", "┳", "┓")
+_HEAD_ROW = ("┃", "┃", "┃")
+_HEAD_RULE = ("┡", "━", "╇", "┩")
+_ROW = ("│", "│", "│")
+_BOTTOM = ("└", "─", "┴", "┘")
+
+
+def plain_text(data: TableData, width: int) -> str | None:
+    """:meth:`FittedTable.plain_text` of a table of ``data``."""
+    cells = [data.headers, *data.rows]
+    if not data.rows or not all(simple(cell) for row in cells for cell in row):
+        return None
+    label_width = max((len(label) for label, _ in data.summary), default=0) + 1
+    summary = [
+        f"{label}:{' ' * (label_width - len(label))}{value}".rstrip(" ")
+        for label, value in data.summary
+    ]
+    if not all(simple(line) and len(line) <= width for line in summary):
+        return None
+    # rich measures a cell as its text plus its padding, one space either side.
+    widths = [max(len(row[column]) for row in cells) + 2 for column in range(len(data.headers))]
+    borders = len(widths) + 1
+    if sum(widths) + borders > width:
+        return None  # rich wraps or shortens: its layout, not this one
+    right = [header in RIGHT_ALIGNED for header in data.headers]
+
+    def rule(left: str, line: str, joint: str, end: str) -> str:
+        return left + joint.join(line * w for w in widths) + end
+
+    def row(cells: tuple[str, ...], left: str, divider: str, end: str) -> str:
+        padded = (
+            " " + (cell.rjust(w - 2) if on_right else cell.ljust(w - 2)) + " "
+            for cell, w, on_right in zip(cells, widths, right)
+        )
+        return (left + divider.join(padded) + end).rstrip(" ")
+
+    lines = [rule(*_TOP), row(data.headers, *_HEAD_ROW), rule(*_HEAD_RULE)]
+    lines += [row(cells, *_ROW) for cells in data.rows]
+    lines += [rule(*_BOTTOM), *summary]
+    return "\n".join(lines) + "\n"
 
 
 def _table(data: TableData) -> PlainTable:
     """The rich table of ``data``'s cells (without the summary)."""
     from rich.table import Table
+    from rich.text import Text
 
     column_options: list[dict[str, Any]] = []
     for column, header in enumerate(data.headers):
@@ -114,7 +172,9 @@ def _table(data: TableData) -> PlainTable:
     def make_table() -> Table:
         table = Table(show_edge=True, header_style="bold", expand=False)
         for options in column_options:
-            table.add_column(**options)
+            # A header as Text, as the cells: a str header is read as markup with emoji
+            # codes, which costs importing rich's emoji table (0.2 MB) for nothing.
+            table.add_column(**{**options, "header": Text(options["header"])})
         return table
 
     # Cells are plain text (Text(cell)): spec text such as "[same]" is never read as markup.

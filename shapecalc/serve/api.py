@@ -218,14 +218,14 @@ def explain_endpoint(body: dict[str, Any]) -> dict[str, Any]:
 def working_json(analysis: Any) -> list[dict[str, Any]]:
     """Each layer's worked arithmetic as LaTeX (what ``--latex`` writes, one layer at a time):
     ``[{"index", "spec", "shapes", "steps": [{"quantity", "latex", "text"}]}]``."""
-    from ..render.explain import _latex_quantity, _latex_shape
+    from ..render.explain import latex_quantity, latex_shape
 
     layers = []
     for layer in analysis.explain().layers:
-        shapes = f"{_latex_shape(layer.input_shape)} \\to {_latex_shape(layer.output_shape)}"
+        shapes = f"{latex_shape(layer.input_shape)} \\to {latex_shape(layer.output_shape)}"
         steps = [
             {
-                "quantity": _latex_quantity(step.quantity),
+                "quantity": latex_quantity(step.quantity),
                 "latex": step.line("latex"),
                 "text": f"{step.quantity}: {step.line('text')}",
             }
@@ -332,9 +332,8 @@ def draw_endpoint(body: dict[str, Any]) -> dict[str, Any]:
 def solve_endpoint(body: dict[str, Any]) -> dict[str, Any]:
     """``POST /api/solve``: the values of the spec's symbols that meet the targets (``out``,
     ``params``, ``layer``, ``range`` and ``limit`` as ``shapecalc solve`` takes them)."""
-    from ..cli.solve import _targets
     from ..cli.types import Ranges
-    from ..solve import solve
+    from ..solve import parse_targets, solve
 
     layer = body.get("layer")
     if layer is not None and (not isinstance(layer, int) or isinstance(layer, bool) or layer < 1):
@@ -351,7 +350,7 @@ def solve_endpoint(body: dict[str, Any]) -> dict[str, Any]:
     params = tuple(t for t in _strings(body, "params") if t.strip())
     result = solve(
         spec_of(body),
-        _targets(outs, params, layer),
+        parse_targets(outs, params, layer),
         at=at_of(body),
         bounds=bounds,
         limit=limit,

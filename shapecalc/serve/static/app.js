@@ -268,6 +268,8 @@ async function solve() {
   }
   const box = $("solutions");
   const parts = [element("p", `${answer.count}${answer.count_exact ? "" : "+"} solution(s) for ${answer.targets.join("; ")}`)];
+  // Validity conditions solved as equations too (a reshape's element counts, a res block's paths)
+  if (answer.conditions.length) parts.push(element("p", `requires ${answer.conditions.join("; ")}`));
   if (answer.solutions.length) {
     const table = element("table");
     const head = table.createTHead().insertRow();
