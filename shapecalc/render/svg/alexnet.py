@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import branches
 from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
 from .layout import (
     Cell,
@@ -188,10 +189,15 @@ def _arrow(prev: Cell, before: Solid, cell: Cell, vertical: bool, thin: float) -
 
 
 def line(
-    stages: list[Stage], options: DrawOptions, frame: Frame, lead: bool = False
+    stages: list[Stage],
+    options: DrawOptions,
+    frame: Frame,
+    lead: bool = False,
+    u_shape: bool = False,
 ) -> list[Group]:
     """``stages`` drawn in one line in AlexNet style, one group per tensor, sized by
-    ``frame``; ``lead`` leaves room before the first for its operation (a wrapped row)."""
+    ``frame``; ``lead`` leaves room before the first for its operation (a wrapped row). The
+    paths of blocks run in lanes side by side (:mod:`.branches`; ``u_shape``: a U-Net's U)."""
     zoom = frame.zoom
     # The shortest side stays: it keeps the labels on a box's edges apart.
     side = scaler(options.scale, frame.side, max(LONGEST * zoom, SHORTEST), SHORTEST)
@@ -211,18 +217,27 @@ def line(
             cells[i - 1], solids[i - 1], stages[i], side, options.labels
         )
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
-    placed = arrange(cells, options, spacing, lead=lead)
+    lanes = (
+        branches.arrange(cells, options, spacing, lead, u_shape)
+        if branches.has_branches(stages)
+        else None
+    )
+    placed = lanes.placed if lanes else arrange(cells, options, spacing, lead=lead)
     vertical = options.direction == "vertical"
     for i in range(1, len(placed.cells)):
         prev, cell = placed.cells[i - 1], placed.cells[i]
-        if cell.stage.branches:
-            continue  # its input comes by the bracket from the block's input
+        if cell.stage.branches or (lanes and cell.stage.symbol):
+            continue  # its input comes by the line from the block's input, or to its symbol
         if cell.stage.is_flat:
             cell.group.add(*_arrow(prev, solids[i - 1], cell, vertical, thin))
         else:
             if prev.extra:
                 cell.group.add(*prev.extra.children)
             cell.group.add(*_pyramid(prev, solids[i - 1], cell, solids[i], side))
-    skip_arcs(placed, options)
-    op_labels(placed, options)
+    if lanes:
+        branches.op_labels(lanes, options)
+        branches.connect(lanes, options, inset=2.0)
+    else:
+        skip_arcs(placed, options)
+        op_labels(placed, options)
     return [c.group for c in placed.cells]

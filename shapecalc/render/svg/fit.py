@@ -27,6 +27,9 @@ from .elements import FONT_SIZE, MARGIN, Box, Element, Group, Line, Polygon, Sty
 from .layout import LINE, DrawOptions, Frame, finish, moved, narrow, shape_box
 from .model import Stage, stages
 
+#: Nested levels that make a U-Net's U (see :func:`~shapecalc.render.svg.branches.is_u`).
+U_LEVELS = 2
+
 #: A readable drawing is at most this many label heights tall.
 READABLE = 60
 #: The ratio fitted by default to a network whose one line is longer than AUTO_LIMIT : 1.
@@ -74,6 +77,12 @@ def breaks(drawn: Sequence[Stage]) -> list[int]:
         if floor >= j - 1:
             allowed.append(j)
     return sorted(allowed)
+
+
+def lane_breaks(drawn: Sequence[Stage]) -> list[int]:
+    """Where a row may end when paths are drawn in lanes: before a tensor outside every
+    block (not a merge), so that a block, its input and its merge stay on one row."""
+    return [j for j in range(1, len(drawn)) if not drawn[j].paths and not drawn[j].symbol]
 
 
 def depths(analysis: Analysis) -> list[int | None]:
@@ -240,15 +249,22 @@ class _Candidate:
 
 
 def _best_rows(
-    drawn: list[Stage], frame: Frame, options: DrawOptions, ratio: float, line: LineDrawer
+    drawn: list[Stage],
+    frame: Frame,
+    options: DrawOptions,
+    ratio: float,
+    line: LineDrawer,
+    shape: str = "",
 ) -> _Candidate:
-    """The number of rows that needs the smallest page for these stages at this zoom."""
+    """The number of rows that needs the smallest page for these stages at this zoom
+    (``shape``: ``lanes`` when paths are drawn side by side, ``u`` for a U-Net's U, which
+    is never wrapped)."""
     groups = line(drawn, options, frame, False, 0, len(drawn))
     axis = 1 if options.direction == "vertical" else 0
     ends = [(g.box() or (0.0, 0.0, 0.0, 0.0))[axis + 2] for g in groups]
     origin = (groups[0].box() or (0.0, 0.0, 0.0, 0.0))[axis]
     ends = [e - origin for e in ends]
-    allowed = breaks(drawn)
+    allowed = {"": breaks, "lanes": lane_breaks}.get(shape, lambda _: [])(drawn)
     best: _Candidate | None = None
     seen: set[tuple[int, ...]] = set()
     for rows in range(1, min(MAX_ROWS, len(allowed) + 1) + 1):
@@ -271,12 +287,16 @@ def _size(body: list[Element], drawn: list[Stage], options: DrawOptions) -> tupl
     return (box[2] - box[0], box[3] - box[1])
 
 
-def layout(analysis: Analysis, options: DrawOptions, line: LineDrawer) -> Layout:
+def layout(analysis: Analysis, options: DrawOptions, line: LineDrawer, shape: str = "") -> Layout:
     """The drawing's body: one line, or the rows that fit ``options``' ratio (see the
-    module's docstring for the rule and the search)."""
+    module's docstring for the rule and the search). ``shape`` is ``lanes`` for the styles
+    that draw paths side by side (identity paths are lines, rows break between blocks
+    only), ``u`` for a U-Net drawn as a U (never wrapped; its plain named blocks fold
+    before its levels do), empty for the others."""
     ratio = options.ratio
+    identity = not shape
     if ratio is None:
-        drawn = stages(analysis, options.depth)
+        drawn = stages(analysis, options.depth, identity)
         body: list[Element] = list(line(drawn, options, Frame.of(drawn), False, 0, len(drawn)))
         if options.fit == "none":
             return Layout(body, drawn, None)
@@ -285,18 +305,31 @@ def layout(analysis: Analysis, options: DrawOptions, line: LineDrawer) -> Layout
             return Layout(body, drawn, None)
         ratio = SLIDE
     limit = READABLE * FONT_SIZE
-    tried = [options.depth] if options.depth is not None else depths(analysis)
+    tried: list[tuple[int | None, bool]] = (
+        [(options.depth, False)]
+        if options.depth is not None
+        else [(d, False) for d in depths(analysis)]
+    )
+    if shape == "u" and options.depth is None:
+        # Every layer; then the plain named blocks folded; then the innermost levels
+        # folded too, as long as a U of U_LEVELS levels is left.
+        tried = [
+            (d, p)
+            for d, p in [(None, False), *((d, True) for d in depths(analysis))]
+            if max(len(s.paths) for s in stages(analysis, d, identity, p)) >= U_LEVELS
+        ]
     fallback: tuple[float, Layout] | None = None
-    for depth in tried:
-        drawn = [replace(s, op=narrow(s.op, NARROW)) for s in stages(analysis, depth)]
+    for depth, plain in tried:
+        shown = stages(analysis, depth, identity, plain)
+        drawn = [replace(s, op=narrow(s.op, NARROW)) for s in shown]
         # When even the smallest shapes cannot fit, fold further without trying the rest.
-        if depth != tried[-1]:
-            smallest = _best_rows(drawn, Frame.of(drawn, ZOOMS[-1]), options, ratio, line)
+        if (depth, plain) != tried[-1]:
+            smallest = _best_rows(drawn, Frame.of(drawn, ZOOMS[-1]), options, ratio, line, shape)
             if smallest.estimate > limit:
                 continue
         for zoom in ZOOMS:
             frame = Frame.of(drawn, zoom)
-            candidate = _best_rows(drawn, frame, options, ratio, line)
+            candidate = _best_rows(drawn, frame, options, ratio, line, shape)
             if candidate.estimate > limit and fallback is not None:
                 continue
             body = draw_rows(drawn, candidate.segments, options, frame, line)
@@ -318,6 +351,7 @@ __all__ = [
     "breaks",
     "compose",
     "depths",
+    "lane_breaks",
     "layout",
     "padded_height",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import branches
 from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
 from .layout import Cell, DrawOptions, Frame, arrange, op_labels, scaler, skip_arcs, tint
 from .model import Stage
@@ -97,10 +98,15 @@ def _window(prev: Cell, cell: Cell, side: Callable[[int], float], vertical: bool
 
 
 def line(
-    stages: list[Stage], options: DrawOptions, frame: Frame, lead: bool = False
+    stages: list[Stage],
+    options: DrawOptions,
+    frame: Frame,
+    lead: bool = False,
+    u_shape: bool = False,
 ) -> list[Group]:
     """``stages`` drawn in one line in LeNet style, one group per tensor, sized by ``frame``;
-    ``lead`` leaves room before the first for its operation (a wrapped row)."""
+    ``lead`` leaves room before the first for its operation (a wrapped row). The paths of
+    blocks run in lanes side by side (:mod:`.branches`; ``u_shape``: a U-Net's U)."""
     zoom = frame.zoom
     side = scaler(options.scale, frame.side, LONGEST * zoom, SHORTEST * zoom)
     # Vectors are drawn linear or sqrt only (NN-SVG); log would make 10 and 4096 look alike.
@@ -108,8 +114,15 @@ def line(
     bar = scaler(bar_mode, frame.vector, LONGEST * zoom, SHORTEST * zoom)
     cells = [_cell(s, options, side, bar, zoom) for s in stages]
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
-    placed = arrange(cells, options, spacing, lead=lead)
     vertical = options.direction == "vertical"
+    if branches.has_branches(stages):
+        lanes = branches.arrange(cells, options, spacing, lead, u_shape)
+        for prev, cell in zip(lanes.placed.cells, lanes.placed.cells[1:]):
+            cell.group.add(*_window(prev, cell, side, vertical))
+        branches.op_labels(lanes, options)
+        branches.connect(lanes, options)
+        return [c.group for c in lanes.placed.cells]
+    placed = arrange(cells, options, spacing, lead=lead)
     for prev, cell in zip(placed.cells, placed.cells[1:]):
         cell.group.add(*_window(prev, cell, side, vertical))
     skip_arcs(placed, options)
