@@ -355,9 +355,14 @@ def is_u(analysis: Analysis) -> bool:
     return any(chain(b) >= U_LEVELS for b in analysis.blocks if b.kind == "concat")
 
 
-def _cell_of(cells: Sequence[Cell], row: int) -> int:
-    """The cell that draws row ``row``'s tensor: the last drawn at or before it."""
-    return max((i for i, c in enumerate(cells) if c.stage.index <= row), default=0)
+def _cell_of(cells: Sequence[Cell], row: int) -> int | None:
+    """The cell that draws row ``row``'s tensor: the last drawn at or before it; None when
+    it ends the row before (a wrapped row that begins with a block)."""
+    return max((i for i, c in enumerate(cells) if c.stage.index <= row), default=None)
+
+
+#: The id of where a wrapped row's connector comes down, for the lines that leave from it.
+ENTRY = "entry"
 
 
 def _far(cell: Cell, axes: _Axes) -> float:
@@ -453,22 +458,32 @@ def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> N
         middle = (box[1] + box[3]) / 2
         return [(box[2], middle), (turn, middle)]
 
+    # A wrapped row that begins with a block: its input ends the row before, and the lines
+    # leave from where the connector comes down (the row's start, level with lane 0).
+    entry = [axes.point(0.0, lanes.offsets[0])]
+
+    def origin(row: int) -> tuple[str, list[tuple[float, float]], Box | None]:
+        found = _cell_of(cells, row)
+        if found is None:
+            return ENTRY, entry, None
+        source = cells[found]
+        box = shape_box(source.group)
+        return str(source.group.attrs["id"]), leave(source, box) if box else [], box
+
     for cell in cells:
         if not cell.stage.branches:
             continue
-        source = cells[_cell_of(cells, min(cell.stage.sources))]
-        a, b = shape_box(source.group), shape_box(cell.group)
-        if a is None or b is None:
+        name, out, a = origin(min(cell.stage.sources))
+        b = shape_box(cell.group)
+        if not out or b is None:
             continue
         into = _entry(b, axes, inset)
-        out = leave(source, a)
         if vertical:
             side = b[0] - LANE_GAP / 2
             points = [*out, (side, out[-1][1]), (side, into[1]), into]
         else:
             points = [*out, (out[-1][0], into[1]), into]
-        ident = f"link-{source.group.attrs['id']}-{cell.group.attrs['id']}"
-        cell.group.add(_link(ident, points))
+        cell.group.add(_link(f"link-{name}-{cell.group.attrs['id']}", points))
     for node in _branches(lanes.nodes):
         if node.merge is None:
             continue
@@ -484,13 +499,12 @@ def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> N
         near = axes.point(node.at - RADIUS, centre)
         beside = axes.point(node.at, centre + RADIUS)
         for k, row in enumerate(merge.stage.sources):
-            source = cells[_cell_of(cells, row)]
-            a = shape_box(source.group)
-            if a is None:
-                continue
+            name, out, a = origin(row)
             own = node.lanes[node.numbers.index(k)] if k in node.numbers else node.lanes[-1]
             lane_at = lanes.offsets[own]
-            on_lane = abs(axes.middle(a) - lane_at) < 0.5
+            if a is None:  # the block's input ends the row before
+                a = (*entry[0], *entry[0])
+            on_lane = name != ENTRY and abs(axes.middle(a) - lane_at) < 0.5
             if on_lane and own == node.lanes[0]:
                 points = [axes.point(axes.high(a), axes.middle(a)), near]
             elif on_lane and vertical:
@@ -504,7 +518,6 @@ def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> N
                 points = [start, (sx, start[1]), beside]
             else:
                 # An empty path: from the block's input to its own lane, then along it.
-                out = leave(source, a)
                 if vertical:
                     points = [*out, (lane_at, out[-1][1])]
                 else:
@@ -513,7 +526,7 @@ def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> N
                     points.append(near)
                 else:
                     points += [axes.point(node.at, lane_at), beside]
-            parts.append(_link(f"link-{source.group.attrs['id']}-{sign}", points))
+            parts.append(_link(f"link-{name}-{sign}", points))
         arrow = [
             axes.point(node.at + RADIUS, centre),
             axes.point(axes.low(into_box), axes.middle(into_box)),

@@ -79,10 +79,17 @@ def breaks(drawn: Sequence[Stage]) -> list[int]:
     return sorted(allowed)
 
 
-def lane_breaks(drawn: Sequence[Stage]) -> list[int]:
+def lane_breaks(drawn: Sequence[Stage], vertical: bool = False) -> list[int]:
     """Where a row may end when paths are drawn in lanes: before a tensor outside every
-    block (not a merge), so that a block, its input and its merge stay on one row."""
-    return [j for j in range(1, len(drawn)) if not drawn[j].paths and not drawn[j].symbol]
+    block (not a merge), so that a block and its merge stay on one row; when horizontal,
+    also before a block whose input ends the row before (its paths then leave from where
+    the connector from that row comes down)."""
+    return [
+        j
+        for j in range(1, len(drawn))
+        if (not drawn[j].paths and not drawn[j].symbol)
+        or (not vertical and drawn[j].paths and not drawn[j - 1].paths)
+    ]
 
 
 def depths(analysis: Analysis) -> list[int | None]:
@@ -264,7 +271,10 @@ def _best_rows(
     ends = [(g.box() or (0.0, 0.0, 0.0, 0.0))[axis + 2] for g in groups]
     origin = (groups[0].box() or (0.0, 0.0, 0.0, 0.0))[axis]
     ends = [e - origin for e in ends]
-    allowed = {"": breaks, "lanes": lane_breaks}.get(shape, lambda _: [])(drawn)
+    vertical = options.direction == "vertical"
+    allowed = (
+        breaks(drawn) if not shape else lane_breaks(drawn, vertical) if shape == "lanes" else []
+    )
     best: _Candidate | None = None
     seen: set[tuple[int, ...]] = set()
     for rows in range(1, min(MAX_ROWS, len(allowed) + 1) + 1):
