@@ -340,8 +340,8 @@ def layout(analysis: Analysis, options: DrawOptions, line: LineDrawer, shape: st
         for zoom in ZOOMS:
             frame = Frame.of(drawn, zoom)
             candidate = _best_rows(drawn, frame, options, ratio, line, shape)
-            if candidate.estimate > limit and fallback is not None:
-                continue
+            if candidate.estimate > limit and fallback and candidate.estimate >= fallback[0]:
+                continue  # neither readable nor smaller than the smallest found
             body = draw_rows(drawn, candidate.segments, options, frame, line)
             real = padded_height(*_size(body, drawn, options), ratio)
             found = Layout(body, drawn, ratio)
