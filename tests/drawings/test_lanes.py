@@ -71,7 +71,9 @@ def links(svg: str) -> dict[str, list[tuple[float, float, float, float]]]:
 
 # Rows of "28x28x8 | conv3x3x8 pad1 | res(conv3x3x12 s2 pad1 | relu | conv3x3x12 pad1 ;
 # conv1x1x12 s2)": 1 conv, 2 main conv, 3 relu (folded), 4 main conv, 5 projection, 6 add.
-PROJECTED = "28x28x8 | conv3x3x8 pad1 | res(conv3x3x12 s2 pad1 | relu | conv3x3x12 pad1 ; conv1x1x12 s2)"
+PROJECTED = (
+    "28x28x8 | conv3x3x8 pad1 | res(conv3x3x12 s2 pad1 | relu | conv3x3x12 pad1 ; conv1x1x12 s2)"
+)
 
 
 @pytest.mark.parametrize("style", STYLES)
