@@ -402,14 +402,16 @@ def test_readme_shows_every_image_in_docs_img() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     images = sorted(p.name for p in (ROOT / "docs" / "img").glob("*.png"))
     # Each of the four example networks in both spatial styles, the MLP in fcnn, and
-    # ResNet-50 folded at depths 1 and 0, ResNet-18 in the graph style.
+    # ResNet-50 folded at depths 1 and 0, ResNet-18 in the graph style and in lanes, the U-Net.
     expected = [
         f"{n}_{s}.png"
         for n in ("alexnet", "keras_mnist", "lenet", "vgg16")
         for s in ("alexnet", "lenet")
     ]
     folded = ["resnet50_depth1_lenet.png", "resnet50_depth0_alexnet.png", "resnet18_graph.png"]
-    assert images == sorted([*expected, "mlp_fcnn.png", *folded])
+    # Paths side by side, and the U-Net as a U.
+    lanes = ["resnet18_lanes_lenet.png", "unet_lenet.png", "unet_fit_alexnet.png"]
+    assert images == sorted([*expected, "mlp_fcnn.png", *folded, *lanes])
     for name in images:
         assert f"(docs/img/{name})" in readme
         assert (ROOT / "docs" / "img" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
