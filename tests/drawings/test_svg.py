@@ -438,3 +438,23 @@ def test_huge_pngs_are_drawn_smaller() -> None:
     assert png_zoom(svg, 2.0) == 2.0
     wide = '<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="1000">'
     assert 100_000 * 1000 * png_zoom(wide, 2.0) ** 2 == pytest.approx(MAX_PIXELS)
+
+
+def test_a_transposed_convolution_spreads_a_pixel_to_its_kernel() -> None:
+    # DCGAN's first layer: a 1x1 input, a 4x4 transposed convolution. Each input pixel
+    # writes a 4x4 patch of the output, so the window is on the output (inside its front
+    # map), and on the input only the pixel, no larger than the map it is on.
+    root = parse(analyze("1x1x100 | deconv4x4x64 nobias | relu").to_svg(style="lenet"))
+    groups = layers(root)
+    kernels = [r for r in groups[1].iter(f"{NS}rect") if r.get("class") == "kernel"]
+    assert len(kernels) == 2
+    pixel, patch = ([float(r.get(k) or 0) for k in ("x", "y", "width", "height")] for r in kernels)
+    before, after = maps(groups[0])[-1], maps(groups[1])[-1]
+    fronts = [
+        [float(m.get(k) or 0) for k in ("x", "y", "width", "height")] for m in (before, after)
+    ]
+    for (x, y, w, h), (fx, fy, fw, fh) in ((pixel, fronts[0]), (patch, fronts[1])):
+        assert fx <= x and x + w <= fx + fw and fy <= y and y + h <= fy + fh
+    # A convolution keeps its window on its input, as before.
+    conv = layers(parse(analyze("8x8x1 | conv3x3x4").to_svg(style="lenet")))
+    assert len([r for r in conv[1].iter(f"{NS}rect") if r.get("class") == "kernel"]) == 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import branches
-from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
+from .elements import FONT_SIZE, Box, Element, Group, Line, Polygon, Rect, Style, Text
 from .layout import Cell, DrawOptions, Frame, arrange, op_labels, scaler, skip_arcs, tint
 from .model import Stage
 
@@ -78,6 +78,8 @@ def _window(prev: Cell, cell: Cell, side: Callable[[int], float], vertical: bool
     stage = cell.stage
     if stage.window is None or prev.front is None or cell.front is None or stage.branches:
         return []
+    if stage.spreads:
+        return _spread(prev.front, cell.front, stage.window, side, vertical)
     x0, y0, x1, y1 = prev.front
     kh = stage.window[0]
     kw = stage.window[1] if len(stage.window) > 1 else 1
@@ -95,6 +97,43 @@ def _window(prev: Cell, cell: Cell, side: Callable[[int], float], vertical: bool
         kx, ky, w, h, {"class": "kernel", "fill": "none", "stroke": "#111111", "stroke-width": 1.2}
     )
     return [window, *(Line(x, y, tx, ty, {"class": "projection", **style}) for x, y in corners)]
+
+
+_KERNEL: Style = {"class": "kernel", "fill": "none", "stroke": "#111111", "stroke-width": 1.2}
+
+
+def _spread(
+    before: Box,
+    after: Box,
+    window: tuple[int, ...],
+    side: Callable[[int], float],
+    vertical: bool,
+) -> list[Element]:
+    """A transposed convolution: one pixel of the map before (at the window's usual place)
+    and the k×k patch of this map it writes, joined by lines that widen towards the patch.
+    (Drawn the other way, a 4×4 window would cover a 1×1 input.)"""
+    x0, y0, x1, y1 = before
+    pw, ph = min(side(1), 0.8 * (x1 - x0)), min(side(1), 0.8 * (y1 - y0))
+    px = x0 + (x1 - x0 - pw) * WINDOW_AT[0]
+    py = y0 + (y1 - y0 - ph) * WINDOW_AT[1]
+    fx, fy = (px + pw / 2 - x0) / (x1 - x0), (py + ph / 2 - y0) / (y1 - y0)
+    nx0, ny0, nx1, ny1 = after
+    kh = window[0]
+    kw = window[1] if len(window) > 1 else 1
+    w, h = min(side(kw), 0.8 * (nx1 - nx0)), min(side(kh), 0.8 * (ny1 - ny0))
+    # The patch about the point that matches the pixel, kept on the map.
+    wx = min(max(nx0 + fx * (nx1 - nx0) - w / 2, nx0), nx1 - w)
+    wy = min(max(ny0 + fy * (ny1 - ny0) - h / 2, ny0), ny1 - h)
+    style: Style = {"class": "projection", "stroke": "#222222", "stroke-width": 0.8}
+    if vertical:
+        pairs = (((px, py + ph), (wx, wy)), ((px + pw, py + ph), (wx + w, wy)))
+    else:
+        pairs = (((px + pw, py), (wx, wy)), ((px + pw, py + ph), (wx, wy + h)))
+    return [
+        Rect(px, py, pw, ph, dict(_KERNEL)),
+        Rect(wx, wy, w, h, dict(_KERNEL)),
+        *(Line(a[0], a[1], b[0], b[1], dict(style)) for a, b in pairs),
+    ]
 
 
 def line(

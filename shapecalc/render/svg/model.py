@@ -46,6 +46,8 @@ class Stage:
             outermost first, each as (block index, path number); a merge stands in the
             context of its block, so it has its block's enclosing paths only.
         symbol: the sign of a merge: ``+`` (res), ``‖`` (concat, split) or ``×`` (mul).
+        spreads: the window belongs on this tensor, each input pixel spreading to it (a
+            transposed convolution), not on the tensor before.
     """
 
     index: int
@@ -58,6 +60,7 @@ class Stage:
     sources: tuple[int, ...] = ()
     paths: tuple[tuple[int, int], ...] = ()
     symbol: str = ""
+    spreads: bool = False
 
     @property
     def branches(self) -> bool:
@@ -336,6 +339,7 @@ def stages(
                 tuple(_drawn_source(analysis, s) for s in _sources(row, result[-1])),
                 where,
                 MERGE_SYMBOLS.get(own.kind, "") if closes and own is not None else "",
+                row.layer.drawing_spreads,
             )
         )
     close()
