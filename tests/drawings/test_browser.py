@@ -285,7 +285,7 @@ def test_the_fitted_u_is_as_readable_as_a_u_can_be(layout: dict[str, dict], name
     # The U-Net's U spans every level of the network in one line (as the paper draws it):
     # at every fold that leaves two levels it is more than three times as wide as it is
     # tall, so a 16:9 page is padded above and below, and the labels (12 px) come to about
-    # 1/113 (lenet) and 1/92 (alexnet) of the height, not 1/60: the U is kept rather than
+    # 1/113 (lenet) and 1/94 (alexnet) of the height, not 1/60: the U is kept rather than
     # wrapped into rows.
     drawing = layout[name]
     _, _, width, height = drawing["view"]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import branches
-from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
+from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text, text_width
 from .layout import (
     Cell,
     DrawOptions,
@@ -188,6 +188,14 @@ def _arrow(prev: Cell, before: Solid, cell: Cell, vertical: bool, thin: float) -
     return [Line(x1, y, x2 - 6, y, style), Polygon(head, {"class": "arrow", "fill": "#333333"})]
 
 
+def _beside(stage: Stage) -> float:
+    """How wide the label on a box's near side is (H; D×H for a volume)."""
+    if not stage.texts or stage.is_flat:
+        return 0.0
+    text = stage.texts[0] if len(stage.texts) == 2 else "×".join(stage.texts[:-2])
+    return text_width(text) + 4
+
+
 def line(
     stages: list[Stage],
     options: DrawOptions,
@@ -218,7 +226,7 @@ def line(
         )
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
     lanes = (
-        branches.arrange(cells, options, spacing, lead, u_shape)
+        branches.arrange(cells, options, spacing, lead, u_shape, _beside)
         if branches.has_branches(stages)
         else None
     )

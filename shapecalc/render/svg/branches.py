@@ -23,7 +23,7 @@ steps down lane by lane, the decoder comes back up, the skips run across.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -157,9 +157,12 @@ def arrange(
     spacing: float,
     lead: bool = False,
     u_shape: bool = False,
+    beside: Callable[[Stage], float] | None = None,
 ) -> Lanes:
     """Place the cells in lanes (see the module's docstring); ``lead`` leaves room for the
-    first cell's operation (a wrapped row); ``u_shape`` puts the parameter-free path of
+    first cell's operation (a wrapped row); ``beside`` is how wide the label on a tensor's
+    near side is (the alexnet style's H), for which the arrow from a merge symbol leaves
+    room; ``u_shape`` puts the parameter-free path of
     each two-path block on the upper lane (the skip of a U-Net)."""
     axes = _Axes(options.direction == "vertical")
     if options.spacing is not None and not axes.vertical:
@@ -219,8 +222,9 @@ def arrange(
                     label = len(op) * LINE
                 else:
                     label = max((text_width(line) for line in op), default=0.0) + 16
-                gap = max(spacing, 2 * (RADIUS + AROUND), label)
-                node.at = end + gap / 2
+                room = beside(merge.stage) + 2 * STUB if beside and not axes.vertical else 0.0
+                gap = max(spacing, 2 * (RADIUS + AROUND) + room, label)
+                node.at = end + (gap - room) / 2
                 cursor = put(node.merge, end, gap, here)
             more = 0.0
         return cursor
@@ -531,6 +535,10 @@ def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> N
             axes.point(node.at + RADIUS, centre),
             axes.point(axes.low(into_box), axes.middle(into_box)),
         ]
+        if inset is not None and not vertical:
+            # Into the side below its edge label (the label stands at the side's middle).
+            turn, low = sx + RADIUS + STUB, into_box[3] - inset
+            arrow = [(sx + RADIUS, sy), (turn, sy), (turn, low), (into_box[0], low)]
         parts.append(_link(f"link-{sign}-{merge.group.attrs['id']}", arrow, head=True))
         if options.labels:
             for k, line in enumerate(merge.stage.op):
