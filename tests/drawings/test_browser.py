@@ -297,3 +297,22 @@ def test_the_fitted_u_is_as_readable_as_a_u_can_be(layout: dict[str, dict], name
     assert body / tall > 16 / 9  # wider than the slide by itself
     fonts = [item["font"] for item in drawing["items"] if item["tag"] == "text"]
     assert min(fonts) >= height / 120
+
+
+@pytest.mark.parametrize("name", LANED)
+def test_no_line_between_lanes_crosses_a_label(layout: dict[str, dict], name: str) -> None:
+    # The lines are horizontal or vertical, so their boxes are the lines themselves.
+    items = layout[name]["items"]
+    lines = [i for i in items if i["tag"] == "line" and i["cls"] == "link"]
+    texts = [i for i in items if i["tag"] == "text"]
+    assert lines
+    crossed = [
+        (t["text"], line)
+        for line in lines
+        for t in texts
+        if line["x"] + TOLERANCE < t["x"] + t["w"]
+        and t["x"] + TOLERANCE < line["x"] + line["w"]
+        and line["y"] + TOLERANCE < t["y"] + t["h"]
+        and t["y"] + TOLERANCE < line["y"] + line["h"]
+    ]
+    assert crossed == []

@@ -244,7 +244,7 @@ def line(
             cell.group.add(*_pyramid(prev, solids[i - 1], cell, solids[i], side))
     if lanes:
         branches.op_labels(lanes, options)
-        branches.connect(lanes, options, inset=2.0)
+        branches.connect(lanes, options, inset=2.0, beside=_beside)
     else:
         skip_arcs(placed, options)
         op_labels(placed, options)

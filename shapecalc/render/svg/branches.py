@@ -219,7 +219,8 @@ def arrange(
                 merge = cells[node.merge]
                 op = merge.stage.op if options.labels else ()
                 if axes.vertical:
-                    label = len(op) * LINE
+                    # Over the symbol, on both sides of it: the label stands above it.
+                    label = 2 * (len(op) * LINE + RADIUS + 4) + 2 * AROUND
                 else:
                     label = max((text_width(line) for line in op), default=0.0) + 16
                 room = beside(merge.stage) + 2 * STUB if beside and not axes.vertical else 0.0
@@ -384,6 +385,16 @@ def _far(cell: Cell, axes: _Axes) -> float:
     return max([*found, axes.high(box) if box else 0.0]) + STUB
 
 
+def _near(cell: Cell) -> float:
+    """The left edge of a tensor with its labels (but its operation's)."""
+    parts = [
+        c.box()
+        for c in cell.group.children
+        if not isinstance(c, Group) and not (isinstance(c, Text) and c.cls == "op-label")
+    ]
+    return min(b[0] for b in parts if b is not None)
+
+
 def _link(ident: str, points: list[tuple[float, float]], head: bool = False) -> Group:
     lines: list[Element] = [
         Line(x1, y1, x2, y2, {"class": "link", **_LINK})
@@ -443,11 +454,17 @@ def _entry(box: Box, axes: _Axes, inset: float | None) -> tuple[float, float]:
     return (box[0], across)
 
 
-def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> None:
+def connect(
+    lanes: Lanes,
+    options: DrawOptions,
+    inset: float | None = None,
+    beside: Callable[[Stage], float] | None = None,
+) -> None:
     """The lines that join the lanes: from a block's input to each later path, from each
     path's end to the merge symbol, and from the symbol to the merge's tensor. A line
     enters (and, vertical, leaves) a tensor of another lane by its side, level with its
-    middle or ``inset`` px from its end (clear of the alexnet style's edge labels)."""
+    middle or ``inset`` px from its end (clear of the alexnet style's edge labels), and
+    passes left of the label ``beside`` measures."""
     axes = _Axes(options.direction == "vertical")
     vertical = axes.vertical
     cells = lanes.placed.cells
@@ -483,7 +500,8 @@ def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> N
             continue
         into = _entry(b, axes, inset)
         if vertical:
-            side = b[0] - LANE_GAP / 2
+            # Down the near side of the lane, left of the tensor's side label if it has one.
+            side = b[0] - (beside(cell.stage) + STUB if beside else LANE_GAP / 2)
             points = [*out, (side, out[-1][1]), (side, into[1]), into]
         else:
             points = [*out, (out[-1][0], into[1]), into]
@@ -501,7 +519,7 @@ def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> N
         parts: list[Element] = [_symbol(sx, sy, node.symbol, sign)]
         # The symbol's near side (its left; top when vertical) and its side towards lanes.
         near = axes.point(node.at - RADIUS, centre)
-        beside = axes.point(node.at, centre + RADIUS)
+        flank = axes.point(node.at, centre + RADIUS)
         for k, row in enumerate(merge.stage.sources):
             name, out, a = origin(row)
             own = node.lanes[node.numbers.index(k)] if k in node.numbers else node.lanes[-1]
@@ -509,17 +527,17 @@ def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> N
             if a is None:  # the block's input ends the row before
                 a = (*entry[0], *entry[0])
             on_lane = name != ENTRY and abs(axes.middle(a) - lane_at) < 0.5
-            if on_lane and own == node.lanes[0]:
+            if on_lane and own == node.lanes[0] and not vertical:
                 points = [axes.point(axes.high(a), axes.middle(a)), near]
             elif on_lane and vertical:
-                # Out of its right side (nothing of its lane comes after it), down, and
-                # into the symbol's right.
+                # Out of its right side (nothing of its lane comes after it, and the label
+                # under it stays clear), down, and into the symbol's right.
                 start = (a[2], (a[1] + a[3]) / 2)
                 side = a[2] + 2 * STUB
-                points = [start, (side, start[1]), (side, sy), beside]
+                points = [start, (side, start[1]), (side, sy), flank]
             elif on_lane:
                 start = (a[2], (a[1] + a[3]) / 2)
-                points = [start, (sx, start[1]), beside]
+                points = [start, (sx, start[1]), flank]
             else:
                 # An empty path: from the block's input to its own lane, then along it.
                 if vertical:
@@ -529,7 +547,7 @@ def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> N
                 if own == node.lanes[0]:
                     points.append(near)
                 else:
-                    points += [axes.point(node.at, lane_at), beside]
+                    points += [axes.point(node.at, lane_at), flank]
             parts.append(_link(f"link-{name}-{sign}", points))
         arrow = [
             axes.point(node.at + RADIUS, centre),
@@ -539,12 +557,18 @@ def connect(lanes: Lanes, options: DrawOptions, inset: float | None = None) -> N
             # Into the side below its edge label (the label stands at the side's middle).
             turn, low = sx + RADIUS + STUB, into_box[3] - inset
             arrow = [(sx + RADIUS, sy), (turn, sy), (turn, low), (into_box[0], low)]
+        elif vertical:
+            # Out of the symbol's left, down past everything on the tensor's left (its
+            # labels above and beside it) and into its left side.
+            side = _near(merge) - STUB
+            enter = _entry(into_box, axes, inset)
+            arrow = [(sx - RADIUS, sy), (side, sy), (side, enter[1]), enter]
         parts.append(_link(f"link-{sign}-{merge.group.attrs['id']}", arrow, head=True))
         if options.labels:
             for k, line in enumerate(merge.stage.op):
-                if vertical:
-                    y = node.at - len(merge.stage.op) * LINE / 2 + FONT_SIZE * 0.8 + k * LINE
-                    text = Text(sx - RADIUS - 6, y, line, anchor="end", cls="op-label")
+                if vertical:  # above the arrow that leaves the symbol's left
+                    y = sy - RADIUS - 4 - (len(merge.stage.op) - 1 - k) * LINE - 0.3 * FONT_SIZE
+                    text = Text(sx - RADIUS - 2, y, line, anchor="end", cls="op-label")
                 else:
                     y = sy - RADIUS - 6 - (len(merge.stage.op) - 1 - k) * LINE - 0.3 * FONT_SIZE
                     text = Text(sx, y, line, cls="op-label")
