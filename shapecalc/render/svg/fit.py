@@ -14,7 +14,12 @@ Rows read left to right, top to bottom (columns top to bottom, left to right whe
 vertical). A row breaks only between blocks, never inside a ``res`` or ``concat``, so
 every skip bracket stays in its row; a connector leaves the end of one row and arrives with
 an arrow head at the first tensor of the next, whose operation is written in the gap
-before it as everywhere else.
+before it as everywhere else. In the styles that draw paths in lanes
+(:mod:`~shapecalc.render.svg.branches`) a row breaks before a tensor outside every block,
+or (horizontal) before a block whose input ends the row before: its paths then leave from
+where the connector comes down. A U-Net's U is never wrapped: it shrinks, folds its plain
+named blocks and then its innermost levels while :data:`U_LEVELS` are left, and is padded
+to the ratio (the smallest such drawing when none is readable).
 """
 
 from __future__ import annotations
