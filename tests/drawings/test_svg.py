@@ -458,3 +458,31 @@ def test_a_transposed_convolution_spreads_a_pixel_to_its_kernel() -> None:
     # A convolution keeps its window on its input, as before.
     conv = layers(parse(analyze("8x8x1 | conv3x3x4").to_svg(style="lenet")))
     assert len([r for r in conv[1].iter(f"{NS}rect") if r.get("class") == "kernel"]) == 1
+
+
+@pytest.mark.parametrize("name", ["squeezenet", "vgg16", "resnet18"])
+def test_kernel_windows_lie_on_a_front_map_when_shrunk(name: str) -> None:
+    # Fitted to a slide, the shapes shrink (zoom < 1): every window is still a positive
+    # rectangle on the front map of a tensor (it was placed by the full-size cascade once).
+    root = parse(analyze(EXAMPLES[name]).to_svg(style="lenet", fit="16:9"))
+    fronts = [
+        [float(m.get(k) or 0) for k in ("x", "y", "width", "height")]
+        for g in layers(root)
+        if maps(g)
+        for m in maps(g)[-1:]
+    ]
+    windows = [
+        [float(r.get(k) or 0) for k in ("x", "y", "width", "height")]
+        for r in root.iter(f"{NS}rect")
+        if r.get("class") == "kernel"
+    ]
+    assert windows
+    for x, y, w, h in windows:
+        assert w > 0 and h > 0
+        assert any(
+            fx - 0.01 <= x
+            and x + w <= fx + fw + 0.01
+            and fy - 0.01 <= y
+            and y + h <= fy + fh + 0.01
+            for fx, fy, fw, fh in fronts
+        )

@@ -63,7 +63,7 @@ def _cell(
                 Rect(x0 + i * step, y0 + i * step, w, h, {"class": "map", "fill": fill, **outline})
             )
         group.add(*maps)
-        front = (x0 + (count - 1) * STEP, y0 + (count - 1) * STEP, x0 + total_w, y0 + total_h)
+        front = (x0 + (count - 1) * step, y0 + (count - 1) * step, x0 + total_w, y0 + total_h)
         height = total_h
         if options.labels and stage.channels > count:
             note = f"⋯ {stage.channels:,} maps"
