@@ -13,6 +13,7 @@ from shapecalc.render.svg.raster import svg_to_png
 
 ROOT = Path(__file__).resolve().parent.parent
 RESNET50 = (ROOT / "examples" / "resnet50.shape").read_text()
+UNET = (ROOT / "examples" / "unet.shape").read_text()
 #: name -> (spec, to_svg options). VGG-16 is longer than a slide, so it is drawn fitted to
 #: 16:9 (the default for such networks); ResNet-50 folded to its blocks at depths 1 and 0.
 IMAGES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -25,6 +26,13 @@ IMAGES: dict[str, tuple[str, dict[str, Any]]] = {
     "resnet50_depth1_lenet": (RESNET50, {"style": "lenet", "depth": 1}),
     "resnet50_depth0_alexnet": (RESNET50, {"style": "alexnet", "depth": 0}),
     "resnet18_graph": ((ROOT / "examples" / "resnet18.shape").read_text(), {"style": "graph"}),
+    # Paths side by side, and the U-Net as a U (one line, and fitted to 16:9).
+    "resnet18_lanes_lenet": (
+        (ROOT / "examples" / "resnet18.shape").read_text(),
+        {"style": "lenet", "fit": "none"},
+    ),
+    "unet_lenet": (UNET, {"style": "lenet", "fit": "none"}),
+    "unet_fit_alexnet": (UNET, {"style": "alexnet", "fit": "16:9"}),
 }
 
 

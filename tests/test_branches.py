@@ -394,7 +394,7 @@ def test_every_example_draws(style: str) -> None:
 
 @pytest.mark.parametrize("style", ["lenet", "alexnet"])
 @pytest.mark.parametrize("direction", ["horizontal", "vertical"])
-def test_skip_arcs(style: str, direction: str) -> None:
+def test_skip_lines(style: str, direction: str) -> None:
     # Three merges: the identity res takes the block's input (drawn 3 tensors back), the
     # concat takes branch 1 (drawn 2 back), the projected res its main path (2 back); and two
     # later paths take the block's input, not the tensor drawn before them: the concat's
@@ -404,9 +404,12 @@ def test_skip_arcs(style: str, direction: str) -> None:
         "28x28x8 | conv3x3x8 pad1 | res(conv3x3x8 pad1 | relu | conv3x3x8 pad1)"
         " | concat(conv1x1x4 ; conv3x3x4 pad1) | res(conv3x3x12 s2 pad1 ; conv1x1x12 s2)"
     )
+    # Drawn in lanes: a line from the input to each of the two later paths, one from each
+    # of the 2 + 2 + 2 paths (or inputs) into the three signs, and an arrow out of each.
     svg = analyze(spec).to_svg(style=style, direction=direction, fit="none")
-    assert svg.count('class="skip"') == 5 * 3
-    assert 'class="skip"' not in analyze("28x28x8 | conv3x3x8 | relu").to_svg(style=style)
+    assert svg.count('<g class="link"') == 2 + 6 + 3
+    assert 'class="skip"' not in svg
+    assert 'class="link"' not in analyze("28x28x8 | conv3x3x8 | relu").to_svg(style=style)
 
 
 def test_drawing_a_branchy_network_does_not_fail() -> None:

@@ -369,6 +369,10 @@ class Layer(ABC):
         spatial dim; None when the layer has none."""
         return None
 
+    #: The window is drawn on the output instead, a pixel of the input spreading to it (a
+    #: transposed convolution writes a k x k patch for each input pixel).
+    drawing_spreads: ClassVar[bool] = False
+
 
 #: Every layer keyword and alias, mapped to its class.
 REGISTRY: dict[str, type[Layer]] = {}

@@ -110,6 +110,7 @@ class Deconv(Layer):
     aliases = ("convtranspose", "tconv")
     kind = "conv"
     title = "Deconv"
+    drawing_spreads = True
     torch_classes = ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
     options = {
         "valid": Option("Keras' padding='valid': out = in*stride + max(k - stride, 0)"),

@@ -99,3 +99,37 @@ FITS["graph_lenet_vertical"] = (EXAMPLES["lenet"], {"style": "graph", "direction
 FITS["fit_densenet121_graph"] = (EXAMPLES["densenet121"], {"style": "graph", "fit": "16:9"})
 FITS["graph_squeezenet_full"] = (EXAMPLES["squeezenet"], {"style": "graph", "fit": "none"})
 DRAWINGS.update(FITS)
+
+#: Blocks drawn with their paths in lanes (lenet and alexnet): an inverted residual with a
+#: squeeze-and-excitation ``mul`` inside, a three-path concat, a projection shortcut, an
+#: identity path of a concat, and a split (ShuffleNetV2's).
+MIXED = (
+    "28x28x8 | res(conv1x1x16 | relu | conv3x3x16 pad1 dw | mul(adaptiveavgpool1 | conv1x1x4"
+    " | relu | conv1x1x16 | sigmoid) | conv1x1x8) | concat(conv1x1x4 ; conv3x3x4 pad1 ;"
+    " maxpool3 s1 pad1) | res(conv3x3x12 s2 pad1 ; conv1x1x12 s2) | concat(identity ;"
+    " conv3x3x4 pad1) | split(identity ; conv1x1x8 | relu) | gap | dense10"
+)
+#: Six identity blocks: long enough to wrap at 16:9, small enough to keep their lanes.
+RESIDUALS = "8x8x4 | (res(conv3x3x4 pad1) | relu)x6"
+#: name -> (spec, options) of the drawings with lanes, and of the U-Nets drawn as a U.
+LANES: dict[str, tuple[str, dict[str, Any]]] = {}
+for _style in ("lenet", "alexnet"):
+    LANES[f"lanes_mixed_{_style}"] = (MIXED, {"style": _style, "fit": "none"})
+    LANES[f"lanes_mixed_{_style}_vertical"] = (
+        MIXED,
+        {"style": _style, "fit": "none", "direction": "vertical"},
+    )
+    LANES[f"lanes_resnet18_{_style}"] = (EXAMPLES["resnet18"], {"style": _style, "fit": "none"})
+    LANES[f"lanes_residuals_{_style}_fit"] = (RESIDUALS, {"style": _style, "fit": "16:9"})
+    for _name in ("unet", "unet_padded"):
+        LANES[f"u_{_name}_{_style}"] = (EXAMPLES[_name], {"style": _style, "fit": "none"})
+LANES["lanes_mixed_lenet_spacing"] = (
+    MIXED,
+    {"style": "lenet", "fit": "none", "spacing": 90, "legend": False},
+)
+LANES["lanes_mixed_alexnet_depth1"] = (MIXED, {"style": "alexnet", "fit": "none", "depth": 1})
+LANES["u_unet_lenet_vertical"] = (
+    EXAMPLES["unet"],
+    {"style": "lenet", "fit": "none", "direction": "vertical"},
+)
+DRAWINGS.update(LANES)

@@ -64,9 +64,26 @@ window.addEventListener("load", () => {
       wraps.push({id: g.id, start: [lines[0].x1.baseVal.value, lines[0].y1.baseVal.value],
                   tip: [head.x + head.width, head.y + head.height / 2]});
     }
+    // The merge symbols' circles, each joining line's ends, and the connectors' segments.
+    for (const g of svg.querySelectorAll("g[id^=merge-]")) {
+      const b = g.querySelector("circle").getBBox();
+      shapes[g.id] = [b.x, b.y, b.x + b.width, b.y + b.height];
+    }
+    const links = [];
+    for (const g of svg.querySelectorAll("g.link")) {
+      const lines = [...g.querySelectorAll("line")];
+      const last = lines[lines.length - 1];
+      links.push({id: g.id, start: [lines[0].x1.baseVal.value, lines[0].y1.baseVal.value],
+                  end: [last.x2.baseVal.value, last.y2.baseVal.value]});
+    }
+    const segments = [];
+    for (const line of svg.querySelectorAll("g.wrap line")) {
+      segments.push([line.x1.baseVal.value, line.y1.baseVal.value,
+                     line.x2.baseVal.value, line.y2.baseVal.value]);
+    }
     out[frame.id] = {root: svg.namespaceURI + " " + svg.localName,
                      view: [view.x, view.y, view.width, view.height], items: items,
-                     shapes: shapes, wraps: wraps};
+                     shapes: shapes, wraps: wraps, links: links, segments: segments};
   }
   const pre = document.createElement("pre");
   pre.id = "result";
@@ -189,16 +206,65 @@ def test_connectors_leave_and_enter_the_tensors_they_join(
         assert _on_edge(wrap["tip"], drawing["shapes"]["layer-" + end], 0), wrap
 
 
+def _on_border(point: list[float], box: list[float]) -> bool:
+    """``point`` lies on the border of ``box`` (any side)."""
+    x, y = point
+    inside = (
+        box[0] - TOLERANCE <= x <= box[2] + TOLERANCE
+        and box[1] - TOLERANCE <= y <= box[3] + TOLERANCE
+    )
+    near = min(abs(x - box[0]), abs(x - box[2]), abs(y - box[1]), abs(y - box[3]))
+    return inside and near <= TOLERANCE
+
+
+def _on_segment(point: list[float], segment: list[float]) -> bool:
+    x, y = point
+    x1, y1, x2, y2 = segment
+    return (
+        min(x1, x2) - TOLERANCE <= x <= max(x1, x2) + TOLERANCE
+        and min(y1, y2) - TOLERANCE <= y <= max(y1, y2) + TOLERANCE
+        and abs((x2 - x1) * (y - y1) - (y2 - y1) * (x - x1))
+        <= TOLERANCE * max(abs(x2 - x1), abs(y2 - y1), 1.0)
+    )
+
+
+_LINK = re.compile(r"link-(entry|(?:layer|merge)-\d+)-((?:layer|merge)-\d+)")
+LANED = sorted(name for name in DRAWINGS if name.startswith(("lanes_", "u_", "fit_unet")))
+
+
+def test_the_lane_drawings_have_lines() -> None:
+    assert len(LANED) >= 15  # tests/drawings/cases.py: LANES, and the fitted U-Nets
+
+
+@pytest.mark.parametrize("name", LANED)
+def test_every_line_starts_and_ends_on_what_it_joins(layout: dict[str, dict], name: str) -> None:
+    drawing = layout[name]
+    assert drawing["links"], "each of these drawings has paths side by side"
+    for link in drawing["links"]:
+        found = _LINK.fullmatch(link["id"])
+        assert found, link
+        start, end = found.groups()
+        # From a tensor's shape or a merge symbol's circle (or, in a row that begins with a
+        # block, from the connector that brings the row's input) to a shape or a circle.
+        if start == "entry":
+            assert any(_on_segment(link["start"], s) for s in drawing["segments"]), link
+        else:
+            assert _on_border(link["start"], drawing["shapes"][start]), link
+        assert _on_border(link["end"], drawing["shapes"][end]), link
+
+
 SLIDES = sorted(
     name
     for name, (_, options) in FITS.items()
-    if options.get("fit") == "16:9" and "mlp" not in name
+    if options.get("fit") == "16:9" and "mlp" not in name and "unet" not in name
 )
+#: The U-Net's U is never wrapped and is wider than a slide by nature (see the test below).
+U_SLIDES = sorted(n for n, (_, o) in FITS.items() if o.get("fit") == "16:9" and "unet" in n)
 
 
 def test_the_fitted_networks_are_the_proofs() -> None:
     # VGG-16, ResNet-50, DenseNet-121 and the U-Net, each in both spatial styles.
-    fitted = {name.split("_")[1] for name in SLIDES}
+    fitted = {name.split("_")[1] for name in [*SLIDES, *U_SLIDES]}
     assert fitted == {"vgg16", "resnet50", "densenet121", "unet"}
 
 
@@ -212,3 +278,41 @@ def test_fitted_to_16_9_with_labels_a_sixtieth_of_the_height(
     fonts = [item["font"] for item in drawing["items"] if item["tag"] == "text"]
     assert min(fonts) >= height / 60
     assert drawing["wraps"], "each of these networks is longer than one row"
+
+
+@pytest.mark.parametrize("name", U_SLIDES)
+def test_the_fitted_u_is_as_readable_as_a_u_can_be(layout: dict[str, dict], name: str) -> None:
+    # The U-Net's U spans every level of the network in one line (as the paper draws it):
+    # at every fold that leaves two levels it is more than three times as wide as it is
+    # tall, so a 16:9 page is padded above and below, and the labels (12 px) come to about
+    # 1/113 (lenet) and 1/94 (alexnet) of the height, not 1/60: the U is kept rather than
+    # wrapped into rows.
+    drawing = layout[name]
+    _, _, width, height = drawing["view"]
+    assert abs(width / height - 16 / 9) <= 0.1 * 16 / 9
+    assert drawing["wraps"] == []
+    shapes = [v for k, v in drawing["shapes"].items() if k.startswith("layer-")]
+    body = max(s[2] for s in shapes) - min(s[0] for s in shapes)
+    tall = max(s[3] for s in shapes) - min(s[1] for s in shapes)
+    assert body / tall > 16 / 9  # wider than the slide by itself
+    fonts = [item["font"] for item in drawing["items"] if item["tag"] == "text"]
+    assert min(fonts) >= height / 120
+
+
+@pytest.mark.parametrize("name", LANED)
+def test_no_line_between_lanes_crosses_a_label(layout: dict[str, dict], name: str) -> None:
+    # The lines are horizontal or vertical, so their boxes are the lines themselves.
+    items = layout[name]["items"]
+    lines = [i for i in items if i["tag"] == "line" and i["cls"] == "link"]
+    texts = [i for i in items if i["tag"] == "text"]
+    assert lines
+    crossed = [
+        (t["text"], line)
+        for line in lines
+        for t in texts
+        if line["x"] + TOLERANCE < t["x"] + t["w"]
+        and t["x"] + TOLERANCE < line["x"] + line["w"]
+        and line["y"] + TOLERANCE < t["y"] + t["h"]
+        and t["y"] + TOLERANCE < line["y"] + line["h"]
+    ]
+    assert crossed == []

@@ -402,14 +402,16 @@ def test_readme_shows_every_image_in_docs_img() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     images = sorted(p.name for p in (ROOT / "docs" / "img").glob("*.png"))
     # Each of the four example networks in both spatial styles, the MLP in fcnn, and
-    # ResNet-50 folded at depths 1 and 0, ResNet-18 in the graph style.
+    # ResNet-50 folded at depths 1 and 0, ResNet-18 in the graph style and in lanes, the U-Net.
     expected = [
         f"{n}_{s}.png"
         for n in ("alexnet", "keras_mnist", "lenet", "vgg16")
         for s in ("alexnet", "lenet")
     ]
     folded = ["resnet50_depth1_lenet.png", "resnet50_depth0_alexnet.png", "resnet18_graph.png"]
-    assert images == sorted([*expected, "mlp_fcnn.png", *folded])
+    # Paths side by side, and the U-Net as a U.
+    lanes = ["resnet18_lanes_lenet.png", "unet_lenet.png", "unet_fit_alexnet.png"]
+    assert images == sorted([*expected, "mlp_fcnn.png", *folded, *lanes])
     for name in images:
         assert f"(docs/img/{name})" in readme
         assert (ROOT / "docs" / "img" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -436,3 +438,51 @@ def test_huge_pngs_are_drawn_smaller() -> None:
     assert png_zoom(svg, 2.0) == 2.0
     wide = '<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="1000">'
     assert 100_000 * 1000 * png_zoom(wide, 2.0) ** 2 == pytest.approx(MAX_PIXELS)
+
+
+def test_a_transposed_convolution_spreads_a_pixel_to_its_kernel() -> None:
+    # DCGAN's first layer: a 1x1 input, a 4x4 transposed convolution. Each input pixel
+    # writes a 4x4 patch of the output, so the window is on the output (inside its front
+    # map), and on the input only the pixel, no larger than the map it is on.
+    root = parse(analyze("1x1x100 | deconv4x4x64 nobias | relu").to_svg(style="lenet"))
+    groups = layers(root)
+    kernels = [r for r in groups[1].iter(f"{NS}rect") if r.get("class") == "kernel"]
+    assert len(kernels) == 2
+    pixel, patch = ([float(r.get(k) or 0) for k in ("x", "y", "width", "height")] for r in kernels)
+    before, after = maps(groups[0])[-1], maps(groups[1])[-1]
+    fronts = [
+        [float(m.get(k) or 0) for k in ("x", "y", "width", "height")] for m in (before, after)
+    ]
+    for (x, y, w, h), (fx, fy, fw, fh) in ((pixel, fronts[0]), (patch, fronts[1])):
+        assert fx <= x and x + w <= fx + fw and fy <= y and y + h <= fy + fh
+    # A convolution keeps its window on its input, as before.
+    conv = layers(parse(analyze("8x8x1 | conv3x3x4").to_svg(style="lenet")))
+    assert len([r for r in conv[1].iter(f"{NS}rect") if r.get("class") == "kernel"]) == 1
+
+
+@pytest.mark.parametrize("name", ["squeezenet", "vgg16", "resnet18"])
+def test_kernel_windows_lie_on_a_front_map_when_shrunk(name: str) -> None:
+    # Fitted to a slide, the shapes shrink (zoom < 1): every window is still a positive
+    # rectangle on the front map of a tensor (it was placed by the full-size cascade once).
+    root = parse(analyze(EXAMPLES[name]).to_svg(style="lenet", fit="16:9"))
+    fronts = [
+        [float(m.get(k) or 0) for k in ("x", "y", "width", "height")]
+        for g in layers(root)
+        if maps(g)
+        for m in maps(g)[-1:]
+    ]
+    windows = [
+        [float(r.get(k) or 0) for k in ("x", "y", "width", "height")]
+        for r in root.iter(f"{NS}rect")
+        if r.get("class") == "kernel"
+    ]
+    assert windows
+    for x, y, w, h in windows:
+        assert w > 0 and h > 0
+        assert any(
+            fx - 0.01 <= x
+            and x + w <= fx + fw + 0.01
+            and fy - 0.01 <= y
+            and y + h <= fy + fh + 0.01
+            for fx, fy, fw, fh in fronts
+        )

@@ -42,6 +42,7 @@ def _drawing(analysis: Analysis, options: DrawOptions) -> tuple[Group, float | N
     style = options.style or default_style(analysis)
     options = options.with_style(style)
     line: LineDrawer
+    shape = ""
     if style == "fcnn":
         from . import fcnn
 
@@ -52,16 +53,18 @@ def _drawing(analysis: Analysis, options: DrawOptions) -> tuple[Group, float | N
 
         line = graph.line
     else:
-        from . import alexnet, lenet
+        from . import alexnet, branches, lenet
 
         one_line = alexnet.line if style == "alexnet" else lenet.line
+        shape = "u" if branches.is_u(analysis) else "lanes"
+        u_shape = shape == "u"
 
         def line(
             drawn: list[Stage], options: DrawOptions, frame: Frame, lead: bool, *_: int
         ) -> list[Group]:
-            return one_line(drawn, options, frame, lead)
+            return one_line(drawn, options, frame, lead, u_shape)
 
-    fitted = layout(analysis, options, line)
+    fitted = layout(analysis, options, line, shape)
     return finish(fitted.body, fitted.stages, options), fitted.ratio, style
 
 

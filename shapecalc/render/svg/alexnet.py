@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
+from . import branches
+from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text, text_width
 from .layout import (
     Cell,
     DrawOptions,
@@ -187,11 +188,24 @@ def _arrow(prev: Cell, before: Solid, cell: Cell, vertical: bool, thin: float) -
     return [Line(x1, y, x2 - 6, y, style), Polygon(head, {"class": "arrow", "fill": "#333333"})]
 
 
+def _beside(stage: Stage) -> float:
+    """How wide the label on a box's near side is (H; D×H for a volume)."""
+    if not stage.texts or stage.is_flat:
+        return 0.0
+    text = stage.texts[0] if len(stage.texts) == 2 else "×".join(stage.texts[:-2])
+    return text_width(text) + 4
+
+
 def line(
-    stages: list[Stage], options: DrawOptions, frame: Frame, lead: bool = False
+    stages: list[Stage],
+    options: DrawOptions,
+    frame: Frame,
+    lead: bool = False,
+    u_shape: bool = False,
 ) -> list[Group]:
     """``stages`` drawn in one line in AlexNet style, one group per tensor, sized by
-    ``frame``; ``lead`` leaves room before the first for its operation (a wrapped row)."""
+    ``frame``; ``lead`` leaves room before the first for its operation (a wrapped row). The
+    paths of blocks run in lanes side by side (:mod:`.branches`; ``u_shape``: a U-Net's U)."""
     zoom = frame.zoom
     # The shortest side stays: it keeps the labels on a box's edges apart.
     side = scaler(options.scale, frame.side, max(LONGEST * zoom, SHORTEST), SHORTEST)
@@ -211,18 +225,27 @@ def line(
             cells[i - 1], solids[i - 1], stages[i], side, options.labels
         )
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
-    placed = arrange(cells, options, spacing, lead=lead)
+    lanes = (
+        branches.arrange(cells, options, spacing, lead, u_shape, _beside)
+        if branches.has_branches(stages)
+        else None
+    )
+    placed = lanes.placed if lanes else arrange(cells, options, spacing, lead=lead)
     vertical = options.direction == "vertical"
     for i in range(1, len(placed.cells)):
         prev, cell = placed.cells[i - 1], placed.cells[i]
-        if cell.stage.branches:
-            continue  # its input comes by the bracket from the block's input
+        if cell.stage.branches or (lanes and cell.stage.symbol):
+            continue  # its input comes by the line from the block's input, or to its symbol
         if cell.stage.is_flat:
             cell.group.add(*_arrow(prev, solids[i - 1], cell, vertical, thin))
         else:
             if prev.extra:
                 cell.group.add(*prev.extra.children)
             cell.group.add(*_pyramid(prev, solids[i - 1], cell, solids[i], side))
-    skip_arcs(placed, options)
-    op_labels(placed, options)
+    if lanes:
+        branches.op_labels(lanes, options)
+        branches.connect(lanes, options, inset=2.0, beside=_beside)
+    else:
+        skip_arcs(placed, options)
+        op_labels(placed, options)
     return [c.group for c in placed.cells]

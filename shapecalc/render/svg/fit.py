@@ -14,7 +14,12 @@ Rows read left to right, top to bottom (columns top to bottom, left to right whe
 vertical). A row breaks only between blocks, never inside a ``res`` or ``concat``, so
 every skip bracket stays in its row; a connector leaves the end of one row and arrives with
 an arrow head at the first tensor of the next, whose operation is written in the gap
-before it as everywhere else.
+before it as everywhere else. In the styles that draw paths in lanes
+(:mod:`~shapecalc.render.svg.branches`) a row breaks before a tensor outside every block,
+or (horizontal) before a block whose input ends the row before: its paths then leave from
+where the connector comes down. A U-Net's U is never wrapped: it shrinks, folds its plain
+named blocks and then its innermost levels while :data:`U_LEVELS` are left, and is padded
+to the ratio (the smallest such drawing when none is readable).
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ from ...analysis import Analysis
 from .elements import FONT_SIZE, MARGIN, Box, Element, Group, Line, Polygon, Style, Text
 from .layout import LINE, DrawOptions, Frame, finish, moved, narrow, shape_box
 from .model import Stage, stages
+
+#: Nested levels that make a U-Net's U (see :func:`~shapecalc.render.svg.branches.is_u`).
+U_LEVELS = 2
 
 #: A readable drawing is at most this many label heights tall.
 READABLE = 60
@@ -74,6 +82,19 @@ def breaks(drawn: Sequence[Stage]) -> list[int]:
         if floor >= j - 1:
             allowed.append(j)
     return sorted(allowed)
+
+
+def lane_breaks(drawn: Sequence[Stage], vertical: bool = False) -> list[int]:
+    """Where a row may end when paths are drawn in lanes: before a tensor outside every
+    block (not a merge), so that a block and its merge stay on one row; when horizontal,
+    also before a block whose input ends the row before (its paths then leave from where
+    the connector from that row comes down)."""
+    return [
+        j
+        for j in range(1, len(drawn))
+        if (not drawn[j].paths and not drawn[j].symbol)
+        or (not vertical and drawn[j].paths and not drawn[j - 1].paths)
+    ]
 
 
 def depths(analysis: Analysis) -> list[int | None]:
@@ -240,15 +261,25 @@ class _Candidate:
 
 
 def _best_rows(
-    drawn: list[Stage], frame: Frame, options: DrawOptions, ratio: float, line: LineDrawer
+    drawn: list[Stage],
+    frame: Frame,
+    options: DrawOptions,
+    ratio: float,
+    line: LineDrawer,
+    shape: str = "",
 ) -> _Candidate:
-    """The number of rows that needs the smallest page for these stages at this zoom."""
+    """The number of rows that needs the smallest page for these stages at this zoom
+    (``shape``: ``lanes`` when paths are drawn side by side, ``u`` for a U-Net's U, which
+    is never wrapped)."""
     groups = line(drawn, options, frame, False, 0, len(drawn))
     axis = 1 if options.direction == "vertical" else 0
     ends = [(g.box() or (0.0, 0.0, 0.0, 0.0))[axis + 2] for g in groups]
     origin = (groups[0].box() or (0.0, 0.0, 0.0, 0.0))[axis]
     ends = [e - origin for e in ends]
-    allowed = breaks(drawn)
+    vertical = options.direction == "vertical"
+    allowed = (
+        breaks(drawn) if not shape else lane_breaks(drawn, vertical) if shape == "lanes" else []
+    )
     best: _Candidate | None = None
     seen: set[tuple[int, ...]] = set()
     for rows in range(1, min(MAX_ROWS, len(allowed) + 1) + 1):
@@ -271,12 +302,16 @@ def _size(body: list[Element], drawn: list[Stage], options: DrawOptions) -> tupl
     return (box[2] - box[0], box[3] - box[1])
 
 
-def layout(analysis: Analysis, options: DrawOptions, line: LineDrawer) -> Layout:
+def layout(analysis: Analysis, options: DrawOptions, line: LineDrawer, shape: str = "") -> Layout:
     """The drawing's body: one line, or the rows that fit ``options``' ratio (see the
-    module's docstring for the rule and the search)."""
+    module's docstring for the rule and the search). ``shape`` is ``lanes`` for the styles
+    that draw paths side by side (identity paths are lines, rows break between blocks
+    only), ``u`` for a U-Net drawn as a U (never wrapped; its plain named blocks fold
+    before its levels do), empty for the others."""
     ratio = options.ratio
+    identity = not shape
     if ratio is None:
-        drawn = stages(analysis, options.depth)
+        drawn = stages(analysis, options.depth, identity)
         body: list[Element] = list(line(drawn, options, Frame.of(drawn), False, 0, len(drawn)))
         if options.fit == "none":
             return Layout(body, drawn, None)
@@ -285,20 +320,33 @@ def layout(analysis: Analysis, options: DrawOptions, line: LineDrawer) -> Layout
             return Layout(body, drawn, None)
         ratio = SLIDE
     limit = READABLE * FONT_SIZE
-    tried = [options.depth] if options.depth is not None else depths(analysis)
+    tried: list[tuple[int | None, bool]] = (
+        [(options.depth, False)]
+        if options.depth is not None
+        else [(d, False) for d in depths(analysis)]
+    )
+    if shape == "u" and options.depth is None:
+        # Every layer; then the plain named blocks folded; then the innermost levels
+        # folded too, as long as a U of U_LEVELS levels is left.
+        tried = [
+            (d, p)
+            for d, p in [(None, False), *((d, True) for d in depths(analysis))]
+            if max(len(s.paths) for s in stages(analysis, d, identity, p)) >= U_LEVELS
+        ]
     fallback: tuple[float, Layout] | None = None
-    for depth in tried:
-        drawn = [replace(s, op=narrow(s.op, NARROW)) for s in stages(analysis, depth)]
+    for depth, plain in tried:
+        shown = stages(analysis, depth, identity, plain)
+        drawn = [replace(s, op=narrow(s.op, NARROW)) for s in shown]
         # When even the smallest shapes cannot fit, fold further without trying the rest.
-        if depth != tried[-1]:
-            smallest = _best_rows(drawn, Frame.of(drawn, ZOOMS[-1]), options, ratio, line)
+        if (depth, plain) != tried[-1]:
+            smallest = _best_rows(drawn, Frame.of(drawn, ZOOMS[-1]), options, ratio, line, shape)
             if smallest.estimate > limit:
                 continue
         for zoom in ZOOMS:
             frame = Frame.of(drawn, zoom)
-            candidate = _best_rows(drawn, frame, options, ratio, line)
-            if candidate.estimate > limit and fallback is not None:
-                continue
+            candidate = _best_rows(drawn, frame, options, ratio, line, shape)
+            if candidate.estimate > limit and fallback and candidate.estimate >= fallback[0]:
+                continue  # neither readable nor smaller than the smallest found
             body = draw_rows(drawn, candidate.segments, options, frame, line)
             real = padded_height(*_size(body, drawn, options), ratio)
             found = Layout(body, drawn, ratio)
@@ -318,6 +366,7 @@ __all__ = [
     "breaks",
     "compose",
     "depths",
+    "lane_breaks",
     "layout",
     "padded_height",
 ]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .elements import FONT_SIZE, Element, Group, Line, Polygon, Rect, Style, Text
+from . import branches
+from .elements import FONT_SIZE, Box, Element, Group, Line, Polygon, Rect, Style, Text
 from .layout import Cell, DrawOptions, Frame, arrange, op_labels, scaler, skip_arcs, tint
 from .model import Stage
 
@@ -62,7 +63,7 @@ def _cell(
                 Rect(x0 + i * step, y0 + i * step, w, h, {"class": "map", "fill": fill, **outline})
             )
         group.add(*maps)
-        front = (x0 + (count - 1) * STEP, y0 + (count - 1) * STEP, x0 + total_w, y0 + total_h)
+        front = (x0 + (count - 1) * step, y0 + (count - 1) * step, x0 + total_w, y0 + total_h)
         height = total_h
         if options.labels and stage.channels > count:
             note = f"⋯ {stage.channels:,} maps"
@@ -77,6 +78,8 @@ def _window(prev: Cell, cell: Cell, side: Callable[[int], float], vertical: bool
     stage = cell.stage
     if stage.window is None or prev.front is None or cell.front is None or stage.branches:
         return []
+    if stage.spreads:
+        return _spread(prev.front, cell.front, stage.window, side, vertical)
     x0, y0, x1, y1 = prev.front
     kh = stage.window[0]
     kw = stage.window[1] if len(stage.window) > 1 else 1
@@ -96,11 +99,53 @@ def _window(prev: Cell, cell: Cell, side: Callable[[int], float], vertical: bool
     return [window, *(Line(x, y, tx, ty, {"class": "projection", **style}) for x, y in corners)]
 
 
+_KERNEL: Style = {"class": "kernel", "fill": "none", "stroke": "#111111", "stroke-width": 1.2}
+
+
+def _spread(
+    before: Box,
+    after: Box,
+    window: tuple[int, ...],
+    side: Callable[[int], float],
+    vertical: bool,
+) -> list[Element]:
+    """A transposed convolution: one pixel of the map before (at the window's usual place)
+    and the k×k patch of this map it writes, joined by lines that widen towards the patch.
+    (Drawn the other way, a 4×4 window would cover a 1×1 input.)"""
+    x0, y0, x1, y1 = before
+    pw, ph = min(side(1), 0.8 * (x1 - x0)), min(side(1), 0.8 * (y1 - y0))
+    px = x0 + (x1 - x0 - pw) * WINDOW_AT[0]
+    py = y0 + (y1 - y0 - ph) * WINDOW_AT[1]
+    fx, fy = (px + pw / 2 - x0) / (x1 - x0), (py + ph / 2 - y0) / (y1 - y0)
+    nx0, ny0, nx1, ny1 = after
+    kh = window[0]
+    kw = window[1] if len(window) > 1 else 1
+    w, h = min(side(kw), 0.8 * (nx1 - nx0)), min(side(kh), 0.8 * (ny1 - ny0))
+    # The patch about the point that matches the pixel, kept on the map.
+    wx = min(max(nx0 + fx * (nx1 - nx0) - w / 2, nx0), nx1 - w)
+    wy = min(max(ny0 + fy * (ny1 - ny0) - h / 2, ny0), ny1 - h)
+    style: Style = {"class": "projection", "stroke": "#222222", "stroke-width": 0.8}
+    if vertical:
+        pairs = (((px, py + ph), (wx, wy)), ((px + pw, py + ph), (wx + w, wy)))
+    else:
+        pairs = (((px + pw, py), (wx, wy)), ((px + pw, py + ph), (wx, wy + h)))
+    return [
+        Rect(px, py, pw, ph, dict(_KERNEL)),
+        Rect(wx, wy, w, h, dict(_KERNEL)),
+        *(Line(a[0], a[1], b[0], b[1], dict(style)) for a, b in pairs),
+    ]
+
+
 def line(
-    stages: list[Stage], options: DrawOptions, frame: Frame, lead: bool = False
+    stages: list[Stage],
+    options: DrawOptions,
+    frame: Frame,
+    lead: bool = False,
+    u_shape: bool = False,
 ) -> list[Group]:
     """``stages`` drawn in one line in LeNet style, one group per tensor, sized by ``frame``;
-    ``lead`` leaves room before the first for its operation (a wrapped row)."""
+    ``lead`` leaves room before the first for its operation (a wrapped row). The paths of
+    blocks run in lanes side by side (:mod:`.branches`; ``u_shape``: a U-Net's U)."""
     zoom = frame.zoom
     side = scaler(options.scale, frame.side, LONGEST * zoom, SHORTEST * zoom)
     # Vectors are drawn linear or sqrt only (NN-SVG); log would make 10 and 4096 look alike.
@@ -108,8 +153,15 @@ def line(
     bar = scaler(bar_mode, frame.vector, LONGEST * zoom, SHORTEST * zoom)
     cells = [_cell(s, options, side, bar, zoom) for s in stages]
     spacing = DEFAULT_SPACING if options.spacing is None else options.spacing
-    placed = arrange(cells, options, spacing, lead=lead)
     vertical = options.direction == "vertical"
+    if branches.has_branches(stages):
+        lanes = branches.arrange(cells, options, spacing, lead, u_shape)
+        for prev, cell in zip(lanes.placed.cells, lanes.placed.cells[1:]):
+            cell.group.add(*_window(prev, cell, side, vertical))
+        branches.op_labels(lanes, options)
+        branches.connect(lanes, options)
+        return [c.group for c in lanes.placed.cells]
+    placed = arrange(cells, options, spacing, lead=lead)
     for prev, cell in zip(placed.cells, placed.cells[1:]):
         cell.group.add(*_window(prev, cell, side, vertical))
     skip_arcs(placed, options)

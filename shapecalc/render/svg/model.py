@@ -21,6 +21,8 @@ from ...symbolic import concrete, fmt
 
 #: Layer kinds that keep the tensor and are written under the operation before them.
 FOLDED_KINDS = frozenset({"activation", "dropout", "norm"})
+#: Block kinds whose paths a drawing lays side by side, and the sign of their merge.
+MERGE_SYMBOLS = {"res": "+", "concat": "‖", "split": "‖", "mul": "×"}
 #: Most tensors one drawing shows, so that a 100,000-layer spec cannot make a gigabyte of SVG.
 MAX_STAGES = 1_000
 
@@ -40,6 +42,12 @@ class Stage:
         sources: for the merge of a res or concat block, the rows whose outputs it merges;
             for the first layer of a later path (a projection shortcut, a second branch), the
             row it takes in, which is not the tensor drawn before it. Empty otherwise.
+        paths: the branch blocks (res, concat, mul, split) drawn open around this tensor,
+            outermost first, each as (block index, path number); a merge stands in the
+            context of its block, so it has its block's enclosing paths only.
+        symbol: the sign of a merge: ``+`` (res), ``‖`` (concat, split) or ``×`` (mul).
+        spreads: the window belongs on this tensor, each input pixel spreading to it (a
+            transposed convolution), not on the tensor before.
     """
 
     index: int
@@ -50,6 +58,9 @@ class Stage:
     window: tuple[int, ...] | None = None
     texts: tuple[str, ...] = ()
     sources: tuple[int, ...] = ()
+    paths: tuple[tuple[int, int], ...] = ()
+    symbol: str = ""
+    spreads: bool = False
 
     @property
     def branches(self) -> bool:
@@ -109,8 +120,35 @@ def _concrete_dims(shape: Shape, analysis: Analysis) -> tuple[int, ...]:
     )
 
 
-def _folding(analysis: Analysis, row: Row, depth: int | None) -> Block | None:
-    """The block at ``depth`` that stands for ``row``, or None when the row is drawn."""
+def _plain_blocks(analysis: Analysis) -> set[int]:
+    """The named blocks that hold no branch (a U-Net's ``twice(64)``)."""
+    branchy: set[int] = set()
+    for block in analysis.blocks:
+        if block.kind in MERGE_SYMBOLS:
+            parent = block.parent
+            while parent is not None:
+                branchy.add(parent)
+                parent = analysis.blocks[parent - 1].parent
+    return {
+        b.index
+        for b in analysis.blocks
+        if b.kind == "block" and b.index not in branchy and b.last > b.first
+    }
+
+
+def _folding(
+    analysis: Analysis, row: Row, depth: int | None, plain: set[int] | None = None
+) -> Block | None:
+    """The block at ``depth`` that stands for ``row`` (the outermost of ``plain`` when
+    given), or None when the row is drawn."""
+    if (depth is None or row.depth <= depth) and plain is not None and row.block is not None:
+        found = None
+        index: int | None = row.block
+        while index is not None:
+            if index in plain:
+                found = analysis.blocks[index - 1]
+            index = analysis.blocks[index - 1].parent
+        return found
     if depth is None or row.depth <= depth or row.block is None:
         return None
     block = analysis.blocks[row.block - 1]
@@ -126,6 +164,13 @@ def _sources(row: Row, previous: Stage) -> tuple[int, ...]:
     # A row's input belongs to the last stage drawn at or before it: the one just drawn
     # unless the row starts a later path of a block.
     return row.inputs if any(s < previous.index for s in row.inputs) else ()
+
+
+def _sources_of_block(analysis: Analysis, block: Block, previous: Stage) -> tuple[int, ...]:
+    """A folded block's input when it is not the tensor drawn before it (a folded path
+    after the first)."""
+    first = analysis.rows[block.first - 1]
+    return first.inputs if any(s < previous.index for s in first.inputs) else ()
 
 
 def _title(analysis: Analysis, block: Block) -> str:
@@ -147,9 +192,67 @@ def _repeat(op: str) -> tuple[str, int]:
     return (name, int(count)) if sep and count.isdigit() else (op, 1)
 
 
-def stages(analysis: Analysis, depth: int | None = None) -> list[Stage]:
+def _path_numbers(analysis: Analysis) -> dict[int, int]:
+    """Each path block's number among its branch's paths (0 for the first)."""
+    numbers: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for block in analysis.blocks:
+        if block.kind == "path" and block.parent is not None:
+            numbers[block.index] = count.get(block.parent, 0)
+            count[block.parent] = numbers[block.index] + 1
+    return numbers
+
+
+def _enclosing(
+    analysis: Analysis, numbers: dict[int, int], start: int | None, node: int | None
+) -> tuple[tuple[int, int], ...]:
+    """The (branch, path) pairs around a position, outermost first: ``node`` is the block
+    drawn as one unit there (None for a row) and ``start`` the block it lies in."""
+    found: list[tuple[int, int]] = []
+    child, container = node, start
+    while container is not None:
+        block = analysis.blocks[container - 1]
+        if block.kind in MERGE_SYMBOLS:
+            found.append((container, numbers.get(child, 0) if child is not None else 0))
+        child, container = container, block.parent
+    return tuple(reversed(found))
+
+
+def _is_identity(row: Row) -> bool:
+    """An ``identity`` layer inside a path: drawn as the line it is, not as a copy of the
+    tensor before it."""
+    return row.layer.keyword == "identity" and row.depth > 0
+
+
+def _drawn_source(analysis: Analysis, source: int) -> int:
+    """The row whose tensor stands for ``source``: an identity's input, as it is drawn."""
+    while source > 0 and _is_identity(analysis.rows[source - 1]):
+        source = analysis.rows[source - 1].inputs[0]
+    return source
+
+
+def _lane_starts(drawn: list[Stage], analysis: Analysis) -> list[Stage]:
+    """The first tensor of a later path takes in the block's input, which is not the tensor
+    drawn before it even when an identity path between them is not drawn."""
+    out = [drawn[0]]
+    for stage in drawn[1:]:
+        new = set(stage.paths) - set(out[-1].paths)
+        later = any(p > 0 for _, p in new)
+        if stage.kind not in ("merge", "block") and not stage.sources and later:
+            row = analysis.rows[stage.index - 1]
+            stage = replace(stage, sources=tuple(_drawn_source(analysis, s) for s in row.inputs))
+        out.append(stage)
+    return out
+
+
+def stages(
+    analysis: Analysis, depth: int | None = None, identity: bool = True, plain: bool = False
+) -> list[Stage]:
     """The tensors to draw, in order, with their labels and the operations between them;
-    blocks nested at ``depth`` drawn as one tensor each (None draws every layer)."""
+    blocks nested at ``depth`` drawn as one tensor each (None draws every layer).
+    ``identity=False`` leaves out the identity layers of paths (the styles that draw paths
+    side by side draw such a path as a line); ``plain`` folds every named block that holds
+    no branch instead (``twice(64)``), keeping every branch."""
     symbolic = analysis.input_formula is not None
     first = analysis.input_formula if symbolic and analysis.input_formula else analysis.input_shape
     result = [
@@ -171,8 +274,10 @@ def stages(analysis: Analysis, depth: int | None = None) -> list[Stage]:
             folded.clear()
 
     unit: Block | None = None  # the folded block whose rows are being passed over
+    numbers = _path_numbers(analysis)
+    plains = _plain_blocks(analysis) if plain else None
     for row in analysis.rows:
-        block = _folding(analysis, row, depth)
+        block = _folding(analysis, row, depth, plains)
         if block is not None:
             if block is unit:
                 continue
@@ -195,6 +300,8 @@ def stages(analysis: Analysis, depth: int | None = None) -> list[Stage]:
                 (op,),
                 None,
                 tuple(fmt(d) for d in shown.dims),
+                _sources_of_block(analysis, block, result[-1]),
+                _enclosing(analysis, numbers, block.parent, block.index),
             )
             if same:
                 result[-1] = stage
@@ -207,10 +314,19 @@ def stages(analysis: Analysis, depth: int | None = None) -> list[Stage]:
         if row.kind in FOLDED_KINDS and len(result) > 1:
             folded.append(op_name(row))
             continue
+        if not identity and _is_identity(row):
+            continue
         close()
         if len(result) >= MAX_STAGES:
             raise DrawError(f"the network has more than {MAX_STAGES:,} tensors to draw")
         shown = row.formula if row.formula is not None else row.output_shape
+        own = analysis.blocks[row.block - 1] if row.block is not None else None
+        closes = own is not None and row.kind == "merge" and own.last == row.index
+        where = (
+            _enclosing(analysis, numbers, own.parent, own.index)
+            if closes and own is not None
+            else _enclosing(analysis, numbers, row.block, None)
+        )
         result.append(
             Stage(
                 row.index,
@@ -220,8 +336,11 @@ def stages(analysis: Analysis, depth: int | None = None) -> list[Stage]:
                 (op_name(row),),
                 _window_of(row),
                 tuple(fmt(d) for d in shown.dims),
-                _sources(row, result[-1]),
+                tuple(_drawn_source(analysis, s) for s in _sources(row, result[-1])),
+                where,
+                MERGE_SYMBOLS.get(own.kind, "") if closes and own is not None else "",
+                row.layer.drawing_spreads,
             )
         )
     close()
-    return result
+    return result if identity else _lane_starts(result, analysis)
