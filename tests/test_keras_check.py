@@ -8,6 +8,8 @@ emitted code's own agreement with the calculator is tests/test_keras_code.py's.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -143,3 +145,20 @@ def test_value_orders_are_torchs(spec: str) -> None:
     if out_rank > 1:
         want = want.permute(0, *range(2, out_rank + 1), 1)
     assert np.array_equal(y, want.numpy())
+
+
+@pytest.mark.slow
+def test_keras_first_imported_under_a_replaced_stderr_keeps_the_process_stderr() -> None:
+    """absl's log handler keeps the stderr of Keras' first import: imported inside click's
+    test runner, it would keep the runner's stream, closed once the command ends."""
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from shapecalc.kerasbackend import load_keras\n"
+        "with CliRunner().isolation():\n"
+        "    load_keras()\n"
+        "import absl.logging\n"
+        "print(absl.logging.get_absl_handler().python_handler.stream is sys.__stderr__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "True"
