@@ -102,8 +102,24 @@ LONG_TABLE = "long-table"
 #: while shapecalc imports its own modules.
 DATACLASS_CACHE = "dataclass-cache"
 
+#: ``shapecalc import torchvision.models:NAME`` imports torchvision's model definitions without
+#: running torchvision's package ``__init__`` files
+#: (:func:`shapecalc.imports.torch_frontend.import_torchvision_models`): those import every
+#: dataset, detection and video model and operator, and ``torchvision.ops.roi_align`` imports
+#: torch's compiler (``torch._dynamo``). Process-wide (the lazy packages stay in
+#: ``sys.modules``), so the program's only; anything that goes wrong with it falls back to the
+#: usual import. Measured: see :data:`META_BUILD`.
+LAZY_TORCHVISION = "lazy-torchvision"
+
+#: ``shapecalc import`` builds a model named by a class or factory on the meta device
+#: (``load_model(device="meta")``): the import reads only its shapes and counts, and the
+#: random initialisation of its weights is most of what building a big model costs
+#: (ResNet-50's kaiming init, ConvNeXt's truncated normals). A model whose ``__init__``
+#: cannot run there is built as usual. Measured: MEASURED.
+META_BUILD = "meta-build"
+
 #: Every trick, by name.
-TRICKS = (GC, FAST_EXIT, META_KERNELS, LONG_TABLE, DATACLASS_CACHE)
+TRICKS = (GC, FAST_EXIT, META_KERNELS, LONG_TABLE, DATACLASS_CACHE, LAZY_TORCHVISION, META_BUILD)
 
 #: True once :func:`start_program` ran: this process is the ``shapecalc`` program.
 _program = False
@@ -148,6 +164,18 @@ def before_check(device: str) -> None:
     except ModuleNotFoundError:
         return
     torchcheck.run_meta_kernels_directly()
+
+
+def lazy_torchvision() -> bool:
+    """Whether the import of a torchvision model takes :data:`LAZY_TORCHVISION`'s way: in
+    the program only."""
+    return _program and enabled(LAZY_TORCHVISION)
+
+
+def build_device() -> str | None:
+    """The device ``shapecalc import`` builds a model on: ``"meta"`` with :data:`META_BUILD`,
+    else None (as the model's code says)."""
+    return "meta" if enabled(META_BUILD) else None
 
 
 def long_table() -> bool:

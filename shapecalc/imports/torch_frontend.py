@@ -48,6 +48,7 @@ from ..layers import REGISTRY, Layer, torch_kinds
 from ..shape import Shape
 from ..symbolic import is_concrete
 from .graph import INPUT, Graph, Node, Scope, Unsupported, unsupported_error
+from .lazy_package import forget_modules, lazy_package
 
 #: The size each symbol of a symbolic input takes for the one forward pass of the import.
 SAMPLE_SIZE = 224
@@ -750,10 +751,67 @@ def import_torchvision() -> None:
 
 _LIBRARIES: list[Any] = []
 
+#: The torchvision packages :func:`import_torchvision_models` makes lazy (their ``__init__``
+#: not run): the top package loads the compiled operators, registers their meta kernels and
+#: imports datasets, io and transforms; ``models`` imports the detection, segmentation,
+#: video and quantized models; ``ops`` imports ``roi_align``, which imports ``torch._dynamo``.
+#: A classification model's definition needs none of that.
+LAZY_TORCHVISION = ("torchvision", "torchvision.models", "torchvision.ops")
 
-def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
+
+def import_torchvision_models() -> None:
+    """Make torchvision's model definitions importable without torchvision's package
+    ``__init__`` files (see :data:`LAZY_TORCHVISION` and
+    :mod:`shapecalc.imports.lazy_package`): ``torchvision.models.resnet50`` is then the
+    function torchvision defines, imported with ``torchvision/models/resnet.py`` and what that
+    file imports, in a small part of the time a full import takes.
+
+    For a process that only builds models (the ``shapecalc`` program): a name torchvision's
+    ``__init__`` defines itself is missing. An imported torchvision is left as it is.
+    """
+    if "torchvision" in sys.modules:
+        return
+    for name in LAZY_TORCHVISION:
+        lazy_package(name)
+
+
+def _lazy_target(module_name: str) -> bool:
+    """Whether ``module_name`` is ``torchvision.models`` or one module of it (a model family's
+    file, no subpackage such as ``detection``): what :func:`import_torchvision_models` is for."""
+    if module_name == "torchvision.models":
+        return True
+    parent, _, child = module_name.rpartition(".")
+    if parent != "torchvision.models" or child.startswith("_"):
+        return False
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    return any(
+        (Path(folder) / "models" / f"{child}.py").is_file()
+        for folder in spec.submodule_search_locations
+    )
+
+
+def load_model(
+    target: str,
+    kwargs: dict[str, Any] | None = None,
+    *,
+    device: str | None = None,
+    lazy_torchvision: bool = False,
+) -> nn.Module:
     """The model that ``MODULE:NAME`` names: ``MODULE`` an importable module or a ``.py``
     file, ``NAME`` an ``nn.Module`` instance, class or factory (called with ``kwargs``).
+
+    Args:
+        target: ``MODULE:NAME``.
+        kwargs: keyword arguments for a class or factory.
+        device: build a class or factory's model under ``torch.device(device)``: ``"meta"``
+            skips the random initialisation of its weights, most of the time a big model takes
+            to build, when only its shapes and counts are wanted. A model that cannot be built
+            there (its ``__init__`` computes with its tensors) is built as usual.
+        lazy_torchvision: for ``torchvision.models`` (or one of its modules), first try
+            :func:`import_torchvision_models`; if anything goes wrong with that, its modules
+            are forgotten and torchvision is imported as usual, which then decides.
 
     Raises:
         ModelImportError: the module cannot be imported (its error, one line), has no such
@@ -764,6 +822,23 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
         raise ModelImportError(
             f"{target!r} is not MODULE:NAME, as in torchvision.models:resnet18 or net.py:Net"
         )
+    if lazy_torchvision and "torchvision" not in sys.modules and _lazy_target(module_name):
+        before = set(sys.modules)
+        try:
+            import_torchvision_models()
+            return _load(target, module_name, attribute, kwargs, device)
+        except Exception:  # noqa: BLE001 - the usual import decides, errors included
+            forget_modules("torchvision", before)
+    return _load(target, module_name, attribute, kwargs, device)
+
+
+def _load(
+    target: str,
+    module_name: str,
+    attribute: str,
+    kwargs: dict[str, Any] | None,
+    device: str | None,
+) -> nn.Module:
     try:
         if module_name.endswith(".py"):
             source = _load_file(Path(module_name))
@@ -784,7 +859,7 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
                 f"{target} is a {type(value).__name__}, not an nn.Module, class or factory"
             )
         try:
-            value = value(**(kwargs or {}))
+            value = _build(value, kwargs or {}, device)
         except Exception as err:
             raise ModelImportError(f"calling {target}: {_first_line(err)}") from None
     elif kwargs is not None:
@@ -792,6 +867,17 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
     if not isinstance(value, nn.Module):
         raise ModelImportError(f"{target} gives a {type(value).__name__}, not an nn.Module")
     return value
+
+
+def _build(factory: Callable[..., Any], kwargs: dict[str, Any], device: str | None) -> Any:
+    """``factory(**kwargs)``, under ``torch.device(device)`` when that works."""
+    if device is not None:
+        try:
+            with torch.device(device):
+                return factory(**kwargs)
+        except Exception:  # noqa: BLE001, S110 - built as usual below, which decides
+            pass
+    return factory(**kwargs)
 
 
 def _load_file(path: Path) -> Any:
@@ -807,10 +893,12 @@ def _load_file(path: Path) -> Any:
 
 
 __all__ = [
+    "LAZY_TORCHVISION",
     "SAMPLE_SIZE",
     "TORCHVISION_CLASSES",
     "import_kinds",
     "import_torchvision",
+    "import_torchvision_models",
     "load_model",
     "torch_counts",
     "torch_graph",
