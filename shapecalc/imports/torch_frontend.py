@@ -35,13 +35,13 @@ import inspect
 import operator
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 import torch.fx as fx
 from torch import nn
-from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 
 from ..errors import ModelImportError, TorchError
 from ..layers import REGISTRY, Layer, torch_kinds
@@ -188,6 +188,14 @@ def _first_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
 
 
+@dataclass(frozen=True)
+class TensorMetadata:
+    """What the shape propagation records of a tensor a node gives (its
+    ``node.meta["tensor_meta"]``): its shape, batch first."""
+
+    shape: tuple[int, ...]
+
+
 def _spec_shape(meta: TensorMetadata, layout: str) -> Shape:
     """A traced tensor's shape without the batch, channels last."""
     dims = tuple(int(d) for d in meta.shape[1:])
@@ -271,7 +279,7 @@ class _Reader:
             chain = chain[:-1]
         return tuple(chain)
 
-    def _where(self, node: fx.Node) -> tuple[str, str]:
+    def where(self, node: fx.Node) -> tuple[str, str]:
         """The module path and class a problem with ``node`` is named by."""
         if node.op == "call_module":
             return str(node.target), type(self.gm.get_submodule(str(node.target))).__name__
@@ -291,7 +299,7 @@ class _Reader:
         return f"torch.{name}" if module.startswith("torch") else f"{module}.{name}"
 
     def _refuse(self, node: fx.Node, reason: str) -> None:
-        path, cls = self._where(node)
+        path, cls = self.where(node)
         self.problems.append(Unsupported(path, cls, reason))
         self.values[node.name] = node.name  # keep going, to name every problem
         self.layout[node.name] = "first"
@@ -340,7 +348,7 @@ class _Reader:
         index: int = 0,
     ) -> None:
         inputs = tuple(self.values[t.name] for t in tensors)
-        path, _ = self._where(node) if node.op != "call_module" else (str(node.target), "")
+        path, _ = self.where(node) if node.op != "call_module" else (str(node.target), "")
         origin = (
             type(self.gm.get_submodule(str(node.target))).__name__
             if node.op == "call_module"
@@ -641,28 +649,74 @@ def _sample(shape: Shape) -> torch.Tensor:
     return torch.empty(1, *dims[1:], device="meta")
 
 
-class _Propagation(nn.Module):
-    """Runs torch's shape propagation over a traced module (see :func:`_propagate`)."""
+def _metadata(value: Any) -> Any:
+    """A node's result with each tensor as its :class:`TensorMetadata` (in tuples, lists and
+    dicts too, named tuples as plain ones); None when it holds no tensor."""
+    if isinstance(value, torch.Tensor):
+        return TensorMetadata(tuple(int(d) for d in value.shape))
+    if isinstance(value, tuple | list):
+        items = [_metadata(v) for v in value]
+        if all(m is None for m in items):
+            return None
+        mapped = [m if m is not None else v for m, v in zip(items, value)]
+        return mapped if isinstance(value, list) else tuple(mapped)
+    if isinstance(value, dict):
+        found = {k: _metadata(v) for k, v in value.items()}
+        if all(m is None for m in found.values()):
+            return None
+        return {k: found[k] if found[k] is not None else v for k, v in value.items()}
+    return None
+
+
+class _Shapes(fx.Interpreter):
+    """Runs a traced module node by node and records in each node's
+    ``meta["tensor_meta"]`` the shapes it gives: torch.fx's ``ShapeProp`` without what it
+    adds for fake tensors. ``ShapeProp`` prints a traceback when a node fails, and wraps the
+    error in one naming fx's node; this one remembers the node, so that the import can name
+    the module and torch's own reason in one line. It also spares the import of
+    ``torch.fx.passes``, whose ``__init__`` imports every pass there is."""
 
     def __init__(self, gm: fx.GraphModule) -> None:
+        super().__init__(gm)
+        self.failed: fx.Node | None = None
+
+    def run_node(self, n: fx.Node) -> Any:
+        try:
+            result = super().run_node(n)
+        except Exception:
+            self.failed = n
+            raise
+        meta = _metadata(result)
+        if meta is not None:
+            n.meta["tensor_meta"] = meta
+        return result
+
+
+class _Propagation(nn.Module):
+    """Runs :class:`_Shapes` over a traced module (see :func:`_propagate`)."""
+
+    def __init__(self, shapes: _Shapes) -> None:
         super().__init__()
-        self.gm = gm
+        self.gm = shapes.module
+        self.shapes = shapes
 
     def forward(self, sample: torch.Tensor) -> Any:
-        return ShapeProp(self.gm).propagate(sample)
+        return self.shapes.run(sample)
 
 
-def _propagate(gm: fx.GraphModule, sample: torch.Tensor) -> None:
+def _propagate(shapes: _Shapes, sample: torch.Tensor) -> None:
     """Every node's output shape (``node.meta["tensor_meta"]``), from one forward pass on the
     meta device: shapes without arithmetic (ResNet-50's forward on the CPU takes a second
     here, on the meta device a few hundredths). The model's own tensors stay where they are:
-    meta stand-ins take their place for the pass only."""
-    wrapper = _Propagation(gm)
-    stand_ins = {
-        name: torch.empty_like(tensor, device="meta")
-        for name, tensor in (*wrapper.named_parameters(), *wrapper.named_buffers())
-    }
+    meta stand-ins take their place for the pass only (a model built on the meta device
+    needs none)."""
+    wrapper = _Propagation(shapes)
+    tensors = [*wrapper.named_parameters(), *wrapper.named_buffers()]
     with torch.no_grad():
+        if all(tensor.is_meta for _, tensor in tensors):
+            wrapper(sample.to("meta"))
+            return
+        stand_ins = {name: torch.empty_like(tensor, device="meta") for name, tensor in tensors}
         torch.func.functional_call(wrapper, stand_ins, (sample.to("meta"),), strict=False)
 
 
@@ -689,13 +743,18 @@ def torch_graph(model: nn.Module, input_shape: Shape, name: str | None = None) -
             raise ModelImportError(f"cannot trace {label}{where}: {_first_line(err)}") from None
         gm = fx.GraphModule(model, fx_graph)
         sample = _sample(input_shape)
-        try:
-            _propagate(gm, sample)
-        except Exception as err:
-            raise ModelImportError(
-                f"{label} fails on an input of {tuple(sample.shape)}: {_first_line(err)}"
-            ) from None
+        shapes = _Shapes(gm)
         reader = _Reader(gm, label)
+        try:
+            _propagate(shapes, sample)
+        except Exception as err:
+            where = ""
+            if shapes.failed is not None:
+                path, cls = reader.where(shapes.failed)
+                where = f" in {path}: {cls}" if path else ""
+            raise ModelImportError(
+                f"{label} fails on an input of {tuple(sample.shape)}{where}: {_first_line(err)}"
+            ) from None
         graph = reader.read(input_shape)
     finally:
         model.train(was_training)
