@@ -108,14 +108,21 @@ DATACLASS_CACHE = "dataclass-cache"
 #: dataset, detection and video model and operator, and ``torchvision.ops.roi_align`` imports
 #: torch's compiler (``torch._dynamo``). Process-wide (the lazy packages stay in
 #: ``sys.modules``), so the program's only; anything that goes wrong with it falls back to the
-#: usual import. Measured: see :data:`META_BUILD`.
+#: usual import. Measured (CPU s beyond ``python -c "import torch"`` in the same round, median
+#: of 3 interleaved rounds, load average 2 to 2.8, 2 December 2026): ``shapecalc import
+#: torchvision.models:resnet50`` 0.09 s against 0.92 s with
+#: ``SHAPECALC_NO_SPEEDUPS=lazy-torchvision``: 0.83 s saved; ``...:efficientnet_b0`` 0.31 s
+#: against 1.15 s: 0.85 s saved.
 LAZY_TORCHVISION = "lazy-torchvision"
 
 #: ``shapecalc import`` builds a model named by a class or factory on the meta device
 #: (``load_model(device="meta")``): the import reads only its shapes and counts, and the
 #: random initialisation of its weights is most of what building a big model costs
 #: (ResNet-50's kaiming init, ConvNeXt's truncated normals). A model whose ``__init__``
-#: cannot run there is built as usual. Measured: MEASURED.
+#: cannot run there is built as usual. Measured as :data:`LAZY_TORCHVISION`: ResNet-50 0.09 s
+#: against 0.35 s with ``SHAPECALC_NO_SPEEDUPS=meta-build``: 0.26 s saved; EfficientNet-B0
+#: 0.31 s against 0.25 s: nothing measurable (its init is cheap; ConvNeXt's truncated normals
+#: are not: building convnext_tiny took 1.36 s on the CPU, 0.07 s on meta).
 META_BUILD = "meta-build"
 
 #: Every trick, by name.
