@@ -17,9 +17,10 @@ back by its kind's ``from_torch``. A functional call that has a module twin (``F
 from the call's arguments and handing it to the same ``from_torch``, so each convention
 (padding, ceil mode, dilation, groups, bias) is decided in one place, the kind's.
 
-Shapes: the traced graph runs once on a random input (torch's own shape propagation; a
-symbolic input runs at :data:`SAMPLE_SIZE` for each symbol), which gives every node's input
-shape for ``from_torch`` and tells a flattening ``view`` from another reshape.
+Shapes: the traced graph runs once on the meta device, node by node (torch's own kernels
+give each node's shape, :class:`_Shapes` records them; a symbolic input runs at
+:data:`SAMPLE_SIZE` for each symbol), which gives every node's input shape for
+``from_torch`` and tells a flattening ``view`` from another reshape.
 
 ConvNeXt computes part of each block channels last (``permute(0, 2, 3, 1)``, then
 ``nn.LayerNorm`` and ``nn.Linear`` over the channels, then back): each value carries its
