@@ -11,11 +11,12 @@ one or ruling one out. Any other value that names none of them (``true``, ``all`
 all off; empty or ``0`` leaves them on. The variable is read each time a trick is asked for.
 
 Four tricks change the whole process (the garbage collector, how it ends, torch's kernels,
-which of torchvision's modules are loaded) and run only in the program (:func:`shapecalc.cli.console_main`, which calls
-:func:`start_program`), never when shapecalc is imported by someone else's code (tests,
-notebooks, :func:`shapecalc.cli.main` in-process). The long-table renderer is local to a
-table and also runs in-process, as does the meta build (local to one model); the dataclass cache runs while :mod:`shapecalc` imports its
-own modules, wherever that happens (:func:`compiled_dataclasses`).
+which of torchvision's modules are loaded) and run only in the program
+(:func:`shapecalc.cli.console_main`, which calls :func:`start_program`), never when shapecalc
+is imported by someone else's code (tests, notebooks, :func:`shapecalc.cli.main`
+in-process). The long-table renderer is local to a table and also runs in-process, as does
+the meta build (local to one model); the dataclass cache runs while :mod:`shapecalc` imports
+its own modules, wherever that happens (:func:`compiled_dataclasses`).
 
 The figures are CPU seconds (user + system, median of 9 cold processes after a warm-up, with
 benchmarks/measure.py's ``repeat``; the range is over two such rounds) of the console script,
