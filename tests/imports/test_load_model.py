@@ -96,7 +96,11 @@ LAZY = textwrap.dedent(
         # torchvision), which decides: the same one-line error as always.
         ("torchvision.models:nosuch", "torchvision.models has no 'nosuch'", True),
         # A subpackage of models (detection, video, ...) is imported as usual.
-        ("torchvision.models.detection:nosuch", "torchvision.models.detection has no 'nosuch'", True),
+        (
+            "torchvision.models.detection:nosuch",
+            "torchvision.models.detection has no 'nosuch'",
+            True,
+        ),
     ],
 )
 def test_torchvision_lazily_and_the_usual_import_when_that_fails(
