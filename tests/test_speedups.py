@@ -82,7 +82,17 @@ def test_a_meta_check_is_the_same_with_the_tricks_off() -> None:
         ("true", set()),
         ("all", set()),
         ("gc", set(speedups.TRICKS) - {"gc"}),
-        (" GC , long-table ", {"fast-exit", "meta-kernels", "plain-table", "dataclass-cache"}),
+        (
+            " GC , long-table ",
+            {
+                "fast-exit",
+                "meta-kernels",
+                "plain-table",
+                "dataclass-cache",
+                "lazy-torchvision",
+                "meta-build",
+            },
+        ),
         ("gc,nonsense", set(speedups.TRICKS) - {"gc"}),
     ],
 )
@@ -187,6 +197,55 @@ def test_the_meta_kernels_switch(off: str | None, dynamo: bool) -> None:
     imported = {line.rsplit(b"|", 1)[-1].strip() for line in proc.stderr.splitlines()}
     assert b"torch" in imported
     assert (b"torch._dynamo" in imported) is dynamo
+
+
+@pytest.mark.parametrize(
+    ("off", "program", "device", "lazy"),
+    [
+        (None, True, "meta", True),
+        (None, False, "meta", False),  # lazy packages are process-wide: the program's only
+        ("meta-build", True, None, True),
+        ("lazy-torchvision", True, "meta", False),
+    ],
+)
+def test_the_import_switches(
+    monkeypatch: pytest.MonkeyPatch, off: str | None, program: bool, device: str | None, lazy: bool
+) -> None:
+    monkeypatch.setattr(speedups, "_program", program)
+    if off is None:
+        monkeypatch.delenv(speedups.ENV, raising=False)
+    else:
+        monkeypatch.setenv(speedups.ENV, off)
+    assert (speedups.build_device(), speedups.lazy_torchvision()) == (device, lazy)
+
+
+@pytest.mark.slow
+def test_a_torchvision_import_is_the_same_with_the_tricks_off() -> None:
+    pytest.importorskip("torch")
+    args = ["import", "torchvision.models:efficientnet_b0"]
+    on, off = _program(args, None), _program(args, "1")
+    assert on.returncode == 0, on.stderr
+    assert (off.returncode, off.stdout, off.stderr) == (on.returncode, on.stdout, on.stderr)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("off", "whole"), [(None, False), ("lazy-torchvision", True), ("meta-build", False)]
+)
+def test_the_lazy_torchvision_switch(off: str | None, whole: bool) -> None:
+    """With the trick, a cold import of a torchvision model imports neither torchvision's
+    datasets nor the compiler (nor, building on the meta device, does it need them)."""
+    pytest.importorskip("torch")
+    proc = _program(
+        ["import", "torchvision.models:resnet18"], off, PYTHONPROFILEIMPORTTIME="1"
+    )
+    assert proc.returncode == 0, proc.stderr
+    imported = {line.rsplit(b"|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+    # (importtime lists what import statements import: not resnet.py itself, which the lazy
+    # package imports by importlib, but what resnet.py imports.)
+    assert b"torchvision.models._api" in imported
+    assert (b"torchvision.datasets" in imported) is whole
+    assert (b"torch._dynamo" in imported) is whole
 
 
 #: What the dataclass cache must reproduce: every function ``@dataclass`` writes.

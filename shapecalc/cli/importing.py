@@ -94,7 +94,12 @@ def import_command(
 
         raise ModelImportError(f"shapecalc import needs PyTorch: {install_hint('torch')}") from None
     speedups.before_check("meta")  # the import's one forward pass runs on the meta device
-    model = torch_frontend.load_model(target, kwargs)
+    model = torch_frontend.load_model(
+        target,
+        kwargs,
+        device=speedups.build_device(),
+        lazy_torchvision=speedups.lazy_torchvision(),
+    )
     from ..imports import spec_from_graph
 
     spec = spec_from_graph(torch_frontend.torch_graph(model, shape, target))

@@ -17,9 +17,10 @@ back by its kind's ``from_torch``. A functional call that has a module twin (``F
 from the call's arguments and handing it to the same ``from_torch``, so each convention
 (padding, ceil mode, dilation, groups, bias) is decided in one place, the kind's.
 
-Shapes: the traced graph runs once on a random input (torch's own shape propagation; a
-symbolic input runs at :data:`SAMPLE_SIZE` for each symbol), which gives every node's input
-shape for ``from_torch`` and tells a flattening ``view`` from another reshape.
+Shapes: the traced graph runs once on the meta device, node by node (torch's own kernels
+give each node's shape, :class:`_Shapes` records them; a symbolic input runs at
+:data:`SAMPLE_SIZE` for each symbol), which gives every node's input shape for
+``from_torch`` and tells a flattening ``view`` from another reshape.
 
 ConvNeXt computes part of each block channels last (``permute(0, 2, 3, 1)``, then
 ``nn.LayerNorm`` and ``nn.Linear`` over the channels, then back): each value carries its
@@ -35,13 +36,13 @@ import inspect
 import operator
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 import torch.fx as fx
 from torch import nn
-from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 
 from ..errors import ModelImportError, TorchError
 from ..layers import REGISTRY, Layer, torch_kinds
@@ -56,6 +57,7 @@ from .graph import (
     sample_dims,
     unsupported_error,
 )
+from .lazy_package import forget_modules, lazy_package
 
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 
@@ -192,6 +194,14 @@ def _first_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
 
 
+@dataclass(frozen=True)
+class TensorMetadata:
+    """What the shape propagation records of a tensor a node gives (its
+    ``node.meta["tensor_meta"]``): its shape, batch first."""
+
+    shape: tuple[int, ...]
+
+
 def _spec_shape(meta: TensorMetadata, layout: str) -> Shape:
     """A traced tensor's shape without the batch, channels last."""
     dims = tuple(int(d) for d in meta.shape[1:])
@@ -275,7 +285,7 @@ class _Reader:
             chain = chain[:-1]
         return tuple(chain)
 
-    def _where(self, node: fx.Node) -> tuple[str, str]:
+    def where(self, node: fx.Node) -> tuple[str, str]:
         """The module path and class a problem with ``node`` is named by."""
         if node.op == "call_module":
             return str(node.target), type(self.gm.get_submodule(str(node.target))).__name__
@@ -295,7 +305,7 @@ class _Reader:
         return f"torch.{name}" if module.startswith("torch") else f"{module}.{name}"
 
     def _refuse(self, node: fx.Node, reason: str) -> None:
-        path, cls = self._where(node)
+        path, cls = self.where(node)
         self.problems.append(Unsupported(path, cls, reason))
         self.values[node.name] = node.name  # keep going, to name every problem
         self.layout[node.name] = "first"
@@ -344,7 +354,7 @@ class _Reader:
         index: int = 0,
     ) -> None:
         inputs = tuple(self.values[t.name] for t in tensors)
-        path, _ = self._where(node) if node.op != "call_module" else (str(node.target), "")
+        path, _ = self.where(node) if node.op != "call_module" else (str(node.target), "")
         origin = (
             type(self.gm.get_submodule(str(node.target))).__name__
             if node.op == "call_module"
@@ -645,28 +655,74 @@ def _sample(shape: Shape) -> torch.Tensor:
     return torch.empty(1, *dims[1:], device="meta")
 
 
-class _Propagation(nn.Module):
-    """Runs torch's shape propagation over a traced module (see :func:`_propagate`)."""
+def _metadata(value: Any) -> Any:
+    """A node's result with each tensor as its :class:`TensorMetadata` (in tuples, lists and
+    dicts too, named tuples as plain ones); None when it holds no tensor."""
+    if isinstance(value, torch.Tensor):
+        return TensorMetadata(tuple(int(d) for d in value.shape))
+    if isinstance(value, tuple | list):
+        items = [_metadata(v) for v in value]
+        if all(m is None for m in items):
+            return None
+        mapped = [m if m is not None else v for m, v in zip(items, value)]
+        return mapped if isinstance(value, list) else tuple(mapped)
+    if isinstance(value, dict):
+        found = {k: _metadata(v) for k, v in value.items()}
+        if all(m is None for m in found.values()):
+            return None
+        return {k: found[k] if found[k] is not None else v for k, v in value.items()}
+    return None
+
+
+class _Shapes(fx.Interpreter):
+    """Runs a traced module node by node and records in each node's
+    ``meta["tensor_meta"]`` the shapes it gives: torch.fx's ``ShapeProp`` without what it
+    adds for fake tensors. ``ShapeProp`` prints a traceback when a node fails, and wraps the
+    error in one naming fx's node; this one remembers the node, so that the import can name
+    the module and torch's own reason in one line. It also spares the import of
+    ``torch.fx.passes``, whose ``__init__`` imports every pass there is."""
 
     def __init__(self, gm: fx.GraphModule) -> None:
+        super().__init__(gm)
+        self.failed: fx.Node | None = None
+
+    def run_node(self, n: fx.Node) -> Any:
+        try:
+            result = super().run_node(n)
+        except Exception:
+            self.failed = n
+            raise
+        meta = _metadata(result)
+        if meta is not None:
+            n.meta["tensor_meta"] = meta
+        return result
+
+
+class _Propagation(nn.Module):
+    """Runs :class:`_Shapes` over a traced module (see :func:`_propagate`)."""
+
+    def __init__(self, shapes: _Shapes) -> None:
         super().__init__()
-        self.gm = gm
+        self.gm = shapes.module
+        self.shapes = shapes
 
     def forward(self, sample: torch.Tensor) -> Any:
-        return ShapeProp(self.gm).propagate(sample)
+        return self.shapes.run(sample)
 
 
-def _propagate(gm: fx.GraphModule, sample: torch.Tensor) -> None:
+def _propagate(shapes: _Shapes, sample: torch.Tensor) -> None:
     """Every node's output shape (``node.meta["tensor_meta"]``), from one forward pass on the
     meta device: shapes without arithmetic (ResNet-50's forward on the CPU takes a second
     here, on the meta device a few hundredths). The model's own tensors stay where they are:
-    meta stand-ins take their place for the pass only."""
-    wrapper = _Propagation(gm)
-    stand_ins = {
-        name: torch.empty_like(tensor, device="meta")
-        for name, tensor in (*wrapper.named_parameters(), *wrapper.named_buffers())
-    }
+    meta stand-ins take their place for the pass only (a model built on the meta device
+    needs none)."""
+    wrapper = _Propagation(shapes)
+    tensors = [*wrapper.named_parameters(), *wrapper.named_buffers()]
     with torch.no_grad():
+        if all(tensor.is_meta for _, tensor in tensors):
+            wrapper(sample.to("meta"))
+            return
+        stand_ins = {name: torch.empty_like(tensor, device="meta") for name, tensor in tensors}
         torch.func.functional_call(wrapper, stand_ins, (sample.to("meta"),), strict=False)
 
 
@@ -693,13 +749,18 @@ def torch_graph(model: nn.Module, input_shape: Shape, name: str | None = None) -
             raise ModelImportError(f"cannot trace {label}{where}: {_first_line(err)}") from None
         gm = fx.GraphModule(model, fx_graph)
         sample = _sample(input_shape)
-        try:
-            _propagate(gm, sample)
-        except Exception as err:
-            raise ModelImportError(
-                f"{label} fails on an input of {tuple(sample.shape)}: {_first_line(err)}"
-            ) from None
+        shapes = _Shapes(gm)
         reader = _Reader(gm, label)
+        try:
+            _propagate(shapes, sample)
+        except Exception as err:
+            where = ""
+            if shapes.failed is not None:
+                path, cls = reader.where(shapes.failed)
+                where = f" in {path}: {cls}" if path else ""
+            raise ModelImportError(
+                f"{label} fails on an input of {tuple(sample.shape)}{where}: {_first_line(err)}"
+            ) from None
         graph = reader.read(input_shape)
     finally:
         model.train(was_training)
@@ -755,10 +816,67 @@ def import_torchvision() -> None:
 
 _LIBRARIES: list[Any] = []
 
+#: The torchvision packages :func:`import_torchvision_models` makes lazy (their ``__init__``
+#: not run): the top package loads the compiled operators, registers their meta kernels and
+#: imports datasets, io and transforms; ``models`` imports the detection, segmentation,
+#: video and quantized models; ``ops`` imports ``roi_align``, which imports ``torch._dynamo``.
+#: A classification model's definition needs none of that.
+LAZY_TORCHVISION = ("torchvision", "torchvision.models", "torchvision.ops")
 
-def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
+
+def import_torchvision_models() -> None:
+    """Make torchvision's model definitions importable without torchvision's package
+    ``__init__`` files (see :data:`LAZY_TORCHVISION` and
+    :mod:`shapecalc.imports.lazy_package`): ``torchvision.models.resnet50`` is then the
+    function torchvision defines, imported with ``torchvision/models/resnet.py`` and what that
+    file imports, in a small part of the time a full import takes.
+
+    For a process that only builds models (the ``shapecalc`` program): a name torchvision's
+    ``__init__`` defines itself is missing. An imported torchvision is left as it is.
+    """
+    if "torchvision" in sys.modules:
+        return
+    for name in LAZY_TORCHVISION:
+        lazy_package(name)
+
+
+def _lazy_target(module_name: str) -> bool:
+    """Whether ``module_name`` is ``torchvision.models`` or one module of it (a model family's
+    file, no subpackage such as ``detection``): what :func:`import_torchvision_models` is for."""
+    if module_name == "torchvision.models":
+        return True
+    parent, _, child = module_name.rpartition(".")
+    if parent != "torchvision.models" or child.startswith("_"):
+        return False
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    return any(
+        (Path(folder) / "models" / f"{child}.py").is_file()
+        for folder in spec.submodule_search_locations
+    )
+
+
+def load_model(
+    target: str,
+    kwargs: dict[str, Any] | None = None,
+    *,
+    device: str | None = None,
+    lazy_torchvision: bool = False,
+) -> nn.Module:
     """The model that ``MODULE:NAME`` names: ``MODULE`` an importable module or a ``.py``
     file, ``NAME`` an ``nn.Module`` instance, class or factory (called with ``kwargs``).
+
+    Args:
+        target: ``MODULE:NAME``.
+        kwargs: keyword arguments for a class or factory.
+        device: build a class or factory's model under ``torch.device(device)``: ``"meta"``
+            skips the random initialisation of its weights, most of the time a big model takes
+            to build, when only its shapes and counts are wanted. A model that cannot be built
+            there (its ``__init__`` computes with its tensors) is built as usual.
+        lazy_torchvision: for ``torchvision.models`` (or one of its modules), first try
+            :func:`import_torchvision_models`; if anything goes wrong with that, its modules
+            are forgotten and torchvision is imported as usual, which then decides.
 
     Raises:
         ModelImportError: the module cannot be imported (its error, one line), has no such
@@ -769,6 +887,23 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
         raise ModelImportError(
             f"{target!r} is not MODULE:NAME, as in torchvision.models:resnet18 or net.py:Net"
         )
+    if lazy_torchvision and "torchvision" not in sys.modules and _lazy_target(module_name):
+        before = set(sys.modules)
+        try:
+            import_torchvision_models()
+            return _load(target, module_name, attribute, kwargs, device)
+        except Exception:  # noqa: BLE001 - the usual import decides, errors included
+            forget_modules("torchvision", before)
+    return _load(target, module_name, attribute, kwargs, device)
+
+
+def _load(
+    target: str,
+    module_name: str,
+    attribute: str,
+    kwargs: dict[str, Any] | None,
+    device: str | None,
+) -> nn.Module:
     try:
         if module_name.endswith(".py"):
             source = _load_file(Path(module_name))
@@ -789,7 +924,7 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
                 f"{target} is a {type(value).__name__}, not an nn.Module, class or factory"
             )
         try:
-            value = value(**(kwargs or {}))
+            value = _build(value, kwargs or {}, device)
         except Exception as err:
             raise ModelImportError(f"calling {target}: {_first_line(err)}") from None
     elif kwargs is not None:
@@ -797,6 +932,17 @@ def load_model(target: str, kwargs: dict[str, Any] | None = None) -> nn.Module:
     if not isinstance(value, nn.Module):
         raise ModelImportError(f"{target} gives a {type(value).__name__}, not an nn.Module")
     return value
+
+
+def _build(factory: Callable[..., Any], kwargs: dict[str, Any], device: str | None) -> Any:
+    """``factory(**kwargs)``, under ``torch.device(device)`` when that works."""
+    if device is not None:
+        try:
+            with torch.device(device):
+                return factory(**kwargs)
+        except Exception:  # noqa: BLE001, S110 - built as usual below, which decides
+            pass
+    return factory(**kwargs)
 
 
 def _load_file(path: Path) -> Any:
@@ -812,10 +958,12 @@ def _load_file(path: Path) -> Any:
 
 
 __all__ = [
+    "LAZY_TORCHVISION",
     "SAMPLE_SIZE",
     "TORCHVISION_CLASSES",
     "import_kinds",
     "import_torchvision",
+    "import_torchvision_models",
     "load_model",
     "torch_counts",
     "torch_graph",

@@ -93,6 +93,15 @@ class Net(nn.Module):
 """
 
 
+MISMATCHED = """
+from torch import nn
+
+
+def make():
+    return nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(10, 2))
+"""
+
+
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.output
@@ -100,7 +109,12 @@ def run(*args: str) -> tuple[int, str]:
 
 @pytest.fixture
 def models(tmp_path: Path) -> Path:
-    for name, text in [("net", NET), ("odd", UNSUPPORTED), ("gated", DATA_DEPENDENT)]:
+    for name, text in [
+        ("net", NET),
+        ("odd", UNSUPPORTED),
+        ("gated", DATA_DEPENDENT),
+        ("mismatched", MISMATCHED),
+    ]:
         (tmp_path / f"{name}.py").write_text(text, encoding="utf-8")
     (tmp_path / "broken.py").write_text("import torch\nraise ValueError('no weights here')\n")
     return tmp_path
@@ -154,6 +168,12 @@ def test_every_unsupported_module_named_in_one_line(models: Path) -> None:
     ("target", "said"),
     [
         ("gated.py:Net", "cannot trace"),
+        # torch's own reason, and the module that gave it (no traceback from the pass).
+        (
+            "mismatched.py:make",
+            "fails on an input of (1, 3, 224, 224) in 2: Linear: RuntimeError: a and b must "
+            "have same reduction dim",
+        ),
         ("broken.py:Net", "importing"),
         ("net.py:Nope", "has no 'Nope'"),
         ("net.py", "is not MODULE:NAME"),
