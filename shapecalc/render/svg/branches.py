@@ -41,6 +41,9 @@ RADIUS, AROUND = 8.0, 16.0
 #: How far a line to a later lane runs past the tensor it leaves before it turns, in px.
 STUB = 6.0
 _LINK: Style = {"stroke": "#555555", "stroke-width": 1.0}
+#: A compact U's least gap between two tensors of a lane, and between two of the
+#: operation labels under it, in px.
+U_GAP, LABEL_GAP = 8.0, 8.0
 
 
 @dataclass
@@ -188,6 +191,23 @@ def arrange(
             room = max((text_width(line) for line in op), default=0.0) + 16
         return max(spacing, room) if gapped else 0.0
 
+    # A compact U (horizontal): the operation labels of a lane stand in a row under it,
+    # clear of the lane's shapes, so a gap need only keep them apart from each other.
+    compact = u_shape and not axes.vertical
+    label_end: dict[int, float] = {}  # each lane's last operation label's right end
+
+    def tight(cell: Cell, cursor: float, here: int, gapped: bool) -> float:
+        """The least gap before ``cell`` that keeps its operation label (centred in the gap)
+        :data:`LABEL_GAP` px right of the lane's last one (``cursor``: the gap's start)."""
+        op = cell.stage.op if options.labels and gapped else ()
+        if not op:
+            return U_GAP
+        half = max(text_width(line) for line in op) / 2
+        least = 2 * (label_end.get(here, cursor - half) + LABEL_GAP + half - cursor)
+        gap = max(U_GAP, least)
+        label_end[here] = cursor + gap / 2 + half
+        return gap
+
     def put(position: int, cursor: float, gap: float, here: int) -> float:
         box = boxes[position]
         along[position] = cursor + gap - axes.low(box)
@@ -199,9 +219,19 @@ def arrange(
         """Place ``nodes`` from ``cursor`` in lane ``here``; ``more`` widens the first gap
         (room for the lines that leave the tensor before it for later lanes)."""
         nonlocal lanes
+        first = True
         for node in nodes:
             if isinstance(node, int):
-                cursor = put(node, cursor, need(cells[node], node > 0 or lead) + more, here)
+                gapped = node > 0 or lead
+                if compact and not first and not more:
+                    gap = tight(cells[node], cursor, here, gapped)
+                else:
+                    gap = need(cells[node], gapped) + more
+                    if compact and cells[node].stage.op and gapped and options.labels:
+                        half = max(text_width(line) for line in cells[node].stage.op) / 2
+                        label_end[here] = cursor + gap / 2 + half
+                cursor = put(node, cursor, gap, here)
+                first = False
             else:
                 start, ends = cursor, []
                 node.lanes = []
@@ -227,6 +257,7 @@ def arrange(
                 gap = max(spacing, 2 * (RADIUS + AROUND) + room, label)
                 node.at = end + (gap - room) / 2
                 cursor = put(node.merge, end, gap, here)
+                first = False
             more = 0.0
         return cursor
 
