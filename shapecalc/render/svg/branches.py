@@ -204,8 +204,13 @@ def arrange(
             return U_GAP
         half = max(text_width(line) for line in op) / 2
         least = 2 * (label_end.get(here, cursor - half) + LABEL_GAP + half - cursor)
-        gap = max(U_GAP, least)
-        label_end[here] = cursor + gap / 2 + half
+        return mark(cell, cursor, max(U_GAP, least), here, gapped)
+
+    def mark(cell: Cell, cursor: float, gap: float, here: int, gapped: bool) -> float:
+        """Note where the label of ``cell``'s operation ends, in a gap of ``gap`` px."""
+        if compact and options.labels and gapped and cell.stage.op:
+            half = max(text_width(line) for line in cell.stage.op) / 2
+            label_end[here] = cursor + gap / 2 + half
         return gap
 
     def put(position: int, cursor: float, gap: float, here: int) -> float:
@@ -215,21 +220,25 @@ def arrange(
         gaps[position] = (cursor, 0.0, cursor + gap, 0.0) if gap or position > 0 or lead else None
         return cursor + gap + axes.high(box) - axes.low(box)
 
-    def place(nodes: list[Node], cursor: float, here: int, more: float = 0.0) -> float:
+    def place(
+        nodes: list[Node], cursor: float, here: int, more: float = 0.0, fresh: bool = False
+    ) -> float:
         """Place ``nodes`` from ``cursor`` in lane ``here``; ``more`` widens the first gap
-        (room for the lines that leave the tensor before it for later lanes)."""
+        (room for the lines that leave the tensor before it for later lanes); ``fresh``: the
+        nodes begin a later lane, whose line comes down at the gap's start."""
         nonlocal lanes
         first = True
         for node in nodes:
             if isinstance(node, int):
                 gapped = node > 0 or lead
-                if compact and not first and not more:
+                if compact and first and fresh:
+                    # Only the line down from the block's input runs in this gap, at its
+                    # start; the operation's label stands under the lane, below the line.
+                    gap = mark(cells[node], cursor, 2 * STUB + U_GAP, here, gapped)
+                elif compact and not first and not more:
                     gap = tight(cells[node], cursor, here, gapped)
                 else:
-                    gap = need(cells[node], gapped) + more
-                    if compact and cells[node].stage.op and gapped and options.labels:
-                        half = max(text_width(line) for line in cells[node].stage.op) / 2
-                        label_end[here] = cursor + gap / 2 + half
+                    gap = mark(cells[node], cursor, need(cells[node], gapped) + more, here, gapped)
                 cursor = put(node, cursor, gap, here)
                 first = False
             else:
@@ -241,7 +250,7 @@ def arrange(
                         lanes += 1
                     node.lanes.append(own)
                     wider = 2 * STUB if len(node.paths) > 1 else 0.0
-                    ends.append(place(path, start, own, max(more, wider) if k == 0 else 0.0))
+                    ends.append(place(path, start, own, max(more, wider) if k == 0 else 0.0, k > 0))
                 end = max(ends)
                 if node.merge is None:
                     cursor = end
