@@ -182,6 +182,7 @@ def arrange(
     if u_shape:
         _skips_first(nodes, stages)
     boxes = [_whole(c) for c in cells]
+    shapes = [shape_box(c.group) or box for c, box in zip(cells, boxes)]
     along = [0.0] * len(cells)
     lane = [0] * len(cells)
     gaps: list[Box | None] = [None] * len(cells)
@@ -238,11 +239,14 @@ def arrange(
         gaps[position] = (cursor, 0.0, cursor + gap, 0.0) if gap or position > 0 or lead else None
         return cursor + gap + axes.high(box) - axes.low(box)
 
+    def centre(position: int) -> float:
+        """The middle of a cell's shape along the line, in its own coordinates."""
+        box = shapes[position]
+        return (axes.low(box) + axes.high(box)) / 2
+
     def straight_under(under: int, node: int) -> float:
         """Where ``node`` goes to stand straight under the placed ``under``."""
-        over, box = boxes[under], boxes[node]
-        middle = along[under] + (axes.low(over) + axes.high(over)) / 2
-        return middle - (axes.low(box) + axes.high(box)) / 2
+        return along[under] + centre(under) - centre(node)
 
     def stair_turn(under: int, node: int) -> float:
         """Where the line from ``under`` down to ``node`` under it turns: past both."""
@@ -257,8 +261,7 @@ def arrange(
         assert node.merge is not None
         merge, here = node.merge, node.lanes[0]
         mbox, lbox = boxes[merge], boxes[last]
-        centre = along[last] + (axes.low(lbox) + axes.high(lbox)) / 2
-        along[merge] = centre - (axes.low(mbox) + axes.high(mbox)) / 2
+        along[merge] = along[last] + centre(last) - centre(merge)
         clear = RADIUS + STUB + 2
         sx = min(
             along[last] + axes.low(lbox) - clear,
@@ -309,12 +312,12 @@ def arrange(
                 box = boxes[node]
                 along[node] = straight_under(under, node)
                 lane[node] = here
-                centre = along[node] + (axes.low(box) + axes.high(box)) / 2
-                gaps[node] = (centre, 0.0, centre, 0.0)
+                middle = along[node] + centre(node)
+                gaps[node] = (middle, 0.0, middle, 0.0)
                 high = along[node] + axes.high(box)
                 turn = turns[under] = stair_turn(under, node)
                 stairs.add(node)
-                mark(cells[node], centre, 0.0, here, True)
+                mark(cells[node], middle, 0.0, here, True)
                 cursor = max(cursor, high, turn)
                 first = False
                 before = node
