@@ -243,6 +243,7 @@ def test_the_u_steps_down_and_up_as_in_the_paper(name: str, style: str, fit: str
     found = groups(svg)
     rows = analysis.rows
     drawn = 0
+
     # A folded block's tensor carries its last row's index: only tensors drawn as such.
     def drawn_as(index: int, kind: str) -> bool:
         group = found.get(f"layer-{index}")

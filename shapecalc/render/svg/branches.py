@@ -18,7 +18,12 @@ the shape of FROM (a tensor's ``layer-N`` or a symbol's ``merge-N``) and whose l
 on the shape of TO, so that tests can check both ends.
 
 The U of a U-Net (:func:`is_u`) is this layout with the skip on the upper lane: the encoder
-steps down lane by lane, the decoder comes back up, the skips run across.
+steps down lane by lane, the decoder comes back up, the skips run across. Drawn
+horizontally it is compact, a stair as the U-Net paper draws it: each level's first tensor
+stands straight under the level's input (the line comes down past both and enters its far
+side), each merge straight over the level's last tensor (whose line leaves its near side
+and comes up into the symbol before both), and a lane's tensors keep only its operation
+labels, in a row under the lane, :data:`LABEL_GAP` apart (not a whole label's width).
 """
 
 from __future__ import annotations
