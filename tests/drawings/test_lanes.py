@@ -266,13 +266,15 @@ def test_the_u_steps_down_and_up_as_in_the_paper(name: str, style: str, fit: str
     assert drawn >= 4  # two levels at least, down and up
 
 
+@pytest.mark.parametrize("name", ["unet", "unet_padded"])
 @pytest.mark.parametrize("style", STYLES)
-def test_a_fitted_u_is_never_wrapped(style: str) -> None:
-    svg = analyze(EXAMPLES["unet"]).to_svg(style=style, fit="16:9")
+def test_a_fitted_u_is_never_wrapped(name: str, style: str) -> None:
+    svg = analyze(EXAMPLES[name]).to_svg(style=style, fit="16:9")
     root = ET.fromstring(svg)
     assert not [g for g in root.iter(f"{NS}g") if g.get("class") == "wrap"]
     width, height = float(root.get("width") or 0), float(root.get("height") or 0)
     assert width / height == pytest.approx(16 / 9, rel=0.01)
+    assert 12 >= height / 60  # the labels (12 px) at least 1/60 of the height (issue 17)
     # Still a U: at least two levels of concats with their skips across.
     assert len([g for g in root.iter(f"{NS}g") if g.get("class") == "merge"]) >= 2
     assert re.search(r"Max-Pool", svg) and "Deconv" in svg

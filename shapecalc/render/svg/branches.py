@@ -624,13 +624,14 @@ def connect(
     vertical = axes.vertical
     cells = lanes.placed.cells
 
-    def leave(cell: Cell, box: Box) -> list[tuple[float, float]]:
-        """Out of a tensor towards a later lane: past its labels (right; vertical: out of
-        its right side, high enough to miss its kernel's label)."""
+    def leave(position: int, box: Box) -> list[tuple[float, float]]:
+        """Out of the tensor at ``position`` towards a later lane: past its labels (and past
+        the tensor straight under it, in a compact U) to the right; vertical: out of its
+        right side, high enough to miss its kernel's label."""
         if vertical:
             along = box[1] + (0.2 if inset is not None else 0.5) * (box[3] - box[1])
             return [(box[2], along)]
-        turn = max(_far(cell, axes), lanes.turns.get(cells.index(cell), float("-inf")))
+        turn = max(_far(cells[position], axes), lanes.turns.get(position, float("-inf")))
         middle = (box[1] + box[3]) / 2
         return [(box[2], middle), (turn, middle)]
 
@@ -644,7 +645,7 @@ def connect(
             return ENTRY, entry, None
         source = cells[found]
         box = shape_box(source.group)
-        return str(source.group.attrs["id"]), leave(source, box) if box else [], box
+        return str(source.group.attrs["id"]), leave(found, box) if box else [], box
 
     for position, cell in enumerate(cells):
         if not cell.stage.branches:
