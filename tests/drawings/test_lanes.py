@@ -231,13 +231,50 @@ def test_the_unet_is_a_u(name: str, style: str) -> None:
     assert shape(found[f"layer-{last}"])[0] > shape(found[f"layer-{first_pool}"])[2]
 
 
+@pytest.mark.parametrize("name", ["unet", "unet_padded"])
 @pytest.mark.parametrize("style", STYLES)
-def test_a_fitted_u_is_never_wrapped(style: str) -> None:
-    svg = analyze(EXAMPLES["unet"]).to_svg(style=style, fit="16:9")
+@pytest.mark.parametrize("fit", ["none", "16:9"])
+def test_the_u_steps_down_and_up_as_in_the_paper(name: str, style: str, fit: str) -> None:
+    # The paper's figure: each level's max-pool stands straight under the tensor it pools
+    # (the level's input) and each concat straight over the up-convolution it takes in,
+    # one level down and up, so the U is no wider than its levels need.
+    analysis = analyze(EXAMPLES[name])
+    svg = analysis.to_svg(style=style, fit=fit)
+    found = groups(svg)
+    rows = analysis.rows
+    drawn = 0
+
+    # A folded block's tensor carries its last row's index: only tensors drawn as such.
+    def drawn_as(index: int, kind: str) -> bool:
+        group = found.get(f"layer-{index}")
+        return group is not None and group.get("class") == f"layer {kind}"
+
+    for row in rows:
+        if row.kind == "pool" and drawn_as(row.index, "pool"):
+            source = max(i for i in range(row.inputs[0] + 1) if f"layer-{i}" in found)
+            above, below = shape(found[f"layer-{source}"]), shape(found[f"layer-{row.index}"])
+            assert middle(below)[0] == pytest.approx(middle(above)[0], abs=0.5), row.index
+            assert below[1] > above[3]
+            drawn += 1
+        if row.kind == "merge" and drawn_as(row.index, "merge"):
+            ups = [i for i in row.inputs if rows[i - 1].layer.keyword == "deconv"]
+            assert len(ups) == 1 and f"layer-{ups[0]}" in found, row.index
+            over, under = shape(found[f"layer-{row.index}"]), shape(found[f"layer-{ups[0]}"])
+            assert middle(over)[0] == pytest.approx(middle(under)[0], abs=0.5), row.index
+            assert over[3] < under[1]
+            drawn += 1
+    assert drawn >= 4  # two levels at least, down and up
+
+
+@pytest.mark.parametrize("name", ["unet", "unet_padded"])
+@pytest.mark.parametrize("style", STYLES)
+def test_a_fitted_u_is_never_wrapped(name: str, style: str) -> None:
+    svg = analyze(EXAMPLES[name]).to_svg(style=style, fit="16:9")
     root = ET.fromstring(svg)
     assert not [g for g in root.iter(f"{NS}g") if g.get("class") == "wrap"]
     width, height = float(root.get("width") or 0), float(root.get("height") or 0)
     assert width / height == pytest.approx(16 / 9, rel=0.01)
+    assert 12 >= height / 60  # the labels (12 px) at least 1/60 of the height (issue 17)
     # Still a U: at least two levels of concats with their skips across.
     assert len([g for g in root.iter(f"{NS}g") if g.get("class") == "merge"]) >= 2
     assert re.search(r"Max-Pool", svg) and "Deconv" in svg

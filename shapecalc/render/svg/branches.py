@@ -18,7 +18,12 @@ the shape of FROM (a tensor's ``layer-N`` or a symbol's ``merge-N``) and whose l
 on the shape of TO, so that tests can check both ends.
 
 The U of a U-Net (:func:`is_u`) is this layout with the skip on the upper lane: the encoder
-steps down lane by lane, the decoder comes back up, the skips run across.
+steps down lane by lane, the decoder comes back up, the skips run across. Drawn
+horizontally it is compact, a stair as the U-Net paper draws it: each level's first tensor
+stands straight under the level's input (the line comes down past both and enters its far
+side), each merge straight over the level's last tensor (whose line leaves its near side
+and comes up into the symbol before both), and a lane's tensors keep only its operation
+labels, in a row under the lane, :data:`LABEL_GAP` apart (not a whole label's width).
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ RADIUS, AROUND = 8.0, 16.0
 #: How far a line to a later lane runs past the tensor it leaves before it turns, in px.
 STUB = 6.0
 _LINK: Style = {"stroke": "#555555", "stroke-width": 1.0}
+#: A compact U's least gap between two tensors of a lane, and between two of the
+#: operation labels under it, in px.
+U_GAP, LABEL_GAP = 8.0, 8.0
 
 
 @dataclass
@@ -144,6 +152,10 @@ class Lanes:
     nodes: list[Node]
     lane: list[int]  # each cell's lane
     offsets: list[float]  # each lane's centre across the line
+    # Where the line down from a cell to the level under it turns (a compact U's stair),
+    # along the line, by cell position.
+    turns: dict[int, float] = field(default_factory=dict)
+    stairs: set[int] = field(default_factory=set)  # cells entered from their far side
 
 
 def _whole(cell: Cell) -> Box:
@@ -175,6 +187,7 @@ def arrange(
     if u_shape:
         _skips_first(nodes, stages)
     boxes = [_whole(c) for c in cells]
+    shapes = [shape_box(c.group) or box for c, box in zip(cells, boxes)]
     along = [0.0] * len(cells)
     lane = [0] * len(cells)
     gaps: list[Box | None] = [None] * len(cells)
@@ -188,6 +201,42 @@ def arrange(
             room = max((text_width(line) for line in op), default=0.0) + 16
         return max(spacing, room) if gapped else 0.0
 
+    # A compact U (horizontal): the operation labels of a lane stand in a row under it,
+    # clear of the lane's shapes, so a gap need only keep them apart from each other.
+    compact = u_shape and not axes.vertical
+    label_end: dict[int, float] = {}  # each lane's last operation label's right end
+    turns: dict[int, float] = {}
+    stairs: set[int] = set()
+
+    def stair(node: Branch, before: int | None) -> bool:
+        """A U's level (a skip and an inner path that begins with a tensor) whose inner
+        path's first tensor goes straight under the level's input."""
+        return (
+            compact
+            and before is not None
+            and len(node.paths) == 2
+            and _params_free(node.paths[0], stages)
+            and bool(node.paths[1])
+            and isinstance(node.paths[1][0], int)
+        )
+
+    def tight(cell: Cell, cursor: float, here: int, gapped: bool) -> float:
+        """The least gap before ``cell`` that keeps its operation label (centred in the gap)
+        :data:`LABEL_GAP` px right of the lane's last one (``cursor``: the gap's start)."""
+        op = cell.stage.op if options.labels and gapped else ()
+        if not op:
+            return U_GAP
+        half = max(text_width(line) for line in op) / 2
+        least = 2 * (label_end.get(here, cursor - half) + LABEL_GAP + half - cursor)
+        return mark(cell, cursor, max(U_GAP, least), here, gapped)
+
+    def mark(cell: Cell, cursor: float, gap: float, here: int, gapped: bool) -> float:
+        """Note where the label of ``cell``'s operation ends, in a gap of ``gap`` px."""
+        if compact and options.labels and gapped and cell.stage.op:
+            half = max(text_width(line) for line in cell.stage.op) / 2
+            label_end[here] = cursor + gap / 2 + half
+        return gap
+
     def put(position: int, cursor: float, gap: float, here: int) -> float:
         box = boxes[position]
         along[position] = cursor + gap - axes.low(box)
@@ -195,23 +244,123 @@ def arrange(
         gaps[position] = (cursor, 0.0, cursor + gap, 0.0) if gap or position > 0 or lead else None
         return cursor + gap + axes.high(box) - axes.low(box)
 
-    def place(nodes: list[Node], cursor: float, here: int, more: float = 0.0) -> float:
+    def centre(position: int) -> float:
+        """The middle of a cell's shape along the line, in its own coordinates."""
+        box = shapes[position]
+        return (axes.low(box) + axes.high(box)) / 2
+
+    def straight_under(under: int, node: int) -> float:
+        """Where ``node`` goes to stand straight under the placed ``under``."""
+        return along[under] + centre(under) - centre(node)
+
+    def stair_turn(under: int, node: int) -> float:
+        """Where the line from ``under`` down to ``node`` under it turns: past both."""
+        high = straight_under(under, node) + axes.high(boxes[node])
+        return max(along[under] + _far(cells[under], axes), high + STUB)
+
+    def descend(node: Branch, last: int, skip_end: float, half: float) -> float:
+        """A compact U's level coming back up: its merge straight over the inner path's
+        last tensor, the symbol before both (the line from that tensor leaves its near
+        side and comes up into the symbol); the tensor moves on if the symbol needs room.
+        ``skip_end``: where the skip's lane ends; ``half``: half the merge label's width."""
+        assert node.merge is not None
+        merge, here = node.merge, node.lanes[0]
+        mbox, lbox = boxes[merge], boxes[last]
+        along[merge] = along[last] + centre(last) - centre(merge)
+        clear = RADIUS + STUB + 2
+        sx = min(
+            along[last] + axes.low(lbox) - clear,
+            along[merge] + axes.low(mbox) - max(clear, half + 4),
+        )
+        # The tensors before it in its lane (the line comes up past them) and the skip's.
+        others = [
+            along[p] + axes.high(boxes[p])
+            for p in range(len(cells))
+            if lane[p] == lane[last] and p != last and along[p] < along[last]
+        ]
+        shift = max(
+            0.0,
+            skip_end + max(RADIUS, half) + 4 - sx,
+            *(high + RADIUS + 4 - sx for high in others),
+        )
+        if shift:
+            along[last] += shift
+            along[merge] += shift
+            sx += shift
+            g = gaps[last]
+            if g is not None:
+                gaps[last] = (g[0], 0.0, g[2] + shift, 0.0)
+        node.at = sx
+        lane[merge] = here
+        gaps[merge] = (sx - RADIUS, 0.0, along[merge] + axes.low(mbox), 0.0)
+        return max(along[merge] + axes.high(mbox), along[last] + axes.high(lbox))
+
+    def place(
+        nodes: list[Node],
+        cursor: float,
+        here: int,
+        more: float = 0.0,
+        fresh: bool = False,
+        under: int | None = None,
+    ) -> float:
         """Place ``nodes`` from ``cursor`` in lane ``here``; ``more`` widens the first gap
-        (room for the lines that leave the tensor before it for later lanes)."""
+        (room for the lines that leave the tensor before it for later lanes); ``fresh``: the
+        nodes begin a later lane, whose line comes down at the gap's start; ``under``: the
+        cell the first of them goes straight under (a compact U's stair)."""
         nonlocal lanes
+        first = True
+        before: int | None = None  # the cell placed last in this lane
         for node in nodes:
+            if isinstance(node, int) and fresh and first and under is not None:
+                # Straight under the level's input, its operation's label under it; the
+                # line from the input comes down past both and enters its far side.
+                box = boxes[node]
+                along[node] = straight_under(under, node)
+                lane[node] = here
+                middle = along[node] + centre(node)
+                gaps[node] = (middle, 0.0, middle, 0.0)
+                high = along[node] + axes.high(box)
+                turn = turns[under] = stair_turn(under, node)
+                stairs.add(node)
+                mark(cells[node], middle, 0.0, here, True)
+                cursor = max(cursor, high, turn)
+                first = False
+                before = node
+                continue
             if isinstance(node, int):
-                cursor = put(node, cursor, need(cells[node], node > 0 or lead) + more, here)
+                gapped = node > 0 or lead
+                if compact and first and fresh:
+                    # Only the line down from the block's input runs in this gap, at its
+                    # start; the operation's label stands under the lane, below the line.
+                    gap = mark(cells[node], cursor, 2 * STUB + U_GAP, here, gapped)
+                elif compact and not first and not more:
+                    gap = tight(cells[node], cursor, here, gapped)
+                else:
+                    gap = mark(cells[node], cursor, need(cells[node], gapped) + more, here, gapped)
+                cursor = put(node, cursor, gap, here)
+                first = False
+                before = node
             else:
                 start, ends = cursor, []
                 node.lanes = []
+                below = before if stair(node, before) else None
                 for k, path in enumerate(node.paths):
                     own = here if k == 0 else lanes
                     if k > 0:
                         lanes += 1
                     node.lanes.append(own)
                     wider = 2 * STUB if len(node.paths) > 1 else 0.0
-                    ends.append(place(path, start, own, max(more, wider) if k == 0 else 0.0))
+                    if k > 0 and below is not None:
+                        ends.append(place(path, start, own, 0.0, True, below))
+                        continue
+                    if below is not None:
+                        # The skip's lane begins past the line down to the level under it.
+                        inner = node.paths[1][0]
+                        assert isinstance(inner, int)
+                        skip_start = max(start, stair_turn(below, inner))
+                        ends.append(place(path, skip_start, own, max(more, wider)))
+                        continue
+                    ends.append(place(path, start, own, max(more, wider) if k == 0 else 0.0, k > 0))
                 end = max(ends)
                 if node.merge is None:
                     cursor = end
@@ -225,8 +374,14 @@ def arrange(
                     label = max((text_width(line) for line in op), default=0.0) + 16
                 room = beside(merge.stage) + 2 * STUB if beside and not axes.vertical else 0.0
                 gap = max(spacing, 2 * (RADIUS + AROUND) + room, label)
-                node.at = end + (gap - room) / 2
-                cursor = put(node.merge, end, gap, here)
+                last = node.paths[-1][-1] if node.paths[-1] else None
+                if below is not None and isinstance(last, int):
+                    cursor = descend(node, last, ends[0], label / 2 - 8)
+                else:
+                    node.at = end + (gap - room) / 2
+                    cursor = put(node.merge, end, gap, here)
+                first = False
+                before = node.merge
             more = 0.0
         return cursor
 
@@ -277,7 +432,7 @@ def arrange(
         front = moved_box(cell.front, dx, dy) if cell.front else None
         extra = moved(cell.extra, dx, dy) if cell.extra else None
         placed_cells.append(Cell(cell.stage, moved(cell.group, dx, dy), front, extra))
-    return Lanes(Placed(placed_cells, gaps), nodes, lane, offsets)
+    return Lanes(Placed(placed_cells, gaps), nodes, lane, offsets, turns, stairs)
 
 
 def _branches(nodes: list[Node]) -> list[Branch]:
@@ -469,13 +624,14 @@ def connect(
     vertical = axes.vertical
     cells = lanes.placed.cells
 
-    def leave(cell: Cell, box: Box) -> list[tuple[float, float]]:
-        """Out of a tensor towards a later lane: past its labels (right; vertical: out of
-        its right side, high enough to miss its kernel's label)."""
+    def leave(position: int, box: Box) -> list[tuple[float, float]]:
+        """Out of the tensor at ``position`` towards a later lane: past its labels (and past
+        the tensor straight under it, in a compact U) to the right; vertical: out of its
+        right side, high enough to miss its kernel's label."""
         if vertical:
             along = box[1] + (0.2 if inset is not None else 0.5) * (box[3] - box[1])
             return [(box[2], along)]
-        turn = _far(cell, axes)
+        turn = max(_far(cells[position], axes), lanes.turns.get(position, float("-inf")))
         middle = (box[1] + box[3]) / 2
         return [(box[2], middle), (turn, middle)]
 
@@ -489,9 +645,9 @@ def connect(
             return ENTRY, entry, None
         source = cells[found]
         box = shape_box(source.group)
-        return str(source.group.attrs["id"]), leave(source, box) if box else [], box
+        return str(source.group.attrs["id"]), leave(found, box) if box else [], box
 
-    for cell in cells:
+    for position, cell in enumerate(cells):
         if not cell.stage.branches:
             continue
         name, out, a = origin(min(cell.stage.sources))
@@ -499,7 +655,12 @@ def connect(
         if not out or b is None:
             continue
         into = _entry(b, axes, inset)
-        if vertical:
+        if position in lanes.stairs:
+            # Straight under the input: down past it and back into the far side (high on
+            # a box, clear of the kernel's label under its far side).
+            far = (b[1] + b[3]) / 2 if inset is None else b[1] + 0.4 * (b[3] - b[1])
+            points = [*out, (out[-1][0], far), (b[2], far)]
+        elif vertical:
             # Down the near side of the lane, left of the tensor's side label if it has one.
             side = b[0] - (beside(cell.stage) + STUB if beside else LANE_GAP / 2)
             points = [*out, (side, out[-1][1]), (side, into[1]), into]
@@ -527,7 +688,12 @@ def connect(
             if a is None:  # the block's input ends the row before
                 a = (*entry[0], *entry[0])
             on_lane = name != ENTRY and abs(axes.middle(a) - lane_at) < 0.5
-            if on_lane and own == node.lanes[0] and not vertical:
+            if on_lane and not vertical and sx < a[0]:
+                # A compact U's merge over the path's end: out of its near side (under the
+                # alexnet style's edge label there), back to the symbol and up into it.
+                y = (a[1] + a[3]) / 2 if inset is None else a[3] - inset
+                points = [(a[0], y), (sx, y), flank]
+            elif on_lane and own == node.lanes[0] and not vertical:
                 points = [axes.point(axes.high(a), axes.middle(a)), near]
             elif on_lane and vertical:
                 # Out of its right side (nothing of its lane comes after it, and the label
